@@ -1,0 +1,116 @@
+/**
+ * Tariff versions (SPEC.md §3). A version is data: rates per fee code, temporary-parking bands, its
+ * effective date, the owners' assembly approval and the date owners were told. Calculators receive a
+ * version as an input; nothing reads "the current tariff" behind their back.
+ */
+import type { BizDate } from '../time.js';
+
+export const UNIT_TYPES = ['HIGH_RISE', 'GARDEN_HOUSE', 'SEMI_DETACHED', 'COMMERCIAL', 'APARTMENT'] as const;
+export type UnitType = (typeof UNIT_TYPES)[number];
+
+export const UNIT_TYPE_NAMES: Record<UnitType, string> = {
+  HIGH_RISE: '高层',
+  GARDEN_HOUSE: '花园洋房',
+  SEMI_DETACHED: '双拼排屋',
+  COMMERCIAL: '商业用房',
+  APARTMENT: '公寓',
+};
+
+export const RENTAL_KINDS = ['SHARED', 'SMART_UNDERGROUND'] as const;
+export type RentalKind = (typeof RENTAL_KINDS)[number];
+
+export const RENTAL_KIND_NAMES: Record<RentalKind, string> = {
+  SHARED: '公共配套(共用)车位',
+  SMART_UNDERGROUND: '智能化地下室内车位',
+};
+
+/** Fee codes: one per kind of invoice line. Deposits are liabilities, the rest income. */
+export const FEE_CODES = [
+  'PROPERTY_FEE',
+  'PARKING_SPACE_FEE',
+  'PARKING_RENTAL',
+  'TEMP_PARKING',
+  'RENOVATION_WASTE',
+  'RENOVATION_DEPOSIT',
+  'RENOVATION_CARDS',
+  'CARD_DEPOSIT',
+] as const;
+export type FeeCode = (typeof FEE_CODES)[number];
+
+export const DEPOSIT_FEE_CODES: ReadonlySet<FeeCode> = new Set(['RENOVATION_DEPOSIT', 'CARD_DEPOSIT']);
+
+/** Rates as decimal strings (元), exactly as approved. */
+export interface TariffRates {
+  /** 元 per m² of building area per month, by unit type. */
+  PROPERTY_FEE: Record<UnitType, string>;
+  /** 元 per owned or use-right space per month. */
+  PARKING_SPACE_FEE: string;
+  /** 元 per vehicle per month, by kind of rented space. */
+  PARKING_RENTAL: Record<RentalKind, string>;
+  /** 元 per m² of building area, once. */
+  RENOVATION_WASTE: string;
+  /** 元 per household, refundable without interest. */
+  RENOVATION_DEPOSIT: string;
+  /** 元 per card (the permit counts as a card). */
+  RENOVATION_CARDS: string;
+  /** 元 per card, refundable; the source names it without an amount, so an estate sets it. */
+  CARD_DEPOSIT: string;
+}
+
+/** A temporary-parking band: stays of at most `upToMinutes` (upper-inclusive) above the previous band cost `amount`. */
+export interface TempParkingBand {
+  upToMinutes: number;
+  amount: string;
+}
+
+export interface TariffVersionInput {
+  effectiveFrom: BizDate;
+  noticeDate: BizDate;
+  approvalRef: string;
+  rates: TariffRates;
+  tempParkingBands: TempParkingBand[];
+}
+
+export interface TariffVersion extends TariffVersionInput {
+  estateId: string;
+  /** `${estateId}@${effectiveFrom}`: stored on every invoice line priced with it. */
+  versionId: string;
+}
+
+/** The contract standard of the source document (000_508592a4f9acdef1.txt, lines 11-87). */
+export const SEED_RATES: TariffRates = {
+  PROPERTY_FEE: { HIGH_RISE: '1.8', GARDEN_HOUSE: '1.8', SEMI_DETACHED: '2.5', COMMERCIAL: '3.0', APARTMENT: '2.2' },
+  PARKING_SPACE_FEE: '30',
+  PARKING_RENTAL: { SHARED: '200', SMART_UNDERGROUND: '300' },
+  RENOVATION_WASTE: '5',
+  RENOVATION_DEPOSIT: '1000.00',
+  RENOVATION_CARDS: '10',
+  CARD_DEPOSIT: '0.00',
+};
+
+/** "2小时内免费,2-4小时内2元/次,4-8小时内5元/次,8-24小时内10元/次", upper-inclusive. */
+export const SEED_TEMP_PARKING_BANDS: TempParkingBand[] = [
+  { upToMinutes: 120, amount: '0.00' },
+  { upToMinutes: 240, amount: '2.00' },
+  { upToMinutes: 480, amount: '5.00' },
+  { upToMinutes: 1440, amount: '10.00' },
+];
+
+/**
+ * Every estate starts on the purchase-contract standard ("管理费收取标准根据购房合同约定标准收取"),
+ * in effect from before any delivery the service will see. Later versions need owners' approval and
+ * notice; this one was agreed in each sale contract, so no notice rule applies to it.
+ */
+export const SEED_EFFECTIVE_FROM = '2000-01-01';
+
+export function seedTariff(estateId: string): TariffVersion {
+  return {
+    estateId,
+    versionId: `${estateId}@${SEED_EFFECTIVE_FROM}`,
+    effectiveFrom: SEED_EFFECTIVE_FROM,
+    noticeDate: SEED_EFFECTIVE_FROM,
+    approvalRef: '《商品房预(销)售合同》约定标准',
+    rates: structuredClone(SEED_RATES),
+    tempParkingBands: structuredClone(SEED_TEMP_PARKING_BANDS),
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * Business time (SPEC.md §2). Business dates are `YYYY-MM-DD` strings in Asia/Shanghai whatever the
+ * process's zone (Lambda runs in UTC). Month arithmetic is Temporal's, which clamps to the month's
+ * last day — our rule — so nothing here hand-rolls calendar maths on `Date`.
+ */
+import { Temporal } from 'temporal-polyfill';
+import { ValidationError } from './errors.js';
+
+export const BUSINESS_ZONE = 'Asia/Shanghai';
+
+/** A calendar date `YYYY-MM-DD` in Asia/Shanghai. */
+export type BizDate = string;
+
+/** A half-open period `[start, end)` of business dates. */
+export interface Period {
+  start: BizDate;
+  end: BizDate;
+}
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+// An instant must carry its offset (or Z): a bare local time is ambiguous for a gate in another zone.
+const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+export function parseBizDate(value: unknown, field: string): BizDate {
+  if (typeof value !== 'string' || !DATE_RE.test(value)) {
+    throw ValidationError.of(field, 'INVALID_DATE', `${field} must be a date YYYY-MM-DD`);
+  }
+  try {
+    return Temporal.PlainDate.from(value, { overflow: 'reject' }).toString();
+  } catch {
+    throw ValidationError.of(field, 'INVALID_DATE', `${field} is not a real calendar date`);
+  }
+}
+
+/** Parses an ISO 8601 instant with an offset; returns epoch milliseconds. */
+export function parseInstant(value: unknown, field: string): number {
+  if (typeof value !== 'string' || !INSTANT_RE.test(value)) {
+    throw ValidationError.of(
+      field,
+      'INVALID_TIMESTAMP',
+      `${field} must be an ISO 8601 time with an offset, e.g. 2025-03-01T08:00:00+08:00`,
+    );
+  }
+  try {
+    return Temporal.Instant.from(value).epochMilliseconds;
+  } catch {
+    throw ValidationError.of(field, 'INVALID_TIMESTAMP', `${field} is not a real time`);
+  }
+}
+
+/** The Asia/Shanghai business date of an instant. */
+export function businessDate(epochMs: number): BizDate {
+  return Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(BUSINESS_ZONE).toPlainDate().toString();
+}
+
+/** An instant as ISO 8601 in Asia/Shanghai with its +08:00 offset, as the API shows times. */
+export function formatInstant(epochMs: number): string {
+  return Temporal.Instant.fromEpochMilliseconds(epochMs)
+    .toZonedDateTimeISO(BUSINESS_ZONE)
+    .toString({ timeZoneName: 'never', fractionalSecondDigits: 'auto' });
+}
+
+/** The fiscal year (calendar year in Asia/Shanghai) of an instant. */
+export function businessYear(epochMs: number): number {
+  return Number(businessDate(epochMs).slice(0, 4));
+}
+
+export function addDays(date: BizDate, days: number): BizDate {
+  return Temporal.PlainDate.from(date).add({ days }).toString();
+}
+
+/** Adds months, clamping to the month's last day: 2024-01-31 + 1 → 2024-02-29. */
+export function addMonths(date: BizDate, months: number): BizDate {
+  return Temporal.PlainDate.from(date).add({ months }, { overflow: 'constrain' }).toString();
+}
+
+/** Adds years, clamping: 2024-02-29 + 1 → 2025-02-28. */
+export function addYears(date: BizDate, years: number): BizDate {
+  return Temporal.PlainDate.from(date).add({ years }, { overflow: 'constrain' }).toString();
+}
+
+/** Business dates compare correctly as strings (fixed-width ISO). */
+export function compareDates(a: BizDate, b: BizDate): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function inPeriod(date: BizDate, p: Period): boolean {
+  return date >= p.start && date < p.end;
+}
+
+/** 1 = Monday … 7 = Sunday. */
+export function dayOfWeek(date: BizDate): number {
+  return Temporal.PlainDate.from(date).dayOfWeek;
+}
+
+/** Holidays (放假) and make-up working days (调休上班) of one or more years, as data. */
+export interface HolidaySchedule {
+  holidays: readonly BizDate[];
+  workdays: readonly BizDate[];
+}
+
+/**
+ * Working days (工作日): Monday to Friday, minus statutory holidays, plus make-up working days.
+ */
+export class WorkingCalendar {
+  private readonly holidays: Set<BizDate>;
+  private readonly workdays: Set<BizDate>;
+
+  constructor(schedules: readonly HolidaySchedule[]) {
+    this.holidays = new Set(schedules.flatMap((s) => s.holidays));
+    this.workdays = new Set(schedules.flatMap((s) => s.workdays));
+  }
+
+  isWorkingDay(date: BizDate): boolean {
+    if (this.workdays.has(date)) return true;
+    if (this.holidays.has(date)) return false;
+    return dayOfWeek(date) <= 5;
+  }
+
+  /**
+   * The date by which something due "within N working days" of `date` must happen. Counting starts
+   * on the day after the event (民法典 art. 201): 2025-01-24 + 5 → 2025-02-07 in the 2025 calendar.
+   */
+  addWorkingDays(date: BizDate, n: number): BizDate {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError('n must be a positive integer');
+    let d = Temporal.PlainDate.from(date);
+    let counted = 0;
+    // A year of holidays cannot exceed a few dozen days; the guard only stops a corrupt calendar.
+    for (let guard = 0; guard < 3660; guard++) {
+      d = d.add({ days: 1 });
+      if (this.isWorkingDay(d.toString()) && ++counted === n) return d.toString();
+    }
+    throw new RangeError('calendar has no working days');
+  }
+}
+
+function range(from: BizDate, to: BizDate): BizDate[] {
+  const out: BizDate[] = [];
+  for (let d = Temporal.PlainDate.from(from); d.toString() <= to; d = d.add({ days: 1 })) out.push(d.toString());
+  return out;
+}
+
+/** Expands `[from, to]` ranges (inclusive, as the State Council notices write them) to dates. */
+export function expandRanges(ranges: readonly (BizDate | readonly [BizDate, BizDate])[]): BizDate[] {
+  return ranges.flatMap((r) => (typeof r === 'string' ? [r] : range(r[0], r[1])));
+}
+
+/** The official schedules shipped with the service (SPEC.md §2); admins load later years. */
+export const OFFICIAL_SCHEDULES: Readonly<Record<number, HolidaySchedule>> = {
+  2025: {
+    holidays: expandRanges([
+      '2025-01-01',
+      ['2025-01-28', '2025-02-04'],
+      ['2025-04-04', '2025-04-06'],
+      ['2025-05-01', '2025-05-05'],
+      ['2025-05-31', '2025-06-02'],
+      ['2025-10-01', '2025-10-08'],
+    ]),
+    workdays: ['2025-01-26', '2025-02-08', '2025-04-27', '2025-09-28', '2025-10-11'],
+  },
+  2026: {
+    holidays: expandRanges([
+      ['2026-01-01', '2026-01-03'],
+      ['2026-02-15', '2026-02-23'],
+      ['2026-04-04', '2026-04-06'],
+      ['2026-05-01', '2026-05-05'],
+      ['2026-06-19', '2026-06-21'],
+      ['2026-09-25', '2026-09-27'],
+      ['2026-10-01', '2026-10-07'],
+    ]),
+    workdays: ['2026-01-04', '2026-02-14', '2026-02-28', '2026-05-09', '2026-09-20', '2026-10-10'],
+  },
+};
