@@ -1,0 +1,229 @@
+/**
+ * Paying an invoice in full, once (SPEC.md §5). The receipt number, the receipt, the invoice's move
+ * to PAID, the claims, the unit's paid-through date, the ledger, the audit record and the
+ * idempotency record are one transaction: all of it happened, or none of it.
+ */
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { annualPeriod } from '../fees/periods.js';
+import { type Fen, formatFen, parseMoney } from '../money.js';
+import { TransactionCancelled, type TxItem } from '../store/db.js';
+import { claimOwner, documentNumber, gsi2, key, SERIES } from '../store/keys.js';
+import { renewalIssueFrom } from '../fees/periods.js';
+import { transactWithNumbers } from '../store/numbering.js';
+import { type BizDate, businessDate, businessYear, formatInstant } from '../time.js';
+import { auditItem, type Ctx, ledgerItems } from './context.js';
+import { DEPOSIT_FEE_CODES } from '../tariffs/catalog.js';
+import { getInvoice, type IdempotentCall, liveClaims, setClaimsState } from './invoices.js';
+import { type Channel, COUNTER_CHANNELS, type Invoice, KIOSK_CHANNELS, type Receipt, receiptFromItem, type Unit } from './records.js';
+import { getUnit } from './units.js';
+
+export interface PaymentInput {
+  channel: Channel;
+  amount: string;
+  tendered?: string;
+  reference?: string;
+}
+
+/** Checks a payment request against the invoice total and the channel rules; returns fen amounts. */
+export function checkPayment(
+  total: Fen,
+  input: PaymentInput,
+  role: string,
+): { amount: Fen; tendered?: Fen; change?: Fen } {
+  const kiosk = (KIOSK_CHANNELS as readonly string[]).includes(input.channel);
+  const counter = (COUNTER_CHANNELS as readonly string[]).includes(input.channel);
+  if (!kiosk && !counter) throw ValidationError.of('channel', 'INVALID_CHANNEL', `unknown channel ${input.channel}`);
+  if ((role === 'owner' || role === 'kiosk') && !kiosk) {
+    throw new ForbiddenError('CHANNEL_NOT_ALLOWED', `${role} may pay only through kiosk channels`);
+  }
+  if (role === 'cashier' && !counter) {
+    throw new ForbiddenError('CHANNEL_NOT_ALLOWED', 'a cashier takes CASH, CHEQUE or TRANSFER');
+  }
+  const amount = parseMoney(input.amount, 'amount');
+  if (amount !== total) {
+    throw ValidationError.of('amount', 'AMOUNT_MISMATCH', `amount must equal the amount due ${formatFen(total)}`);
+  }
+  if (kiosk && !input.reference) {
+    throw ValidationError.of('reference', 'REFERENCE_REQUIRED', 'a kiosk payment carries the terminal reference');
+  }
+  if (input.tendered !== undefined) {
+    if (input.channel !== 'CASH') throw ValidationError.of('tendered', 'TENDERED_NOT_CASH', 'tendered is only for CASH');
+    const tendered = parseMoney(input.tendered, 'tendered');
+    if (tendered < amount) {
+      throw ValidationError.of('tendered', 'TENDERED_TOO_LOW', `tendered must be at least ${formatFen(amount)}`);
+    }
+    return { amount, tendered, change: tendered - amount };
+  }
+  if (input.channel === 'CASH') return { amount, tendered: amount, change: 0n };
+  return { amount };
+}
+
+/** End of the contiguous run of paid periods from delivery, given which period starts are paid. */
+export function paidThroughFrom(deliveryDate: BizDate, paid: ReadonlySet<string>): BizDate | undefined {
+  let through: BizDate | undefined;
+  for (let k = 0; k < 1000; k++) {
+    const p = annualPeriod(deliveryDate, k);
+    if (!paid.has(p.start)) break;
+    through = p.end;
+  }
+  return through;
+}
+
+/** The unit's new paid-through date once this invoice's property-fee periods are paid (or undone). */
+async function recomputedPaidThrough(
+  ctx: Ctx,
+  unit: Unit,
+  inv: Invoice,
+  change: 'paid' | 'released',
+): Promise<BizDate | undefined> {
+  const claims = await liveClaims(ctx.db, claimOwner.unit(unit.unitId), 'PROPERTY_FEE');
+  const paid = new Set([...claims].filter(([, s]) => s === 'PAID').map(([start]) => start));
+  for (const l of inv.lines) {
+    if (l.type !== 'PROPERTY_FEE' || !l.period) continue;
+    if (change === 'paid') paid.add(l.period.start);
+    else paid.delete(l.period.start);
+  }
+  return paidThroughFrom(unit.deliveryDate, paid);
+}
+
+/**
+ * Writes the unit's paid-through date, and its place in the renewal index, under an optimistic lock
+ * on the value read: two payments for the same unit cannot both extend it from a stale view; the
+ * loser re-reads and retries.
+ */
+export function paidThroughItem(ctx: Ctx, unit: Unit, next: BizDate | undefined): TxItem[] {
+  if (next === unit.paidThrough) return [];
+  const lock = unit.paidThrough
+    ? { cond: 'paidThrough = :old', values: { ':old': unit.paidThrough } }
+    : { cond: 'attribute_not_exists(paidThrough)', values: {} };
+  const set = next
+    ? {
+        expr: 'SET paidThrough = :new, GSI2PK = :gsiPk, GSI2SK = :gsiSk',
+        values: { ':new': next, ':gsiPk': gsi2.renewalDue(unit.estateId), ':gsiSk': `${renewalIssueFrom(next)}#${unit.unitId}` },
+      }
+    : { expr: 'REMOVE paidThrough, GSI2PK, GSI2SK', values: {} };
+  const values = { ...lock.values, ...set.values };
+  return [
+    {
+      Update: {
+        TableName: ctx.db.table,
+        Key: key.unit(unit.unitId),
+        UpdateExpression: set.expr,
+        ConditionExpression: lock.cond,
+        ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+      },
+    },
+  ];
+}
+
+function docLine(l: Invoice['lines'][number], sign: 1n | -1n = 1n) {
+  return { type: l.type, description: l.description, amount: l.amount * sign, period: l.period };
+}
+
+/** POST /v1/invoices/{invoiceId}/payments. */
+export async function payInvoice(ctx: Ctx, invoiceNo: string, input: PaymentInput, idem?: IdempotentCall): Promise<Receipt> {
+  let receipt: Receipt | undefined;
+  try {
+    // The invoice decides the estate; the receipt series is that of the payment's business year.
+    const { estateId } = await getInvoice(ctx, invoiceNo);
+    const at = ctx.now();
+    const year = businessYear(at);
+    await transactWithNumbers(ctx.db, [{ estateId, series: SERIES.receipt, year }], async ([n]) => {
+      const inv = await getInvoice(ctx, invoiceNo);
+      if (inv.status === 'PAID' || inv.status === 'CREDITED') {
+        throw new ConflictError('ALREADY_PAID', `invoice ${invoiceNo} is already paid (receipt ${inv.receiptNo})`);
+      }
+      if (inv.status === 'VOID') throw new ConflictError('INVOICE_VOID', `invoice ${invoiceNo} is void`);
+      const money = checkPayment(inv.total, input, ctx.actor.role);
+      const receiptNo = documentNumber(SERIES.receipt, estateId, year, n!);
+      receipt = {
+        receiptNo,
+        estateId,
+        invoiceNo,
+        channel: input.channel,
+        amount: money.amount,
+        cashier: ctx.actor.sub,
+        paidAt: formatInstant(at),
+        businessDate: businessDate(at),
+        lines: inv.lines.map((l) => docLine(l)),
+        ...(inv.unitId ? { unitId: inv.unitId } : {}),
+        ...(inv.plate ? { plate: inv.plate } : {}),
+        ...(money.tendered !== undefined ? { tendered: money.tendered, change: money.change! } : {}),
+        ...(input.reference ? { reference: input.reference } : {}),
+      };
+      const items: TxItem[] = [
+        {
+          Update: {
+            TableName: ctx.db.table,
+            Key: key.invoice(invoiceNo),
+            UpdateExpression: 'SET #status = :paid, receiptNo = :receiptNo, paidAt = :at',
+            ConditionExpression: '#status = :open',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':paid': 'PAID', ':open': 'OPEN', ':receiptNo': receiptNo, ':at': receipt.paidAt },
+          },
+        },
+        {
+          Put: {
+            TableName: ctx.db.table,
+            Item: { ...key.receipt(receiptNo), type: 'RECEIPT', ...receipt },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+        ...setClaimsState(ctx.db, inv, 'PAID'),
+        ...ledgerItems(ctx, at, {
+          estateId,
+          kind: 'PAYMENT_RECEIVED',
+          documentNo: receiptNo,
+          invoiceNo,
+          receiptNo,
+          channel: input.channel,
+          ...(inv.unitId ? { unitId: inv.unitId } : {}),
+          ...(inv.plate ? { plate: inv.plate } : {}),
+          lines: inv.lines
+            .filter((l) => !DEPOSIT_FEE_CODES.has(l.type))
+            .map((l) => ({ feeCode: l.type, amount: l.amount, ...(l.period ? { period: l.period } : {}) })),
+        }),
+        ...ledgerItems(ctx, at, {
+          estateId,
+          kind: 'DEPOSIT_RECEIVED',
+          documentNo: `${receiptNo}/D`,
+          invoiceNo,
+          receiptNo,
+          channel: input.channel,
+          ...(inv.unitId ? { unitId: inv.unitId } : {}),
+          lines: inv.lines.filter((l) => DEPOSIT_FEE_CODES.has(l.type)).map((l) => ({ feeCode: l.type, amount: l.amount })),
+        }),
+        auditItem(ctx, at, { estateId, action: 'INVOICE_PAID', document: receiptNo, details: { invoiceNo, channel: input.channel } }),
+      ];
+      const retryOn: number[] = [];
+      if (inv.unitId && inv.lines.some((l) => l.type === 'PROPERTY_FEE')) {
+        const unit = await getUnit(ctx, inv.unitId);
+        const next = await recomputedPaidThrough(ctx, unit, inv, 'paid');
+        for (const it of paidThroughItem(ctx, unit, next)) {
+          retryOn.push(items.length);
+          items.push(it);
+        }
+      }
+      if (idem) items.push(idem.handle.completeItem(idem.present(receipt)));
+      return { items, retryOn };
+    });
+  } catch (e) {
+    if (e instanceof TransactionCancelled && e.failedAt(0)) {
+      const now = await getInvoice(ctx, invoiceNo);
+      throw new ConflictError(
+        now.status === 'VOID' ? 'INVOICE_VOID' : 'ALREADY_PAID',
+        `invoice ${invoiceNo} is ${now.status.toLowerCase()}`,
+      );
+    }
+    throw e;
+  }
+  return receipt!;
+}
+
+export async function getReceipt(ctx: Pick<Ctx, 'db'>, receiptNo: string): Promise<Receipt> {
+  const item = await ctx.db.get(key.receipt(receiptNo));
+  if (!item) throw new NotFoundError('RECEIPT_NOT_FOUND', `receipt ${receiptNo} does not exist`);
+  return receiptFromItem(item);
+}
+
+export { recomputedPaidThrough };

@@ -1,0 +1,98 @@
+/**
+ * The single-table design. Every entity, its key, and the access pattern the key serves.
+ *
+ * | entity                 | PK                          | SK                                   | serves                                        |
+ * |------------------------|-----------------------------|--------------------------------------|-----------------------------------------------|
+ * | estate                 | ESTATE#{e}                  | META                                 | get estate                                    |
+ * | tariff version         | ESTATE#{e}                  | TARIFF#{effectiveFrom}               | versions of an estate (query, newest first)   |
+ * | holiday calendar       | ESTATE#{e}                  | CALENDAR#{year}                      | working days of an estate (query)             |
+ * | number series counter  | ESTATE#{e}                  | SEQ#{series}#{year}                  | gapless numbers (conditional update in the    |
+ * |                        |                             |                                      | transaction that writes the document)         |
+ * | unit-number guard      | ESTATE#{e}                  | UNITNO#{building}#{room}             | one unit per building and room                |
+ * | space-number guard     | ESTATE#{e}                  | SPACENO#{spaceNo}                    | one registration per space                    |
+ * | unit                   | UNIT#{u}                    | META                                 | get unit; GSI2 (sparse): renewal due by estate|
+ * | space                  | UNIT#{u}                    | SPACE#{spaceNo}                      | a unit's spaces (query)                       |
+ * | billing claim          | UNIT#{u} / VEHICLE#{e}#{p}  | CLAIM#{feeCode}#{periodStart}        | a period has at most one live invoice line    |
+ * | invoice (lines inside) | INVOICE#{invoiceNo}         | META                                 | get invoice; GSI1: invoices of a unit/vehicle |
+ * | receipt (= payment)    | RECEIPT#{receiptNo}         | META                                 | get receipt                                   |
+ * | credit note            | CREDIT#{creditNoteNo}       | META                                 | get credit note                               |
+ * | ledger entry           | LEDGER#{e}                  | {businessDate}#{at}#{doc}#{kind}#{n} | ledger by estate and date range, time order   |
+ * | audit record           | AUDIT#{e}#{businessDate}    | {at}#{random}                        | who did what on a day                         |
+ * | idempotency record     | IDEMP#{actor}#{key}         | META                                 | replay / refuse a retried request (TTL)       |
+ *
+ * Further entities (parking sessions, rentals, renovation cases and deposits) add their rows here.
+ * Invoice lines live inside the invoice item: an invoice is read and written whole, atomically,
+ * and stays far below the 400 KB item limit (at most MAX_INVOICE_LINES lines).
+ */
+
+export const META = 'META';
+
+export const key = {
+  estate: (estateId: string) => ({ PK: `ESTATE#${estateId}`, SK: META }),
+  tariff: (estateId: string, effectiveFrom: string) => ({ PK: `ESTATE#${estateId}`, SK: `TARIFF#${effectiveFrom}` }),
+  calendar: (estateId: string, year: number) => ({ PK: `ESTATE#${estateId}`, SK: `CALENDAR#${year}` }),
+  counter: (estateId: string, series: string, year: number | string) => ({
+    PK: `ESTATE#${estateId}`,
+    SK: `SEQ#${series}#${year}`,
+  }),
+  unitNoGuard: (estateId: string, building: string, room: string) => ({
+    PK: `ESTATE#${estateId}`,
+    SK: `UNITNO#${building}#${room}`,
+  }),
+  spaceNoGuard: (estateId: string, spaceNo: string) => ({ PK: `ESTATE#${estateId}`, SK: `SPACENO#${spaceNo}` }),
+  unit: (unitId: string) => ({ PK: `UNIT#${unitId}`, SK: META }),
+  space: (unitId: string, spaceNo: string) => ({ PK: `UNIT#${unitId}`, SK: `SPACE#${spaceNo}` }),
+  claim: (owner: string, feeCode: string, periodStart: string) => ({ PK: owner, SK: `CLAIM#${feeCode}#${periodStart}` }),
+  invoice: (invoiceNo: string) => ({ PK: `INVOICE#${invoiceNo}`, SK: META }),
+  receipt: (receiptNo: string) => ({ PK: `RECEIPT#${receiptNo}`, SK: META }),
+  creditNote: (creditNoteNo: string) => ({ PK: `CREDIT#${creditNoteNo}`, SK: META }),
+  idempotency: (actor: string, idemKey: string) => ({ PK: `IDEMP#${actor}#${idemKey}`, SK: META }),
+} as const;
+
+/** The partition that owns a billing claim: a unit, or a vehicle in an estate for rentals. */
+export const claimOwner = {
+  unit: (unitId: string) => `UNIT#${unitId}`,
+  vehicle: (estateId: string, plate: string) => `VEHICLE#${estateId}#${plate}`,
+};
+
+export const gsi1 = {
+  /** Invoices of one billed party, by issue time. */
+  invoicesOf: (billedTo: string) => `${billedTo}#INVOICES`,
+};
+
+export const gsi2 = {
+  renewalDue: (estateId: string) => `ESTATE#${estateId}#RENEWAL`,
+};
+
+export const ledgerPk = (estateId: string) => `LEDGER#${estateId}`;
+export const auditPk = (estateId: string, businessDate: string) => `AUDIT#${estateId}#${businessDate}`;
+
+/** Document number series. */
+export const SERIES = {
+  invoice: 'INV',
+  receipt: 'RCP',
+  creditNote: 'CRN',
+  depositRefund: 'REF',
+  unit: 'UNIT',
+} as const;
+export type Series = (typeof SERIES)[keyof typeof SERIES];
+
+/**
+ * Printed numbers: invoices `{estate}-{YYYY}-{NNNNNN}` (SPEC.md §5); the other series carry a letter
+ * so that a receipt number can never be mistaken for an invoice number.
+ */
+export function documentNumber(series: Series, estateId: string, year: number, n: number): string {
+  const seq = String(n).padStart(6, '0');
+  switch (series) {
+    case SERIES.invoice:
+      return `${estateId}-${year}-${seq}`;
+    case SERIES.receipt:
+      return `${estateId}-R${year}-${seq}`;
+    case SERIES.creditNote:
+      return `${estateId}-C${year}-${seq}`;
+    case SERIES.depositRefund:
+      return `${estateId}-T${year}-${seq}`;
+    default:
+      return `${estateId}-U${String(n).padStart(4, '0')}`;
+  }
+}

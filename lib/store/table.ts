@@ -1,0 +1,39 @@
+/**
+ * The one table definition, used by the CDK stack, the local server and the tests. Keys are generic
+ * (PK/SK plus two sparse GSIs); which entity lives under which key is documented in keys.ts.
+ */
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+export const TABLE_KEYS = {
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  /** Invoices by unit (or by vehicle for rentals), newest first. */
+  gsi1: { name: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
+  /** Sparse: units whose renewal invoice may be issued, by estate and issue-from date; open parking sessions by plate. */
+  gsi2: { name: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
+  /** Only idempotency records carry it: they may expire, financial items never do. */
+  ttlAttribute: 'expiresAt',
+} as const;
+
+export function createTableInput(tableName: string): CreateTableCommandInput {
+  const { partitionKey, sortKey, gsi1, gsi2 } = TABLE_KEYS;
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [partitionKey, sortKey, gsi1.partitionKey, gsi1.sortKey, gsi2.partitionKey, gsi2.sortKey].map(
+      (AttributeName) => ({ AttributeName, AttributeType: 'S' }),
+    ),
+    KeySchema: [
+      { AttributeName: partitionKey, KeyType: 'HASH' },
+      { AttributeName: sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [gsi1, gsi2].map((g) => ({
+      IndexName: g.name,
+      KeySchema: [
+        { AttributeName: g.partitionKey, KeyType: 'HASH' },
+        { AttributeName: g.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    })),
+  };
+}
