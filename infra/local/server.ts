@@ -1,0 +1,104 @@
+/**
+ * The local stand-in for API Gateway: serves the route table over HTTP, verifies bearer tokens as
+ * the JWT authorizer would (401 before the handler runs), builds payload-v2 events and calls the
+ * same `handleEvent` the Lambdas use.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { handleEvent } from '../../lib/api/lambda.js';
+import type { Deps } from '../../lib/api/route.js';
+import { router } from '../../lib/api/routes.js';
+import { verifyDevToken } from './dev-auth.js';
+
+const MAX_BODY = 1024 * 1024;
+
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new Error('body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return chunks.length ? Buffer.concat(chunks as unknown as Uint8Array[]).toString('utf8') : undefined;
+}
+
+function unauthorized() {
+  // API Gateway's own answer when its JWT authorizer rejects a request.
+  return { statusCode: 401, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'UNAUTHORIZED', message: 'a valid bearer token is required', details: [] } }) };
+}
+
+export function createLocalServer(deps: Deps, opts: { signingKey?: Uint8Array; staticHandler?: (req: IncomingMessage) => Promise<{ status: number; headers: Record<string, string>; body: Buffer } | undefined> } = {}): Server {
+  return createServer(async (req, res) => {
+    const requestId = randomUUID();
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const method = (req.method ?? 'GET').toUpperCase();
+      if (opts.staticHandler) {
+        const file = await opts.staticHandler(req);
+        if (file) {
+          res.writeHead(file.status, file.headers).end(file.body);
+          return;
+        }
+      }
+      let body: string | undefined;
+      try {
+        body = await readBody(req);
+      } catch {
+        res.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'PAYLOAD_TOO_LARGE', message: 'request body too large', details: [] } }));
+        return;
+      }
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+      const query: Record<string, string> = {};
+      for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+
+      // The authorizer guards every route that is not public, before any handler runs.
+      let claims: Record<string, unknown> | undefined;
+      let needsAuth = true;
+      try {
+        needsAuth = router.match(method, url.pathname).route.roles !== 'public';
+      } catch {
+        needsAuth = false; // unknown routes and wrong methods: the dispatcher answers 404/405
+      }
+      if (needsAuth) {
+        const auth = headers['authorization'] ?? '';
+        const token = /^Bearer\s+(.+)$/i.exec(auth)?.[1];
+        claims = token ? await verifyDevToken(token, opts.signingKey) : undefined;
+        if (!claims) {
+          const r = unauthorized();
+          res.writeHead(r.statusCode, { ...r.headers, 'x-request-id': requestId }).end(r.body);
+          return;
+        }
+      }
+      const event = {
+        version: '2.0',
+        routeKey: `${method} ${url.pathname}`,
+        rawPath: url.pathname,
+        rawQueryString: url.search.slice(1),
+        headers,
+        ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+        requestContext: {
+          accountId: 'local',
+          apiId: 'local',
+          domainName: headers['host'] ?? 'localhost',
+          domainPrefix: 'localhost',
+          http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '', userAgent: headers['user-agent'] ?? '' },
+          requestId,
+          routeKey: `${method} ${url.pathname}`,
+          stage: '$default',
+          time: new Date().toISOString(),
+          timeEpoch: Date.now(),
+          ...(claims ? { authorizer: { jwt: { claims, scopes: [] } } } : {}),
+        },
+        ...(body !== undefined ? { body } : {}),
+        isBase64Encoded: false,
+      } as unknown as APIGatewayProxyEventV2;
+      const out = await handleEvent('all', event, deps, requestId);
+      res.writeHead(out.statusCode ?? 200, out.headers as Record<string, string>).end(out.body ?? '');
+    } catch {
+      res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'INTERNAL', message: 'something went wrong on our side', details: [] } }));
+    }
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * The error model of API.md: `{"error": {"code", "message", "details"}}`. Every domain error maps to
+ * one status here. Anything unrecognised is a 500 with a generic message and no internals — and the
+ * fuzz tests hold that no client input ever gets there.
+ */
+import * as z from 'zod';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnavailableError,
+  UnprocessableError,
+  ValidationError,
+} from '../errors.js';
+
+export class UnauthorizedError extends Error {
+  constructor(message = 'a valid bearer token is required') {
+    super(message);
+    this.name = 'UnauthorizedError';
+  }
+}
+
+/** A known path called with a method it does not have. */
+export class MethodNotAllowedError extends Error {
+  constructor(readonly allowed: string[]) {
+    super(`method not allowed; use ${allowed.join(', ')}`);
+    this.name = 'MethodNotAllowedError';
+  }
+}
+
+export interface HttpError {
+  status: number;
+  headers?: Record<string, string>;
+  body: { error: { code: string; message: string; details: unknown[] } };
+}
+
+function body(code: string, message: string, details: unknown[] = []): HttpError['body'] {
+  return { error: { code, message, details } };
+}
+
+/** zod issues → field problems, with paths like `items[0].area`. */
+export function zodProblems(error: z.ZodError, prefix = '') {
+  return error.issues.map((issue) => {
+    const path = issue.path.reduce<string>(
+      (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+      prefix,
+    );
+    const field = path || prefix || 'body';
+    let message = issue.message;
+    if (issue.code === 'unrecognized_keys') message = `unknown field(s): ${issue.keys.join(', ')}`;
+    return { field, code: issue.code.toUpperCase(), message };
+  });
+}
+
+export function toHttpError(e: unknown): HttpError {
+  if (e instanceof ValidationError) {
+    return { status: 400, body: body('INVALID_INPUT', e.message, e.problems) };
+  }
+  if (e instanceof z.ZodError) {
+    const problems = zodProblems(e);
+    return { status: 400, body: body('INVALID_INPUT', problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems) };
+  }
+  if (e instanceof UnauthorizedError) return { status: 401, body: body('UNAUTHORIZED', e.message) };
+  if (e instanceof ForbiddenError) return { status: 403, body: body(e.code, e.message) };
+  if (e instanceof NotFoundError) return { status: 404, body: body(e.code, e.message) };
+  if (e instanceof MethodNotAllowedError) {
+    return { status: 405, headers: { allow: e.allowed.join(', ') }, body: body('METHOD_NOT_ALLOWED', e.message) };
+  }
+  if (e instanceof ConflictError) return { status: 409, body: body(e.code, e.message, e.details) };
+  if (e instanceof UnprocessableError) return { status: 422, body: body(e.code, e.message) };
+  if (e instanceof UnavailableError) {
+    return {
+      status: 503,
+      headers: { 'retry-after': String(e.retryAfterSeconds) },
+      body: body('STORE_UNAVAILABLE', e.message),
+    };
+  }
+  return { status: 500, body: body('INTERNAL', 'something went wrong on our side; nothing was changed') };
+}
+
+/** Errors that are a stable answer to a request and may be replayed under its Idempotency-Key. */
+export function isReplayableError(e: unknown): boolean {
+  return (
+    e instanceof ValidationError ||
+    e instanceof NotFoundError ||
+    e instanceof ConflictError ||
+    e instanceof ForbiddenError ||
+    e instanceof UnprocessableError
+  );
+}

@@ -1,0 +1,106 @@
+/** The OpenAPI 3.1 document, generated from the same route table and zod schemas that validate requests. */
+import * as z from 'zod';
+import { errorBody } from './schemas.js';
+import type { AnyRoute } from './route.js';
+
+type Json = Record<string, unknown>;
+
+function schemaOf(schema: z.ZodType, io: 'input' | 'output'): Json {
+  const out = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Json;
+  delete out['$schema'];
+  return out;
+}
+
+function parameters(route: AnyRoute): Json[] {
+  const params: Json[] = [];
+  const add = (schema: z.ZodType | undefined, where: 'path' | 'query') => {
+    if (!schema) return;
+    const js = schemaOf(schema, 'input') as { properties?: Record<string, Json>; required?: string[] };
+    for (const [name, prop] of Object.entries(js.properties ?? {})) {
+      params.push({
+        name,
+        in: where,
+        required: where === 'path' || (js.required ?? []).includes(name),
+        schema: prop,
+      });
+    }
+  };
+  add(route.params, 'path');
+  add(route.query, 'query');
+  if (route.idempotent) {
+    params.push({
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: true,
+      description: 'Moves money: a retry with the same key and body returns the first response.',
+      schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+    });
+  }
+  return params;
+}
+
+const ERRORS: Record<string, string> = {
+  '400': 'Invalid input; details name each bad field',
+  '401': 'No or bad token',
+  '403': 'Outside role or scope',
+  '404': 'Unknown',
+  '409': 'Conflict (already paid, period already billed, request in progress)',
+  '422': 'Idempotency key reused with a different body',
+  '429': 'Throttled',
+  '503': 'Store unavailable; retry after Retry-After seconds',
+};
+
+export function openApiDocument(routes: readonly AnyRoute[], serverUrl?: string): Json {
+  const paths: Record<string, Record<string, Json>> = {};
+  for (const route of routes) {
+    const errorResponses = Object.fromEntries(
+      Object.entries(ERRORS)
+        .filter(([code]) => route.roles !== 'public' || !['401', '403'].includes(code))
+        .map(([code, description]) => [code, { $ref: `#/components/responses/E${code}`, description }]),
+    );
+    const op: Json = {
+      operationId: route.operationId,
+      summary: route.summary,
+      tags: [route.group],
+      description: route.roles === 'public' ? 'No authentication.' : `Roles: ${route.roles.join(', ')}.`,
+      ...(route.roles === 'public' ? { security: [] } : {}),
+      parameters: parameters(route),
+      responses: {
+        [String(route.status)]: {
+          description: 'Success',
+          content: { [route.produces ?? 'application/json']: { schema: route.produces ? { type: 'string' } : schemaOf(route.response, 'output') } },
+        },
+        ...errorResponses,
+      },
+    };
+    if (route.body) {
+      op['requestBody'] = { required: true, content: { 'application/json': { schema: schemaOf(route.body, 'input') } } };
+    }
+    if ((op['parameters'] as Json[]).length === 0) delete op['parameters'];
+    paths[route.path] ??= {};
+    paths[route.path]![route.method.toLowerCase()] = op;
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Property fee billing and parking charges',
+      version: '1.0.0',
+      description: 'Fees of a residential property office (物业服务中心). Money is a string with two decimals.',
+      license: { name: 'UNLICENSED', identifier: 'LicenseRef-Proprietary' },
+    },
+    servers: [{ url: serverUrl ?? 'http://localhost:3000', description: 'local server (npm start)' }],
+    security: [{ bearer: [] }],
+    tags: [...new Set(routes.map((r) => r.group))].map((name) => ({ name, description: `${name} routes` })),
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: { Error: schemaOf(errorBody, 'output') },
+      responses: Object.fromEntries(
+        Object.entries(ERRORS).map(([code, description]) => [
+          `E${code}`,
+          { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        ]),
+      ),
+    },
+  };
+}

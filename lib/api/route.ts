@@ -1,0 +1,71 @@
+/**
+ * What a route is. The route table built from these (routes.ts) is the single source for the local
+ * server, the Lambda handlers, the CDK routes and authorizer, the OpenAPI document and the
+ * authorization tests.
+ */
+import type * as z from 'zod';
+import type { Actor, Ctx, Role } from '../billing/context.js';
+import type { IdempotentCall } from '../billing/invoices.js';
+import type { Db } from '../store/db.js';
+
+/** Lambda functions, one per route group (least privilege is granted per group). */
+export const FUNCTION_GROUPS = ['meta', 'billing', 'parking', 'renovation', 'ledger'] as const;
+export type FunctionGroup = (typeof FUNCTION_GROUPS)[number];
+
+export interface Request<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  actor: Actor;
+  ctx: Ctx;
+  /** For money-moving routes: hand this to the domain service so its transaction completes the key. */
+  idem: <T>(present: (result: T) => unknown) => IdempotentCall | undefined;
+}
+
+/** A non-JSON answer (CSV). */
+export class RawResponse {
+  constructor(
+    readonly body: string,
+    readonly headers: Record<string, string>,
+    readonly status = 200,
+  ) {}
+}
+
+export interface RouteDef<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+> {
+  method: 'GET' | 'POST' | 'PUT';
+  /** API Gateway style: `/v1/invoices/{invoiceId}`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  group: FunctionGroup;
+  /** The table access the group needs for this route (CDK grants the union per group). */
+  access: 'RO' | 'RW';
+  /** `public` routes carry no authorizer. */
+  roles: readonly Role[] | 'public';
+  params?: P;
+  query?: Q;
+  body?: B;
+  response: z.ZodType;
+  status: 200 | 201;
+  /** Moves money: requires an Idempotency-Key and replays the first answer. */
+  idempotent?: boolean;
+  /** Content type of a successful answer when it is not JSON. */
+  produces?: string;
+  handler: (req: Request<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<unknown>;
+}
+
+export type AnyRoute = RouteDef<z.ZodType, z.ZodType, z.ZodType>;
+
+/** Keeps the param/query/body types of one route tied to its handler. */
+export function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(def: RouteDef<P, Q, B>): AnyRoute {
+  return def as unknown as AnyRoute;
+}
+
+export interface Deps {
+  db: Db;
+  now: () => number;
+}

@@ -1,0 +1,19 @@
+/**
+ * The route table: the one list every other piece is built from (Lambda handlers, local server,
+ * CDK routes, OpenAPI, authorization tests). Adding an endpoint is one entry in a routes/ file.
+ */
+import { Router } from './dispatch.js';
+import { openApiDocument } from './openapi.js';
+import type { AnyRoute } from './route.js';
+import { billingRoutes } from './routes/billing.js';
+import { metaRoutes } from './routes/meta.js';
+
+export const ROUTES: readonly AnyRoute[] = [...metaRoutes, ...billingRoutes];
+
+export const router = new Router(ROUTES);
+
+let cached: Record<string, unknown> | undefined;
+export function openApi(): Record<string, unknown> {
+  cached ??= openApiDocument(ROUTES);
+  return cached;
+}

@@ -1,0 +1,414 @@
+/** Routes of the billing core: quotes, estates, tariffs, calendars, units, invoices, payments, receipts. */
+import * as z from 'zod';
+import type { Actor, Ctx } from '../../billing/context.js';
+import { creditInvoice } from '../../billing/credit-notes.js';
+import { addTariff, createEstate, getEstate, listTariffs, putCalendar, tariffOn } from '../../billing/estates.js';
+import { getInvoice, issueInvoice, listInvoices, openInvoices, voidInvoice } from '../../billing/invoices.js';
+import { getReceipt, payInvoice } from '../../billing/payments.js';
+import type { CreditNote, Receipt } from '../../billing/records.js';
+import { runRenewals } from '../../billing/renewals.js';
+import { createUnit, getUnit, listSpaces, registerSpace } from '../../billing/units.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
+import { quote } from '../../fees/quote.js';
+import { formatFen } from '../../money.js';
+import { claimOwner } from '../../store/keys.js';
+import { RENTAL_KINDS, UNIT_TYPES } from '../../tariffs/catalog.js';
+import { businessDate, parseBizDate } from '../../time.js';
+import { requireEstate, requireUnitAccess } from '../auth.js';
+import { presentCreditNote, presentEstate, presentInvoice, presentLine, presentReceipt, presentUnit } from '../present.js';
+import { route } from '../route.js';
+import * as s from '../schemas.js';
+
+export const STAFF = ['admin', 'cashier', 'accountant'] as const;
+export const ANY_ROLE = ['admin', 'cashier', 'accountant', 'owner', 'kiosk', 'gate'] as const;
+
+const estateParams = z.strictObject({ estateId: s.estateId });
+const unitParams = z.strictObject({ unitId: s.docId });
+const invoiceParams = z.strictObject({ invoiceId: s.docId });
+
+const rateMap = <K extends string>(keys: readonly K[]) =>
+  z.strictObject(Object.fromEntries(keys.map((k) => [k, s.rate])) as Record<K, typeof s.rate>);
+const tariffRates = z.strictObject({
+  PROPERTY_FEE: rateMap(UNIT_TYPES),
+  PARKING_SPACE_FEE: s.rate,
+  PARKING_RENTAL: rateMap(RENTAL_KINDS),
+  RENOVATION_WASTE: s.rate,
+  RENOVATION_DEPOSIT: s.money,
+  RENOVATION_CARDS: s.rate,
+  CARD_DEPOSIT: s.money,
+});
+const tariffVersionInput = z.strictObject({
+  effectiveFrom: s.date,
+  noticeDate: s.date,
+  approvalRef: s.text(200),
+  rates: tariffRates,
+  tempParkingBands: z
+    .array(z.strictObject({ upToMinutes: z.int().min(1).max(1440), amount: s.money }))
+    .min(1)
+    .max(20),
+});
+const tariffVersion = tariffVersionInput.extend({ estateId: z.string(), versionId: z.string() });
+
+const estate = z.object({
+  estateId: z.string(),
+  name: z.string(),
+  noticeLeadDays: z.int(),
+  exitGraceMinutes: z.int(),
+  createdAt: z.string(),
+});
+const space = z.object({
+  unitId: z.string(),
+  estateId: z.string(),
+  spaceNo: z.string(),
+  kind: z.enum(['OWNED', 'USE_RIGHT']),
+  plates: z.array(z.string()),
+});
+const unit = z.object({
+  unitId: z.string(),
+  estateId: z.string(),
+  building: z.string(),
+  room: z.string(),
+  unitType: s.unitType,
+  area: z.string(),
+  deliveryDate: s.date,
+  ownerIds: z.array(z.string()),
+  occupantName: z.string().optional(),
+  paidThrough: s.date.nullable(),
+  createdAt: z.string(),
+  spaces: z.array(space).optional(),
+  openInvoices: z.array(s.invoice).optional(),
+});
+export const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().optional() });
+
+/**
+ * Loads a document and checks the caller may see it. An owner gets the same 404 whether the
+ * document does not exist or belongs to someone else, so ids cannot be probed.
+ */
+export async function loadInScope<T extends { estateId: string; unitId?: string }>(
+  actor: Actor,
+  what: string,
+  load: () => Promise<T>,
+): Promise<T> {
+  let doc: T;
+  try {
+    doc = await load();
+  } catch (e) {
+    if (e instanceof NotFoundError && actor.role === 'owner') throw new NotFoundError('NOT_FOUND', `${what} does not exist`);
+    throw e;
+  }
+  requireUnitAccess(actor, doc, `${what} does not exist`);
+  return doc;
+}
+
+const invoiceInScope = (actor: Actor, ctx: Ctx, invoiceId: string) =>
+  loadInScope(actor, `invoice ${invoiceId}`, () => getInvoice(ctx, invoiceId));
+
+export const billingRoutes = [
+  route({
+    method: 'POST',
+    path: '/v1/quotes',
+    operationId: 'createQuote',
+    summary: 'Price items without storing anything',
+    group: 'billing',
+    access: 'RO',
+    roles: ANY_ROLE,
+    body: z.strictObject({ estateId: s.estateId, on: s.date.optional(), items: z.array(s.quoteItem).min(1).max(50) }),
+    response: s.quoteResponse,
+    status: 200,
+    async handler({ body, actor, ctx }) {
+      requireEstate(actor, body.estateId);
+      const on = body.on ? parseBizDate(body.on, 'on') : businessDate(ctx.now());
+      await getEstate(ctx, body.estateId);
+      const tariff = tariffOn(await listTariffs(ctx, body.estateId), on);
+      const q = quote(body.items, tariff);
+      return { currency: 'CNY', total: formatFen(q.total), tariffVersion: q.tariffVersion, lines: q.lines.map(presentLine) };
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/v1/estates',
+    operationId: 'createEstate',
+    summary: 'Create an estate (it starts on the contract-standard tariff)',
+    group: 'billing',
+    access: 'RW',
+    roles: ['admin'],
+    body: z.strictObject({
+      estateId: s.estateId,
+      name: s.text(100),
+      noticeLeadDays: z.int().min(0).max(365).optional(),
+      exitGraceMinutes: z.int().min(0).max(240).optional(),
+    }),
+    response: estate,
+    status: 201,
+    async handler({ body, actor, ctx }) {
+      requireEstate(actor, body.estateId);
+      return presentEstate(await createEstate(ctx, body));
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/v1/estates/{estateId}/tariffs',
+    operationId: 'listTariffs',
+    summary: 'Tariff versions of an estate, newest first',
+    group: 'billing',
+    access: 'RO',
+    roles: ANY_ROLE,
+    params: estateParams,
+    response: z.object({ items: z.array(tariffVersion) }),
+    status: 200,
+    async handler({ params, actor, ctx }) {
+      requireEstate(actor, params.estateId);
+      await getEstate(ctx, params.estateId);
+      return { items: await listTariffs(ctx, params.estateId) };
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/v1/estates/{estateId}/tariffs',
+    operationId: 'addTariff',
+    summary: 'Add a tariff version (approval reference, notice at least the lead days ahead)',
+    group: 'billing',
+    access: 'RW',
+    roles: ['admin'],
+    params: estateParams,
+    body: tariffVersionInput,
+    response: tariffVersion,
+    status: 201,
+    async handler({ params, body, actor, ctx }) {
+      requireEstate(actor, params.estateId);
+      return addTariff(ctx, params.estateId, body);
+    },
+  }),
+  route({
+    method: 'PUT',
+    path: '/v1/estates/{estateId}/calendar/{year}',
+    operationId: 'putCalendar',
+    summary: "Set a year's statutory holidays and make-up working days",
+    group: 'billing',
+    access: 'RW',
+    roles: ['admin'],
+    params: z.strictObject({ estateId: s.estateId, year: z.string().regex(/^20\d{2}$/, 'must be a year 2000-2099') }),
+    body: z.strictObject({ holidays: z.array(s.date).max(366), workdays: z.array(s.date).max(366) }),
+    response: z.object({ year: z.int(), holidays: z.array(s.date), workdays: z.array(s.date) }),
+    status: 200,
+    async handler({ params, body, actor, ctx }) {
+      requireEstate(actor, params.estateId);
+      return putCalendar(ctx, params.estateId, Number(params.year), body);
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/v1/estates/{estateId}/units',
+    operationId: 'createUnit',
+    summary: 'Create a unit',
+    group: 'billing',
+    access: 'RW',
+    roles: ['admin'],
+    params: estateParams,
+    body: z.strictObject({
+      building: s.text(20),
+      room: s.text(20),
+      unitType: s.unitType,
+      area: s.area,
+      deliveryDate: s.date,
+      ownerIds: z.array(s.text(128)).max(20),
+      occupantName: s.text(50).optional(),
+    }),
+    response: unit,
+    status: 201,
+    async handler({ params, body, actor, ctx }) {
+      requireEstate(actor, params.estateId);
+      return presentUnit(await createUnit(ctx, params.estateId, body));
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/v1/units/{unitId}',
+    operationId: 'getUnit',
+    summary: 'A unit with its paid-through date, spaces and open invoices',
+    group: 'billing',
+    access: 'RO',
+    roles: [...STAFF, 'owner'],
+    params: unitParams,
+    response: unit,
+    status: 200,
+    async handler({ params, actor, ctx }) {
+      const u = await loadInScope(actor, `unit ${params.unitId}`, () => getUnit(ctx, params.unitId));
+      const [spaces, open] = await Promise.all([listSpaces(ctx, u.unitId), openInvoices(ctx, claimOwner.unit(u.unitId))]);
+      return presentUnit(u, { spaces, openInvoices: open });
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/v1/units/{unitId}/spaces',
+    operationId: 'registerSpace',
+    summary: 'Register an owned or use-right parking space with its plates',
+    group: 'billing',
+    access: 'RW',
+    roles: ['admin'],
+    params: unitParams,
+    body: z.strictObject({
+      spaceNo: z.string().regex(/^[A-Za-z0-9-]{1,20}$/, 'must be 1-20 letters, digits or dashes'),
+      kind: z.enum(['OWNED', 'USE_RIGHT']),
+      plates: z.array(z.string().max(20)).max(5),
+    }),
+    response: space,
+    status: 201,
+    async handler({ params, body, actor, ctx }) {
+      await loadInScope(actor, `unit ${params.unitId}`, () => getUnit(ctx, params.unitId));
+      return registerSpace(ctx, params.unitId, body);
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/v1/invoices',
+    operationId: 'issueInvoice',
+    summary: 'Issue an invoice for a unit (the server supplies type, area and periods)',
+    group: 'billing',
+    access: 'RW',
+    roles: ['cashier'],
+    body: z.strictObject({ unitId: s.docId, items: z.array(s.unitInvoiceItem).min(1).max(10) }),
+    response: s.invoice,
+    status: 201,
+    async handler({ body, actor, ctx }) {
+      await loadInScope(actor, `unit ${body.unitId}`, () => getUnit(ctx, body.unitId));
+      return presentInvoice(await issueInvoice(ctx, body));
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/v1/invoices/{invoiceId}',
+    operationId: 'getInvoice',
+    summary: 'One invoice',
+    group: 'billing',
+    access: 'RO',
+    roles: [...STAFF, 'owner'],
+    params: invoiceParams,
+    response: s.invoice,
+    status: 200,
+    async handler({ params, actor, ctx }) {
+      return presentInvoice(await invoiceInScope(actor, ctx, params.invoiceId));
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/v1/units/{unitId}/invoices',
+    operationId: 'listUnitInvoices',
+    summary: "A unit's invoices, newest first",
+    group: 'billing',
+    access: 'RO',
+    roles: [...STAFF, 'owner'],
+    params: unitParams,
+    query: z.strictObject({
+      status: z.enum(['OPEN', 'PAID', 'VOID', 'CREDITED']).optional(),
+      limit: s.limit,
+      cursor: s.cursor,
+    }),
+    response: page(s.invoice),
+    status: 200,
+    async handler({ params, query, actor, ctx }) {
+      const u = await loadInScope(actor, `unit ${params.unitId}`, () => getUnit(ctx, params.unitId));
+      const list = await listInvoices(ctx, claimOwner.unit(u.unitId), {
+        limit: query.limit,
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+      });
+      return { items: list.items.map(presentInvoice), ...(list.nextCursor ? { nextCursor: list.nextCursor } : {}) };
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/v1/invoices/{invoiceId}/void',
+    operationId: 'voidInvoice',
+    summary: 'Void an unpaid invoice with a reason (it keeps its number)',
+    group: 'billing',
+    access: 'RW',
+    roles: ['cashier'],
+    params: invoiceParams,
+    body: z.strictObject({ reason: s.text(200) }),
+    response: s.invoice,
+    status: 200,
+    async handler({ params, body, actor, ctx }) {
+      await invoiceInScope(actor, ctx, params.invoiceId);
+      return presentInvoice(await voidInvoice(ctx, params.invoiceId, body.reason));
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/v1/invoices/{invoiceId}/payments',
+    operationId: 'payInvoice',
+    summary: 'Pay an invoice in full (counter channels for cashiers, kiosk channels for owners)',
+    group: 'billing',
+    access: 'RW',
+    roles: ['cashier', 'owner'],
+    params: invoiceParams,
+    body: z.strictObject({
+      channel: s.channel,
+      amount: s.money,
+      tendered: s.money.optional(),
+      reference: z.string().trim().min(1).max(100).optional(),
+    }),
+    response: s.receipt,
+    status: 201,
+    idempotent: true,
+    async handler({ params, body, actor, ctx, idem }) {
+      await invoiceInScope(actor, ctx, params.invoiceId);
+      return presentReceipt(await payInvoice(ctx, params.invoiceId, body, idem<Receipt>(presentReceipt)));
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/v1/invoices/{invoiceId}/credit-notes',
+    operationId: 'creditInvoice',
+    summary: 'Reverse a paid invoice with a credit note (红冲)',
+    group: 'billing',
+    access: 'RW',
+    roles: ['cashier'],
+    params: invoiceParams,
+    body: z.strictObject({ reason: s.text(200) }),
+    response: s.creditNote,
+    status: 201,
+    idempotent: true,
+    async handler({ params, body, actor, ctx, idem }) {
+      await invoiceInScope(actor, ctx, params.invoiceId);
+      return presentCreditNote(await creditInvoice(ctx, params.invoiceId, body.reason, idem<CreditNote>(presentCreditNote)));
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/v1/receipts/{receiptNo}',
+    operationId: 'getReceipt',
+    summary: 'A receipt with its amount in Chinese uppercase',
+    group: 'billing',
+    access: 'RO',
+    roles: [...STAFF, 'owner'],
+    params: z.strictObject({ receiptNo: s.docId }),
+    response: s.receipt,
+    status: 200,
+    async handler({ params, actor, ctx }) {
+      return presentReceipt(await loadInScope(actor, `receipt ${params.receiptNo}`, () => getReceipt(ctx, params.receiptNo)));
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/v1/estates/{estateId}/renewals',
+    operationId: 'runRenewals',
+    summary: 'Issue every renewal invoice due as of a date (idempotent)',
+    group: 'billing',
+    access: 'RW',
+    roles: ['cashier', 'scheduler'],
+    params: estateParams,
+    body: z.strictObject({ asOf: s.date }),
+    response: z.object({ issued: z.array(z.string()), skipped: z.int() }),
+    status: 200,
+    async handler({ params, body, actor, ctx }) {
+      requireEstate(actor, params.estateId);
+      const asOf = parseBizDate(body.asOf, 'asOf');
+      if (asOf > businessDate(ctx.now())) {
+        throw ValidationError.of('asOf', 'FUTURE_DATE', 'renewals cannot be issued as of a future date');
+      }
+      return runRenewals(ctx, params.estateId, asOf);
+    },
+  }),
+];

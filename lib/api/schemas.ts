@@ -1,0 +1,142 @@
+/**
+ * Shared zod pieces. Money, areas and dates are strings with patterns here (so that the OpenAPI
+ * document says so); the domain parsers then apply the full rules and name the field.
+ */
+import * as z from 'zod';
+import { CHANNELS } from '../billing/records.js';
+import { RENTAL_KINDS, UNIT_TYPES } from '../tariffs/catalog.js';
+
+export const money = z
+  .string()
+  .regex(/^(0|[1-9]\d{0,12})(\.\d{1,2})?$/, 'must be an amount like "1934.50" (a string, at most two decimals)')
+  .meta({ description: 'CNY amount as a decimal string', examples: ['1934.50'] });
+export const signedMoney = z
+  .string()
+  .regex(/^-?\d+\.\d{2}$/)
+  .meta({ description: 'CNY amount, two decimals; negative only on reversals', examples: ['-1934.50'] });
+export const area = z
+  .string()
+  .regex(/^(0|[1-9]\d{0,5})(\.\d{1,2})?$/, 'must be an area like "89.56" (a string, at most two decimals)')
+  .meta({ description: 'building area in m²', examples: ['89.56'] });
+export const rate = z.string().regex(/^(0|[1-9]\d{0,11})(\.\d{1,4})?$/, 'must be a rate like "1.8" (at most four decimals)');
+export const date = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .meta({ description: 'business date in Asia/Shanghai', examples: ['2025-03-01'] });
+export const instant = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/, 'must be an ISO 8601 time with an offset')
+  .meta({ examples: ['2025-03-01T08:00:00+08:00'] });
+export const estateId = z.string().regex(/^[A-Z0-9]{2,12}$/, 'must be 2-12 upper-case letters or digits');
+export const docId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a document number');
+export const text = (max: number) => z.string().trim().min(1).max(max);
+export const unitType = z.enum(UNIT_TYPES);
+export const rentalKind = z.enum(RENTAL_KINDS);
+export const channel = z.enum(CHANNELS);
+export const count = (max: number) => z.int().min(1).max(max);
+
+export const limit = z.coerce.number().int().min(1).max(1000).default(100);
+export const cursor = z.string().max(2048).optional();
+
+export const quoteItem = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('PROPERTY_FEE'), unitType, area, months: count(120) }),
+  z.strictObject({ type: z.literal('PARKING_SPACE_FEE'), spaces: count(100), months: count(120) }),
+  z.strictObject({ type: z.literal('PARKING_RENTAL'), rentalKind, months: count(120) }),
+  z.strictObject({ type: z.literal('TEMP_PARKING'), entryAt: instant, exitAt: instant }),
+  z.strictObject({ type: z.literal('RENOVATION_WASTE'), area }),
+  z.strictObject({ type: z.literal('RENOVATION_DEPOSIT') }),
+  z.strictObject({ type: z.literal('RENOVATION_CARDS'), cards: count(200) }),
+]);
+
+export const unitInvoiceItem = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('PROPERTY_FEE'), periods: count(20).optional() }),
+  z.strictObject({ type: z.literal('PARKING_SPACE_FEE'), spaces: count(100).optional(), periods: count(20).optional() }),
+  z.strictObject({ type: z.literal('RENOVATION_WASTE') }),
+  z.strictObject({ type: z.literal('RENOVATION_DEPOSIT') }),
+  z.strictObject({ type: z.literal('RENOVATION_CARDS'), cards: count(200) }),
+]);
+
+export const errorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.array(z.unknown()) }),
+});
+
+export const period = z.object({ start: date, end: date });
+
+export const line = z.object({
+  type: z.string(),
+  description: z.string(),
+  quantity: z.string(),
+  unit: z.string(),
+  unitPrice: z.string(),
+  months: z.int().nullable(),
+  amount: signedMoney,
+  tariffVersion: z.string(),
+  period: period.optional(),
+  trace: z.record(z.string(), z.unknown()),
+});
+
+export const invoice = z.object({
+  invoiceId: z.string(),
+  invoiceNo: z.string(),
+  estateId: z.string(),
+  unitId: z.string().optional(),
+  plate: z.string().optional(),
+  rentalKind: rentalKind.optional(),
+  status: z.enum(['OPEN', 'PAID', 'VOID', 'CREDITED']),
+  currency: z.literal('CNY'),
+  issuedAt: z.string(),
+  issuedBy: z.string(),
+  dueDate: date,
+  lines: z.array(line),
+  total: signedMoney,
+  totalInWords: z.string(),
+  receiptNo: z.string().optional(),
+  paidAt: z.string().optional(),
+  voidedAt: z.string().optional(),
+  voidReason: z.string().optional(),
+  creditNoteNo: z.string().optional(),
+});
+
+const docLine = z.object({ type: z.string(), description: z.string(), amount: signedMoney, period: period.optional() });
+
+export const receipt = z.object({
+  receiptNo: z.string(),
+  estateId: z.string(),
+  invoiceNo: z.string().optional(),
+  sessionId: z.string().optional(),
+  unitId: z.string().optional(),
+  plate: z.string().optional(),
+  channel,
+  currency: z.literal('CNY'),
+  amount: signedMoney,
+  amountInWords: z.string(),
+  tendered: signedMoney.optional(),
+  change: signedMoney.optional(),
+  reference: z.string().optional(),
+  cashier: z.string(),
+  paidAt: z.string(),
+  businessDate: date,
+  lines: z.array(docLine),
+});
+
+export const creditNote = z.object({
+  creditNoteNo: z.string(),
+  estateId: z.string(),
+  invoiceNo: z.string(),
+  receiptNo: z.string().optional(),
+  unitId: z.string().optional(),
+  reason: z.string(),
+  issuedAt: z.string(),
+  issuedBy: z.string(),
+  currency: z.literal('CNY'),
+  total: signedMoney,
+  totalInWords: z.string(),
+  lines: z.array(docLine),
+});
+
+export const quoteResponse = z.object({
+  currency: z.literal('CNY'),
+  total: signedMoney,
+  tariffVersion: z.string(),
+  lines: z.array(line),
+});
