@@ -154,7 +154,7 @@ async function waitUntilReady(watch: {
   const client = new DynamoDBClient({
     ...localDynamoClientConfig(endpoint),
     maxAttempts: 1,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
   } satisfies DynamoDBClientConfig);
   const deadline = Date.now() + READY_TIMEOUT_MS;
   try {
@@ -170,7 +170,8 @@ async function waitUntilReady(watch: {
           : new Error(message);
       }
       try {
-        await client.send(new ListTablesCommand({ Limit: 1 }));
+        // Each attempt is bounded: something else answering TCP on the port must not stall the poll.
+        await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(2_000) });
         return;
       } catch {
         // Not listening yet (connection refused) or still booting: poll again.
