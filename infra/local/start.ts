@@ -15,6 +15,9 @@ const TABLE = 'property-billing-local';
 
 async function main(): Promise<void> {
   refuseInProduction('npm start');
+  // Local development runs on the machine's Node 20; the Lambdas run on Node 22, where the SDK's
+  // "Node 22 will be required" warning does not apply.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const port = Number(process.env['PORT'] ?? 3000);
   console.log('Starting DynamoDB Local…');
   const dynamo = await startDynamoDbLocal();
