@@ -99,49 +99,46 @@ export async function withIdempotency(
     throw new ConflictError('REQUEST_IN_PROGRESS', 'the same request is still being processed; retry shortly');
   }
 
+  let completedInTransaction = false;
+  const completeUpdate = (response: StoredResponse) => ({
+    Key: k,
+    UpdateExpression: 'SET #state = :completed, #response = :response',
+    ConditionExpression: 'lockId = :lockId AND #state = :inProgress',
+    ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
+    ExpressionAttributeValues: {
+      ':completed': 'COMPLETED',
+      ':response': JSON.stringify(response),
+      ':lockId': lockId,
+      ':inProgress': 'IN_PROGRESS',
+    },
+  });
   const handle: IdempotencyHandle = {
     completeItem(response) {
-      return {
-        Update: {
-          TableName: db.table,
-          Key: k,
-          UpdateExpression: 'SET #state = :completed, #response = :response',
-          ConditionExpression: 'lockId = :lockId AND #state = :inProgress',
-          ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
-          ExpressionAttributeValues: {
-            ':completed': 'COMPLETED',
-            ':response': JSON.stringify(response),
-            ':lockId': lockId,
-            ':inProgress': 'IN_PROGRESS',
-          },
-        },
-      };
+      completedInTransaction = true;
+      return { Update: { TableName: db.table, ...completeUpdate(response) } };
     },
   };
-
+  let response: StoredResponse;
   try {
-    const response = await run(handle);
-    return { ...response, replayed: false };
+    response = await run(handle);
   } catch (e) {
     // The change may have committed even though we saw an error (a timeout after the commit).
     const after = (await db.get(k).catch(() => undefined)) as IdemRecord | undefined;
     if (after?.state === 'COMPLETED' && after.lockId === lockId) return { ...replay(after), replayed: true };
     const stored = errorResponse(e);
-    const update = stored
-      ? {
-          expr: 'SET #state = :completed, #response = :response',
-          values: { ':completed': 'COMPLETED', ':response': JSON.stringify(stored) },
-        }
-      : { expr: 'SET #state = :released', values: { ':released': 'RELEASED' } };
-    await db
-      .update({
-        Key: k,
-        UpdateExpression: update.expr,
-        ConditionExpression: 'lockId = :lockId AND #state = :inProgress',
-        ExpressionAttributeNames: stored ? { '#state': 'state', '#response': 'response' } : { '#state': 'state' },
-        ExpressionAttributeValues: { ...update.values, ':lockId': lockId, ':inProgress': 'IN_PROGRESS' },
-      })
-      .catch(() => undefined); // If this fails too, the lock goes stale and a later retry takes it over.
+    const release = {
+      Key: k,
+      UpdateExpression: 'SET #state = :released',
+      ConditionExpression: 'lockId = :lockId AND #state = :inProgress',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':released': 'RELEASED', ':lockId': lockId, ':inProgress': 'IN_PROGRESS' },
+    };
+    // If this fails too, the lock goes stale and a later retry takes it over.
+    await db.update(stored ? completeUpdate(stored) : release).catch(() => undefined);
     throw e;
   }
+  // A service that did not put the completion into its own transaction still gets its answer
+  // remembered (after the fact, so not atomically): a retry then replays instead of re-running.
+  if (!completedInTransaction) await db.update(completeUpdate(response)).catch(() => undefined);
+  return { ...response, replayed: false };
 }

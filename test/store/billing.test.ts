@@ -200,6 +200,43 @@ describe('idempotency and double payment', () => {
   });
 });
 
+describe('idempotency records', () => {
+  it('remember the answer even when a service did not complete the key in its own transaction', async () => {
+    let runs = 0;
+    const call = () =>
+      withIdempotency(h.db, () => h.clock.now, { actor: 'x', key: 'no-handle', fingerprint: 'f' }, async () => {
+        runs++;
+        return { status: 201, body: { n: runs } };
+      }, () => undefined);
+    const first = await call();
+    const second = await call();
+    expect(runs).toBe(1);
+    expect(second).toEqual({ ...first, replayed: true });
+  });
+
+  it('store a domain refusal as the answer, but release the key after a store failure', async () => {
+    let runs = 0;
+    const refuse = () =>
+      withIdempotency(h.db, () => h.clock.now, { actor: 'x', key: 'refused', fingerprint: 'f' }, async () => {
+        runs++;
+        throw new ConflictError('NOPE', 'no');
+      }, () => ({ status: 409, body: { error: 'NOPE' } }));
+    await expect(refuse()).rejects.toBeInstanceOf(ConflictError);
+    expect(await refuse()).toEqual({ status: 409, body: { error: 'NOPE' }, replayed: true });
+    expect(runs).toBe(1);
+
+    let attempts = 0;
+    const flaky = () =>
+      withIdempotency(h.db, () => h.clock.now, { actor: 'x', key: 'flaky', fingerprint: 'f' }, async () => {
+        attempts++;
+        if (attempts === 1) throw new UnavailableError('down');
+        return { status: 201, body: { ok: true } };
+      }, () => undefined);
+    await expect(flaky()).rejects.toBeInstanceOf(UnavailableError);
+    expect(await flaky()).toEqual({ status: 201, body: { ok: true }, replayed: false });
+  });
+});
+
 describe('renewals', () => {
   it('a run twice, and twice at once, issues each due renewal once', async () => {
     await createEstate(h.ctx('admin'), { estateId: 'REN', name: 'renewals' });
