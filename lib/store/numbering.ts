@@ -32,7 +32,10 @@ const turnsByDb = new WeakMap<Db, Map<string, Promise<unknown>>>();
 async function inTurn<T>(db: Db, keys: string[], fn: () => Promise<T>): Promise<T> {
   if (keys.length === 0) return fn();
   let turns = turnsByDb.get(db);
-  if (!turns) turnsByDb.set(db, (turns = new Map()));
+  if (!turns) {
+    turns = new Map();
+    turnsByDb.set(db, turns);
+  }
   const id = [...keys].sort().join('|');
   const previous = turns.get(id) ?? Promise.resolve();
   const run = previous.then(fn, fn);
