@@ -31,8 +31,8 @@ const MAX_MONEY_FEN = 10n ** 13n;
  * exact product (quantity × rate × months), never on intermediate values.
  */
 export function roundToFen(yuan: Dec): Fen {
-  const fen = yuan.times(FEN_PER_YUAN).toDecimalPlaces(0, Decimal.ROUND_HALF_UP);
-  return BigInt(fen.toFixed(0));
+  // toFixed(2) rounds the exact value once, half-up; "1934.50" → 193450n ("-0.00" → 0n).
+  return BigInt(yuan.toFixed(2, Decimal.ROUND_HALF_UP).replace('.', ''));
 }
 
 /** Fen as a two-decimal string: 193450n → "1934.50", -100n → "-1.00". */

@@ -3,7 +3,7 @@
  * tariff version and every time are arguments, so the same inputs give the same fen forever.
  */
 import { ValidationError } from '../errors.js';
-import { Dec, fenToDec, parseMoney, plain } from '../money.js';
+import { Dec, plain } from '../money.js';
 import {
   RENTAL_KIND_NAMES,
   type RentalKind,
@@ -12,7 +12,7 @@ import {
   type UnitType,
 } from '../tariffs/catalog.js';
 import type { Period } from '../time.js';
-import { type FeeLine, ONE, pricedLine } from './line.js';
+import { type FeeLine, ONE, pricedLine, tariffMoney, tariffRate } from './line.js';
 
 export const MAX_MONTHS = 120;
 export const MAX_CARDS = 200;
@@ -33,23 +33,28 @@ export function propertyFee(args: {
   tariff: TariffVersion;
   period?: Period;
 }): FeeLine {
-  const rateText = args.tariff.rates.PROPERTY_FEE[args.unitType];
+  // Own keys only: 'toString' or '__proto__' must be an unknown unit type, not a DecimalError (a 500).
+  const rates = args.tariff.rates.PROPERTY_FEE;
+  const rateText = Object.hasOwn(rates, args.unitType) ? rates[args.unitType] : undefined;
   if (rateText === undefined) {
     throw ValidationError.of('unitType', 'UNKNOWN_UNIT_TYPE', `unknown unit type ${String(args.unitType)}`);
   }
   const months = wholeNumber(args.months, 'months', 1, MAX_MONTHS);
-  const rate = new Dec(rateText);
+  const rate = tariffRate(rateText);
+  const area = plain(args.area);
   const name = UNIT_TYPE_NAMES[args.unitType];
   return pricedLine({
     type: 'PROPERTY_FEE',
-    description: `物业服务费 ${name} ${plain(args.area)}㎡ × ${plain(rate)}元/㎡/月 × ${months}月`,
+    description: `物业服务费 ${name} ${area}㎡ × ${rate.text}元/㎡/月 × ${months}月`,
     quantity: args.area,
+    quantityText: area,
     unit: '㎡',
-    unitPrice: rate,
+    unitPrice: rate.value,
+    unitPriceText: rate.text,
     months,
     tariff: args.tariff,
     formula: 'area × rate × months',
-    inputs: { unitType: args.unitType, area: plain(args.area), rate: plain(rate), months },
+    inputs: { unitType: args.unitType, area, rate: rate.text, months },
     ...(args.period ? { period: args.period } : {}),
   });
 }
@@ -63,17 +68,19 @@ export function parkingSpaceFee(args: {
 }): FeeLine {
   const spaces = wholeNumber(args.spaces, 'spaces', 1, MAX_SPACES);
   const months = wholeNumber(args.months, 'months', 1, MAX_MONTHS);
-  const rate = new Dec(args.tariff.rates.PARKING_SPACE_FEE);
+  const rate = tariffRate(args.tariff.rates.PARKING_SPACE_FEE);
   return pricedLine({
     type: 'PARKING_SPACE_FEE',
-    description: `车位物业服务费 ${spaces}个 × ${plain(rate)}元/个/月 × ${months}月`,
+    description: `车位物业服务费 ${spaces}个 × ${rate.text}元/个/月 × ${months}月`,
     quantity: new Dec(spaces),
+    quantityText: String(spaces),
     unit: '个',
-    unitPrice: rate,
+    unitPrice: rate.value,
+    unitPriceText: rate.text,
     months,
     tariff: args.tariff,
     formula: 'spaces × rate × months',
-    inputs: { spaces, rate: plain(rate), months },
+    inputs: { spaces, rate: rate.text, months },
     ...(args.period ? { period: args.period } : {}),
   });
 }
@@ -85,55 +92,63 @@ export function parkingRental(args: {
   tariff: TariffVersion;
   period?: Period;
 }): FeeLine {
-  const rateText = args.tariff.rates.PARKING_RENTAL[args.rentalKind];
+  const rates = args.tariff.rates.PARKING_RENTAL;
+  const rateText = Object.hasOwn(rates, args.rentalKind) ? rates[args.rentalKind] : undefined;
   if (rateText === undefined) {
     throw ValidationError.of('rentalKind', 'UNKNOWN_RENTAL_KIND', `unknown rental kind ${String(args.rentalKind)}`);
   }
   const months = wholeNumber(args.months, 'months', 1, MAX_MONTHS);
-  const rate = new Dec(rateText);
+  const rate = tariffRate(rateText);
   return pricedLine({
     type: 'PARKING_RENTAL',
-    description: `车位租用 ${RENTAL_KIND_NAMES[args.rentalKind]} ${plain(rate)}元/月/辆 × ${months}月`,
+    description: `车位租用 ${RENTAL_KIND_NAMES[args.rentalKind]} ${rate.text}元/月/辆 × ${months}月`,
     quantity: ONE,
+    quantityText: '1',
     unit: '辆',
-    unitPrice: rate,
+    unitPrice: rate.value,
+    unitPriceText: rate.text,
     months,
     tariff: args.tariff,
     formula: 'vehicles × rate × months',
-    inputs: { rentalKind: args.rentalKind, rate: plain(rate), months },
+    inputs: { rentalKind: args.rentalKind, rate: rate.text, months },
     ...(args.period ? { period: args.period } : {}),
   });
 }
 
 /** 装修垃圾清运费: building area × 5 元/㎡, once. */
 export function renovationWaste(args: { area: Dec; tariff: TariffVersion }): FeeLine {
-  const rate = new Dec(args.tariff.rates.RENOVATION_WASTE);
+  const rate = tariffRate(args.tariff.rates.RENOVATION_WASTE);
+  const area = plain(args.area);
   return pricedLine({
     type: 'RENOVATION_WASTE',
-    description: `装修垃圾清运费 ${plain(args.area)}㎡ × ${plain(rate)}元/㎡`,
+    description: `装修垃圾清运费 ${area}㎡ × ${rate.text}元/㎡`,
     quantity: args.area,
+    quantityText: area,
     unit: '㎡',
-    unitPrice: rate,
+    unitPrice: rate.value,
+    unitPriceText: rate.text,
     months: null,
     tariff: args.tariff,
     formula: 'area × rate',
-    inputs: { area: plain(args.area), rate: plain(rate) },
+    inputs: { area, rate: rate.text },
   });
 }
 
 /** 装修管理保证金: a refundable deposit per household (a liability, not income). */
 export function renovationDeposit(args: { tariff: TariffVersion }): FeeLine {
-  const amount = fenToDec(parseMoney(args.tariff.rates.RENOVATION_DEPOSIT, 'rates.RENOVATION_DEPOSIT'));
+  const amount = tariffMoney(args.tariff.rates.RENOVATION_DEPOSIT, 'rates.RENOVATION_DEPOSIT');
   return pricedLine({
     type: 'RENOVATION_DEPOSIT',
-    description: `装修管理保证金 ${plain(amount)}元/户(可退,不计息)`,
+    description: `装修管理保证金 ${amount.text}元/户(可退,不计息)`,
     quantity: ONE,
+    quantityText: '1',
     unit: '户',
-    unitPrice: amount,
+    unitPrice: amount.value,
+    unitPriceText: amount.text,
     months: null,
     tariff: args.tariff,
     formula: 'households × deposit',
-    inputs: { deposit: plain(amount) },
+    inputs: { deposit: amount.text },
   });
 }
 
@@ -143,33 +158,38 @@ export function renovationDeposit(args: { tariff: TariffVersion }): FeeLine {
  */
 export function renovationCards(args: { cards: number; tariff: TariffVersion }): FeeLine[] {
   const cards = wholeNumber(args.cards, 'cards', 1, MAX_CARDS);
-  const fee = new Dec(args.tariff.rates.RENOVATION_CARDS);
+  const fee = tariffRate(args.tariff.rates.RENOVATION_CARDS);
+  const quantity = new Dec(cards);
   const lines = [
     pricedLine({
       type: 'RENOVATION_CARDS',
-      description: `装修许可证及施工人员出入证工本费 ${cards}张 × ${plain(fee)}元/张`,
-      quantity: new Dec(cards),
+      description: `装修许可证及施工人员出入证工本费 ${cards}张 × ${fee.text}元/张`,
+      quantity,
+      quantityText: String(cards),
       unit: '张',
-      unitPrice: fee,
+      unitPrice: fee.value,
+      unitPriceText: fee.text,
       months: null,
       tariff: args.tariff,
       formula: 'cards × fee',
-      inputs: { cards, fee: plain(fee) },
+      inputs: { cards, fee: fee.text },
     }),
   ];
-  const deposit = fenToDec(parseMoney(args.tariff.rates.CARD_DEPOSIT, 'rates.CARD_DEPOSIT'));
-  if (deposit.gt(0)) {
+  const deposit = tariffMoney(args.tariff.rates.CARD_DEPOSIT, 'rates.CARD_DEPOSIT');
+  if (deposit.fen > 0n) {
     lines.push(
       pricedLine({
         type: 'CARD_DEPOSIT',
-        description: `出入证押金 ${cards}张 × ${plain(deposit)}元/张(可退)`,
-        quantity: new Dec(cards),
+        description: `出入证押金 ${cards}张 × ${deposit.text}元/张(可退)`,
+        quantity,
+        quantityText: String(cards),
         unit: '张',
-        unitPrice: deposit,
+        unitPrice: deposit.value,
+        unitPriceText: deposit.text,
         months: null,
         tariff: args.tariff,
         formula: 'cards × deposit',
-        inputs: { cards, deposit: plain(deposit) },
+        inputs: { cards, deposit: deposit.text },
       }),
     );
   }

@@ -3,11 +3,11 @@
  * for stays beyond a day the day's price per full 24 h plus the bands again on the remainder.
  */
 import { ValidationError } from '../errors.js';
-import { Dec, type Fen, formatFen, parseMoney } from '../money.js';
+import { type Fen, formatFen } from '../money.js';
 import type { TariffVersion, TempParkingBand } from '../tariffs/catalog.js';
 import { DAY_MINUTES } from '../tariffs/validate.js';
 import { formatInstant } from '../time.js';
-import { type FeeLine, ONE, pricedLine } from './line.js';
+import { type FeeLine, fenFigure, ONE, pricedLine, tariffMoney } from './line.js';
 
 export const MAX_STAY_MINUTES = 90 * DAY_MINUTES;
 const MS_PER_MINUTE = 60_000;
@@ -44,11 +44,11 @@ export function tempParkingCharge(minutes: number, tariff: TariffVersion): TempP
   const bands = tariff.tempParkingBands;
   const dayBand = bands[bands.length - 1];
   if (!dayBand || dayBand.upToMinutes !== DAY_MINUTES) throw new RangeError('tariff bands do not cover a day');
-  const dayFen = parseMoney(dayBand.amount, 'tempParkingBands.amount');
+  const dayFen = tariffMoney(dayBand.amount, 'tempParkingBands.amount').fen;
   const fullDays = Math.floor(minutes / DAY_MINUTES);
   const rest = minutes % DAY_MINUTES;
   const band = bandFor(bands, rest);
-  const bandFen = band ? parseMoney(band.amount, 'tempParkingBands.amount') : 0n;
+  const bandFen = band ? tariffMoney(band.amount, 'tempParkingBands.amount').fen : 0n;
   return {
     amount: dayFen * BigInt(fullDays) + bandFen,
     minutes,
@@ -63,13 +63,15 @@ export function tempParkingFee(args: { entryMs: number; exitMs: number; tariff: 
   const minutes = stayMinutes(args.entryMs, args.exitMs);
   const charge = tempParkingCharge(minutes, args.tariff);
   const hours = Math.floor(minutes / 60);
-  const amount = new Dec(formatFen(charge.amount));
+  const amount = fenFigure(charge.amount);
   return pricedLine({
     type: 'TEMP_PARKING',
     description: `临时停车 ${hours}小时${minutes % 60}分钟`,
     quantity: ONE,
+    quantityText: '1',
     unit: '次',
-    unitPrice: amount,
+    unitPrice: amount.value,
+    unitPriceText: amount.text,
     months: null,
     tariff: args.tariff,
     formula: 'dayPrice × fullDays + band(remainder minutes)',
