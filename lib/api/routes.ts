@@ -7,8 +7,10 @@ import { openApiDocument } from './openapi.js';
 import type { AnyRoute } from './route.js';
 import { billingRoutes } from './routes/billing.js';
 import { metaRoutes } from './routes/meta.js';
+import { parkingRoutes } from './routes/parking.js';
+import { renovationRoutes } from './routes/renovation.js';
 
-export const ROUTES: readonly AnyRoute[] = [...metaRoutes, ...billingRoutes];
+export const ROUTES: readonly AnyRoute[] = [...metaRoutes, ...billingRoutes, ...parkingRoutes, ...renovationRoutes];
 
 export const router = new Router(ROUTES);
 

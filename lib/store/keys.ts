@@ -19,6 +19,16 @@
  * | ledger entry           | LEDGER#{e}                  | {businessDate}#{at}#{doc}#{kind}#{n} | ledger by estate and date range, time order   |
  * | audit record           | AUDIT#{e}#{businessDate}    | {at}#{random}                        | who did what on a day                         |
  * | idempotency record     | IDEMP#{actor}#{key}         | META                                 | replay / refuse a retried request (TTL)       |
+ * | parking session        | PARKING#{sessionId}         | META                                 | get session; GSI2 (sparse, only while open):  |
+ * |                        |                             |                                      | open sessions of an estate by plate           |
+ * | vehicle-inside guard   | ESTATE#{e}                  | INSIDE#{plate}                       | at most one open session per plate; set       |
+ * |                        |                             |                                      | INSIDE/LEFT by entry and exit, never deleted  |
+ * | free-plate marker      | ESTATE#{e}                  | FREEPLATE#{plate}#SPACE#{spaceNo}    | a registered plate parks free (gate lookup)   |
+ * | rental lock            | VEHICLE#{e}#{p}             | RENTALS                              | a plate's rentals never overlap (version lock)|
+ * | renovation case        | RENOVATION#{caseId}         | META                                 | get case (version lock); GSI2 (sparse, while  |
+ * |                        |                             |                                      | a re-inspection or refund is due): due list   |
+ * | current renovation     | UNIT#{u}                    | RENOVATION#CURRENT                   | one live case per unit (points at the case)   |
+ * | deposit refund         | REFUND#{refundNo}           | META                                 | get refund                                    |
  *
  * Further entities (parking sessions, rentals, renovation cases and deposits) add their rows here.
  * Invoice lines live inside the invoice item: an invoice is read and written whole, atomically,
@@ -47,6 +57,12 @@ export const key = {
   receipt: (receiptNo: string) => ({ PK: `RECEIPT#${receiptNo}`, SK: META }),
   creditNote: (creditNoteNo: string) => ({ PK: `CREDIT#${creditNoteNo}`, SK: META }),
   idempotency: (actor: string, idemKey: string) => ({ PK: `IDEMP#${actor}#${idemKey}`, SK: META }),
+  parkingSession: (sessionId: string) => ({ PK: `PARKING#${sessionId}`, SK: META }),
+  insideGuard: (estateId: string, plate: string) => ({ PK: `ESTATE#${estateId}`, SK: `INSIDE#${plate}` }),
+  rentalLock: (estateId: string, plate: string) => ({ PK: `VEHICLE#${estateId}#${plate}`, SK: 'RENTALS' }),
+  renovation: (caseId: string) => ({ PK: `RENOVATION#${caseId}`, SK: META }),
+  currentRenovation: (unitId: string) => ({ PK: `UNIT#${unitId}`, SK: 'RENOVATION#CURRENT' }),
+  depositRefund: (refundNo: string) => ({ PK: `REFUND#${refundNo}`, SK: META }),
 } as const;
 
 /** The partition that owns a billing claim: a unit, or a vehicle in an estate for rentals. */
@@ -55,6 +71,9 @@ export const claimOwner = {
   vehicle: (estateId: string, plate: string) => `VEHICLE#${estateId}#${plate}`,
 };
 
+/** Prefix of a plate's free-plate markers (the trailing `#` keeps 粤B12345 apart from 粤B123456). */
+export const freePlatePrefix = (plate: string) => `FREEPLATE#${plate}#`;
+
 export const gsi1 = {
   /** Invoices of one billed party, by issue time. */
   invoicesOf: (billedTo: string) => `${billedTo}#INVOICES`,
@@ -62,6 +81,9 @@ export const gsi1 = {
 
 export const gsi2 = {
   renewalDue: (estateId: string) => `ESTATE#${estateId}#RENEWAL`,
+  openSessions: (estateId: string) => `ESTATE#${estateId}#PARKING_OPEN`,
+  /** Renovation cases with a re-inspection or a refund due, by due date. */
+  renovationDue: (estateId: string) => `ESTATE#${estateId}#RENOVATION_DUE`,
 };
 
 export const ledgerPk = (estateId: string) => `LEDGER#${estateId}`;

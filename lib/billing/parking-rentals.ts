@@ -1,0 +1,124 @@
+/**
+ * 车位租用 (SPEC.md §3, §4.2): a shared or smart underground space rented by one vehicle in whole
+ * months, billed as an invoice to the vehicle. Once that invoice is PAID (through the ordinary
+ * invoice payment) the plate parks free for the rented period; a void or a credit note releases
+ * the rental's claim, and with it the free parking.
+ *
+ * A plate's rentals never overlap. The claim that commitInvoice writes is keyed by the period start
+ * only, so overlap is checked here against the periods of the plate's live claims, under an
+ * optimistic lock on a per-vehicle item (`RENTALS`) that every rental bumps in its own transaction:
+ * of two rentals issued at once for the same plate, the second re-reads and sees the first.
+ */
+import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../errors.js';
+import { parkingRental } from '../fees/calculators.js';
+import { dueDate } from '../fees/periods.js';
+import { TransactionCancelled, type TxItem } from '../store/db.js';
+import { claimOwner, key } from '../store/keys.js';
+import type { RentalKind } from '../tariffs/catalog.js';
+import { addMonths, addYears, businessDate, type Period, parseBizDate } from '../time.js';
+import type { Ctx } from './context.js';
+import { listTariffs, tariffOn } from './estates.js';
+import { commitInvoice } from './invoices.js';
+import { rentalClaims } from './parking-free.js';
+import type { Invoice } from './records.js';
+import { normalisePlate } from './units.js';
+
+export interface RentalInput {
+  estateId: string;
+  plate: string;
+  rentalKind: RentalKind;
+  startDate: string;
+  months: number;
+}
+
+const MAX_ROUNDS = 5;
+
+function overlaps(a: Period, b: Period): boolean {
+  return a.start < b.end && b.start < a.end;
+}
+
+function lockItem(ctx: Ctx, estateId: string, plate: string, version: number): TxItem {
+  return {
+    Update: {
+      TableName: ctx.db.table,
+      Key: key.rentalLock(estateId, plate),
+      UpdateExpression: 'SET #type = :type, version = :next',
+      ConditionExpression: version === 0 ? 'attribute_not_exists(PK)' : 'version = :v',
+      ExpressionAttributeNames: { '#type': 'type' },
+      ExpressionAttributeValues: {
+        ':type': 'RENTAL_LOCK',
+        ':next': version + 1,
+        ...(version === 0 ? {} : { ':v': version }),
+      },
+    },
+  };
+}
+
+/** POST /v1/parking/rentals: an invoice for the rented months, billed to the vehicle. */
+export async function rentSpace(ctx: Ctx, input: RentalInput): Promise<Invoice> {
+  const plate = normalisePlate(input.plate);
+  const start = parseBizDate(input.startDate, 'startDate');
+  const today = businessDate(ctx.now());
+  // A rental is paid ahead; back-dating beyond a month would sell parking that was already used.
+  if (start < addMonths(today, -1)) {
+    throw ValidationError.of(
+      'startDate',
+      'START_DATE_TOO_EARLY',
+      `a rental may start at most one month back (${addMonths(today, -1)})`,
+    );
+  }
+  if (start > addYears(today, 1)) {
+    throw ValidationError.of(
+      'startDate',
+      'START_DATE_TOO_LATE',
+      `a rental may start at most one year ahead (${addYears(today, 1)})`,
+    );
+  }
+  const period: Period = { start, end: addMonths(start, input.months) };
+  const tariffs = await listTariffs(ctx, input.estateId);
+  if (tariffs.length === 0)
+    throw new NotFoundError('ESTATE_NOT_FOUND', `estate ${input.estateId} does not exist`);
+  // Priced with the version in effect on the period's start, like every billing period (SPEC.md §3).
+  const line = parkingRental({
+    rentalKind: input.rentalKind,
+    months: input.months,
+    tariff: tariffOn(tariffs, start),
+    period,
+  });
+
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const [lock, claims] = await Promise.all([
+      ctx.db.get(key.rentalLock(input.estateId, plate)),
+      rentalClaims(ctx, input.estateId, plate),
+    ]);
+    const clashes = claims.filter((c) => c.state !== 'RELEASED' && overlaps(c.period, period));
+    if (clashes.length > 0) {
+      throw new ConflictError(
+        'RENTAL_OVERLAP',
+        `${plate} already has a rental for ${clashes.map((c) => `${c.period.start}..${c.period.end} (${c.invoiceNo})`).join(', ')}`,
+        clashes.map((c) => ({ invoiceNo: c.invoiceNo, period: c.period, state: c.state })),
+      );
+    }
+    const version = Number((lock?.['version'] as bigint | undefined) ?? 0n);
+    try {
+      return await commitInvoice(ctx, {
+        estateId: input.estateId,
+        billedTo: claimOwner.vehicle(input.estateId, plate),
+        plate,
+        rentalKind: input.rentalKind,
+        lines: [line],
+        dueDate: dueDate(period, today),
+        action: 'RENTAL_INVOICE_ISSUED',
+        extraItems: () => [lockItem(ctx, input.estateId, plate, version)],
+      });
+    } catch (e) {
+      // Another rental of this plate committed since our read (its lock, or the same start date's
+      // claim, failed ours): read again, and the overlap check names the rental that won.
+      const raced =
+        e instanceof TransactionCancelled ||
+        (e instanceof ConflictError && e.code === 'PERIOD_ALREADY_BILLED');
+      if (!raced) throw e;
+    }
+  }
+  throw new UnavailableError('rentals for this plate are being issued concurrently; please retry');
+}

@@ -1,0 +1,716 @@
+/**
+ * 临时停车 sessions (SPEC.md §4.2): gate entries and exits, kiosk and counter quotes and payments.
+ *
+ * - A session is priced with the tariff in effect on its entry's business date. The session keeps
+ *   that version's id and its bands, so a later tariff never re-prices a car already inside and the
+ *   gate needs no tariff read at exit.
+ * - A per-plate guard (`INSIDE#{plate}` under the estate) is written in the entry transaction under
+ *   a condition: a plate already inside gets its existing session back, never a second one. The
+ *   exit transaction closes the session and marks the guard LEFT (it is reused, never deleted).
+ * - A payment is a receipt in the estate's one receipt series, with ledger entries, an audit record
+ *   and the idempotency record in the same transaction, under a condition on the session's payment
+ *   version read before: two kiosks paying the same session at once make exactly one payment.
+ */
+import { randomBytes } from 'node:crypto';
+import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../errors.js';
+import {
+  MAX_STAY_MINUTES,
+  stayMinutes,
+  type TempParkingCharge,
+  tempParkingCharge,
+} from '../fees/temp-parking.js';
+import { type Fen, formatFen } from '../money.js';
+import { cursor, type Db, type Item, TransactionCancelled, type TxItem } from '../store/db.js';
+import { documentNumber, gsi2, key, SERIES } from '../store/keys.js';
+import { transactWithNumbers } from '../store/numbering.js';
+import type { TariffVersion, TempParkingBand } from '../tariffs/catalog.js';
+import { businessDate, businessYear, formatInstant, parseInstant } from '../time.js';
+import { auditItem, type Ctx, ledgerItems } from './context.js';
+import { getEstate, listTariffs, tariffOn } from './estates.js';
+import type { IdempotentCall } from './invoices.js';
+import { type FreeReason, parksFree } from './parking-free.js';
+import { checkPayment } from './payments.js';
+import type { Channel, Receipt } from './records.js';
+import { normalisePlate } from './units.js';
+
+const MINUTE_MS = 60_000;
+/** A gate, kiosk or terminal clock may run this far ahead of the server's before `at` is refused. */
+export const FUTURE_TOLERANCE_MS = 5 * MINUTE_MS;
+/** An exit this little before its entry is a gate clock out of step, not a car leaving before it came. */
+export const CLOCK_SKEW_MS = 5 * MINUTE_MS;
+/** A payment prices the stay at `at`, which may lie at most this far back (the quote on the kiosk's screen). */
+export const QUOTE_VALID_MS = 10 * MINUTE_MS;
+const MAX_STAY_MS = MAX_STAY_MINUTES * MINUTE_MS;
+const MAX_ROUNDS = 8;
+
+export type SessionStatus = 'OPEN' | 'CLOSED';
+/** Why an exit was allowed; `PAYMENT_DUE` when it was not. */
+export type ExitReason = 'FREE_STAY' | 'PAID' | FreeReason;
+
+export interface ParkingSession {
+  sessionId: string;
+  estateId: string;
+  plate: string;
+  status: SessionStatus;
+  entryMs: number;
+  entryAt: string;
+  entryGateId: string;
+  tariffVersion: string;
+  tempParkingBands: TempParkingBand[];
+  /** Everything paid for this stay so far. */
+  paidFen: Fen;
+  /** Bumped by every payment; payments and exits are conditioned on the value they read. */
+  payVersion: number;
+  receipts: string[];
+  exitByMs?: number;
+  exitMs?: number;
+  exitGateId?: string;
+  /** What the stay cost in the end: what was paid (0 for a free stay or a plate that parks free). */
+  feeFen?: Fen;
+  exitReason?: ExitReason;
+}
+
+interface Guard {
+  state: 'INSIDE' | 'LEFT';
+  sessionId: string;
+  lastExitMs?: number;
+}
+
+// ---- reading and writing items -------------------------------------------------------------
+
+function sessionFromItem(i: Item): ParkingSession {
+  const s: ParkingSession = {
+    sessionId: i['sessionId'] as string,
+    estateId: i['estateId'] as string,
+    plate: i['plate'] as string,
+    status: i['status'] as SessionStatus,
+    entryMs: Number(i['entryMs'] as bigint),
+    entryAt: i['entryAt'] as string,
+    entryGateId: i['entryGateId'] as string,
+    tariffVersion: i['tariffVersion'] as string,
+    tempParkingBands: (i['tempParkingBands'] as { upToMinutes: bigint; amount: string }[]).map((b) => ({
+      upToMinutes: Number(b.upToMinutes),
+      amount: b.amount,
+    })),
+    paidFen: (i['paidFen'] as bigint | undefined) ?? 0n,
+    payVersion: Number((i['payVersion'] as bigint | undefined) ?? 0n),
+    receipts: (i['receipts'] as string[] | undefined) ?? [],
+  };
+  if (i['exitByMs'] !== undefined) s.exitByMs = Number(i['exitByMs'] as bigint);
+  if (i['exitMs'] !== undefined) s.exitMs = Number(i['exitMs'] as bigint);
+  if (i['exitGateId'] !== undefined) s.exitGateId = i['exitGateId'] as string;
+  if (i['feeFen'] !== undefined) s.feeFen = i['feeFen'] as bigint;
+  if (i['exitReason'] !== undefined) s.exitReason = i['exitReason'] as ExitReason;
+  return s;
+}
+
+function guardFromItem(i: Item | undefined): Guard | undefined {
+  if (!i) return undefined;
+  return {
+    state: i['state'] as Guard['state'],
+    sessionId: i['sessionId'] as string,
+    ...(i['lastExitMs'] !== undefined ? { lastExitMs: Number(i['lastExitMs'] as bigint) } : {}),
+  };
+}
+
+export async function getSession(ctx: Pick<Ctx, 'db'>, sessionId: string): Promise<ParkingSession> {
+  const item = await ctx.db.get(key.parkingSession(sessionId));
+  if (!item) throw new NotFoundError('SESSION_NOT_FOUND', `parking session ${sessionId} does not exist`);
+  return sessionFromItem(item);
+}
+
+async function getGuard(db: Db, estateId: string, plate: string): Promise<Guard | undefined> {
+  return guardFromItem(await db.get(key.insideGuard(estateId, plate)));
+}
+
+/** Entry: the guard (conditional), the session, the audit record. Exported for the benchmark's raw baseline. */
+export function entryItems(ctx: Ctx, s: ParkingSession): TxItem[] {
+  const table = ctx.db.table;
+  return [
+    {
+      Update: {
+        TableName: table,
+        Key: key.insideGuard(s.estateId, s.plate),
+        UpdateExpression:
+          'SET #type = :type, plate = :plate, sessionId = :sid, #state = :inside, entryMs = :entryMs',
+        // A plate inside stays with its session; an entry older than the plate's last exit is out of order.
+        ConditionExpression: 'attribute_not_exists(PK) OR (#state = :left AND lastExitMs <= :entryMs)',
+        ExpressionAttributeNames: { '#type': 'type', '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':type': 'INSIDE',
+          ':plate': s.plate,
+          ':sid': s.sessionId,
+          ':inside': 'INSIDE',
+          ':left': 'LEFT',
+          ':entryMs': s.entryMs,
+        },
+      },
+    },
+    {
+      Put: {
+        TableName: table,
+        Item: {
+          ...key.parkingSession(s.sessionId),
+          type: 'PARKING_SESSION',
+          sessionId: s.sessionId,
+          estateId: s.estateId,
+          plate: s.plate,
+          status: 'OPEN',
+          entryMs: s.entryMs,
+          entryAt: s.entryAt,
+          entryDate: businessDate(s.entryMs),
+          entryGateId: s.entryGateId,
+          tariffVersion: s.tariffVersion,
+          tempParkingBands: s.tempParkingBands,
+          paidFen: 0n,
+          payVersion: 0,
+          receipts: [],
+          GSI2PK: gsi2.openSessions(s.estateId),
+          GSI2SK: `${s.plate}#${String(s.entryMs).padStart(13, '0')}`,
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    },
+    auditItem(ctx, ctx.now(), {
+      estateId: s.estateId,
+      action: 'PARKING_ENTRY',
+      document: s.sessionId,
+      details: { plate: s.plate, gateId: s.entryGateId, at: s.entryAt },
+    }),
+  ];
+}
+
+/** Exit: closes the session (as read) and marks the guard LEFT. Exported for the benchmark's raw baseline. */
+export function exitItems(
+  ctx: Ctx,
+  s: ParkingSession,
+  exit: { exitMs: number; gateId: string; feeFen: Fen; reason: ExitReason },
+): TxItem[] {
+  const table = ctx.db.table;
+  return [
+    {
+      Update: {
+        TableName: table,
+        Key: key.parkingSession(s.sessionId),
+        UpdateExpression:
+          'SET #status = :closed, exitMs = :exitMs, exitAt = :exitAt, exitGateId = :gate, feeFen = :fee, exitReason = :reason REMOVE GSI2PK, GSI2SK',
+        // A payment committed since the read changes the answer: the exit re-reads and decides again.
+        ConditionExpression: '#status = :open AND payVersion = :v',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':closed': 'CLOSED',
+          ':open': 'OPEN',
+          ':v': s.payVersion,
+          ':exitMs': exit.exitMs,
+          ':exitAt': formatInstant(exit.exitMs),
+          ':gate': exit.gateId,
+          ':fee': exit.feeFen,
+          ':reason': exit.reason,
+        },
+      },
+    },
+    {
+      Update: {
+        TableName: table,
+        Key: key.insideGuard(s.estateId, s.plate),
+        UpdateExpression: 'SET #state = :left, lastExitMs = :exitMs',
+        ConditionExpression: 'sessionId = :sid AND #state = :inside',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':left': 'LEFT',
+          ':inside': 'INSIDE',
+          ':sid': s.sessionId,
+          ':exitMs': exit.exitMs,
+        },
+      },
+    },
+    auditItem(ctx, ctx.now(), {
+      estateId: s.estateId,
+      action: 'PARKING_EXIT',
+      document: s.sessionId,
+      details: {
+        plate: s.plate,
+        gateId: exit.gateId,
+        at: formatInstant(exit.exitMs),
+        reason: exit.reason,
+        fee: formatFen(exit.feeFen),
+      },
+    }),
+  ];
+}
+
+// ---- pricing a stay (pure) -------------------------------------------------------------------
+
+/** The temp-parking calculator reads only the version id and the bands, which the session keeps. */
+function sessionTariff(s: ParkingSession): TariffVersion {
+  return { versionId: s.tariffVersion, tempParkingBands: s.tempParkingBands } as TariffVersion;
+}
+
+export interface StayAssessment {
+  minutes: number;
+  /** Undefined for a plate that parks free (its stay is not priced). */
+  charge?: TempParkingCharge;
+  fee: Fen;
+  paid: Fen;
+  amountDue: Fen;
+  allowed: boolean;
+  reason: ExitReason | 'PAYMENT_DUE';
+}
+
+/** Refuses an instant before the entry: a few minutes is a gate clock out of step, more is a wrong exit. */
+function checkAfterEntry(entryMs: number, atMs: number, field: string): void {
+  if (atMs >= entryMs) return;
+  if (entryMs - atMs <= CLOCK_SKEW_MS) {
+    throw ValidationError.of(
+      field,
+      'GATE_CLOCK_SKEW',
+      `${field} ${formatInstant(atMs)} is ${Math.ceil((entryMs - atMs) / 1000)} s before the recorded entry ` +
+        `${formatInstant(entryMs)}: the gate clocks disagree; check the exit gate's clock and send the exit again`,
+    );
+  }
+  throw ValidationError.of(
+    field,
+    'EXIT_BEFORE_ENTRY',
+    `${field} ${formatInstant(atMs)} is before the recorded entry ${formatInstant(entryMs)}`,
+  );
+}
+
+/**
+ * What leaving at `atMs` costs (SPEC.md §4.2): free stays leave; a paid car leaves until its exit
+ * deadline; after that it owes fee(total stay) − paid, never negative. `free` skips the pricing.
+ */
+export function assessStay(s: ParkingSession, atMs: number, free?: FreeReason): StayAssessment {
+  checkAfterEntry(s.entryMs, atMs, 'at');
+  const paid = s.paidFen;
+  if (free) {
+    const minutes = Math.floor((atMs - s.entryMs) / MINUTE_MS);
+    return { minutes, fee: 0n, paid, amountDue: 0n, allowed: true, reason: free };
+  }
+  const minutes = stayMinutes(s.entryMs, atMs, 'at');
+  const charge = tempParkingCharge(minutes, sessionTariff(s));
+  const base = { minutes, charge, fee: charge.amount, paid };
+  if (charge.amount === 0n) return { ...base, amountDue: 0n, allowed: true, reason: 'FREE_STAY' };
+  if (paid > 0n && s.exitByMs !== undefined && atMs <= s.exitByMs) {
+    return { ...base, amountDue: 0n, allowed: true, reason: 'PAID' };
+  }
+  const due = charge.amount > paid ? charge.amount - paid : 0n;
+  return { ...base, amountDue: due, allowed: due === 0n, reason: due === 0n ? 'PAID' : 'PAYMENT_DUE' };
+}
+
+/**
+ * Assesses the stay, looking up free parking only when it matters (the stay costs something, or is
+ * too long for a temporary stay): most stays are short, and the gate should not pay two reads for them.
+ */
+async function assessWithFreeParking(
+  ctx: Pick<Ctx, 'db'>,
+  s: ParkingSession,
+  atMs: number,
+): Promise<StayAssessment> {
+  let plain: StayAssessment | undefined;
+  try {
+    plain = assessStay(s, atMs);
+    if (plain.allowed) return plain;
+  } catch (e) {
+    const tooLong = e instanceof ValidationError && e.code === 'STAY_TOO_LONG';
+    if (!tooLong) throw e;
+    const free = await parksFree(ctx, s.estateId, s.plate, businessDate(atMs));
+    if (free) return assessStay(s, atMs, free);
+    throw e;
+  }
+  const free = await parksFree(ctx, s.estateId, s.plate, businessDate(atMs));
+  return free ? assessStay(s, atMs, free) : plain;
+}
+
+/** A gate's or terminal's `at`: an instant with an offset, not in the future, not older than a temporary stay can be. */
+function gateInstant(value: string, now: number, field = 'at'): number {
+  const ms = parseInstant(value, field);
+  if (ms > now + FUTURE_TOLERANCE_MS) {
+    throw ValidationError.of(
+      field,
+      'AT_IN_FUTURE',
+      `${field} ${value} is in the future (server time ${formatInstant(now)})`,
+    );
+  }
+  if (ms < now - MAX_STAY_MS) {
+    throw ValidationError.of(field, 'AT_TOO_OLD', `${field} ${value} is more than 90 days ago`);
+  }
+  return ms;
+}
+
+function newSessionId(estateId: string, entryMs: number): string {
+  return `${estateId}-P${entryMs.toString(36).toUpperCase()}-${randomBytes(4).toString('hex').toUpperCase()}`;
+}
+
+// ---- entry -----------------------------------------------------------------------------------
+
+export interface GateEvent {
+  estateId: string;
+  plate: string;
+  gateId: string;
+  at: string;
+}
+
+export interface EntryResult {
+  session: ParkingSession;
+  /** The plate was already inside: this is its open session, and nothing was written. */
+  alreadyInside: boolean;
+}
+
+/** POST /v1/parking/entries. */
+export async function recordEntry(ctx: Ctx, input: GateEvent): Promise<EntryResult> {
+  const plate = normalisePlate(input.plate);
+  const entryMs = gateInstant(input.at, ctx.now());
+  // An estate always has its seed tariff, so no versions means no estate: one query answers both.
+  const tariffs = await listTariffs(ctx, input.estateId);
+  if (tariffs.length === 0)
+    throw new NotFoundError('ESTATE_NOT_FOUND', `estate ${input.estateId} does not exist`);
+  const tariff = tariffOn(tariffs, businessDate(entryMs));
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const session: ParkingSession = {
+      sessionId: newSessionId(input.estateId, entryMs),
+      estateId: input.estateId,
+      plate,
+      status: 'OPEN',
+      entryMs,
+      entryAt: formatInstant(entryMs),
+      entryGateId: input.gateId,
+      tariffVersion: tariff.versionId,
+      tempParkingBands: tariff.tempParkingBands,
+      paidFen: 0n,
+      payVersion: 0,
+      receipts: [],
+    };
+    try {
+      await ctx.db.transact(entryItems(ctx, session));
+      return { session, alreadyInside: false };
+    } catch (e) {
+      if (!(e instanceof TransactionCancelled && e.failedAt(0))) throw e;
+    }
+    const guard = await getGuard(ctx.db, input.estateId, plate);
+    if (guard?.state === 'INSIDE')
+      return { session: await getSession(ctx, guard.sessionId), alreadyInside: true };
+    if (guard?.lastExitMs !== undefined && guard.lastExitMs > entryMs) {
+      throw new ConflictError(
+        'ENTRY_BEFORE_LAST_EXIT',
+        `${plate} left at ${formatInstant(guard.lastExitMs)}, after this entry time ${formatInstant(entryMs)}: ` +
+          'the gate sent events out of order; check the entry gate clock',
+      );
+    }
+    // The plate left between our write and our read: enter again.
+  }
+  throw new UnavailableError('the plate is entering and leaving too fast to record; please retry');
+}
+
+// ---- exit ------------------------------------------------------------------------------------
+
+export interface ExitResult {
+  allowed: boolean;
+  /** Undefined only for a plate that parks free and has no recorded entry. */
+  sessionId?: string;
+  amountDue: Fen;
+  reason: ExitReason | 'PAYMENT_DUE';
+  minutes?: number;
+  fee: Fen;
+  paid: Fen;
+  /** The answer to an exit already recorded (a gate retry); nothing was written. */
+  replayed: boolean;
+}
+
+function exitAnswer(
+  s: ParkingSession | undefined,
+  a: StayAssessment | undefined,
+  replayed: boolean,
+): ExitResult {
+  return {
+    allowed: a?.allowed ?? true,
+    ...(s ? { sessionId: s.sessionId } : {}),
+    amountDue: a?.amountDue ?? 0n,
+    reason: a?.reason ?? 'OWNED_SPACE',
+    ...(a ? { minutes: a.minutes } : {}),
+    fee: a?.fee ?? 0n,
+    paid: a?.paid ?? 0n,
+    replayed,
+  };
+}
+
+/**
+ * POST /v1/parking/exits. Allowed → the session closes and the plate is marked LEFT in one
+ * transaction; refused → nothing is written, the car pays at a kiosk and exits again.
+ */
+export async function recordExit(ctx: Ctx, input: GateEvent): Promise<ExitResult> {
+  const plate = normalisePlate(input.plate);
+  const exitMs = gateInstant(input.at, ctx.now());
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const guard = await getGuard(ctx.db, input.estateId, plate);
+    if (guard?.state !== 'INSIDE') {
+      const last = guard ? await getSession(ctx, guard.sessionId) : undefined;
+      if (last && last.status === 'CLOSED' && last.exitMs === exitMs) {
+        // The gate sent the same exit again (a retry): same answer, nothing new written.
+        return {
+          ...exitAnswer(last, undefined, true),
+          reason: last.exitReason ?? 'PAID',
+          fee: last.feeFen ?? 0n,
+          paid: last.paidFen,
+        };
+      }
+      const free = await parksFree(ctx, input.estateId, plate, businessDate(exitMs));
+      if (free) return { ...exitAnswer(undefined, undefined, false), reason: free };
+      throw new ConflictError(
+        'NO_ENTRY_RECORDED',
+        `no entry is recorded for ${plate} in estate ${input.estateId}` +
+          (last?.exitMs !== undefined ? ` (its last stay ended at ${formatInstant(last.exitMs)})` : '') +
+          ': record the entry with the time from the ticket or the camera (POST /v1/parking/entries), then send the exit again',
+      );
+    }
+    const session = await getSession(ctx, guard.sessionId);
+    const a = await assessWithFreeParking(ctx, session, exitMs);
+    if (!a.allowed) return exitAnswer(session, a, false);
+    try {
+      await ctx.db.transact(
+        exitItems(ctx, session, {
+          exitMs,
+          gateId: input.gateId,
+          // Leaving is allowed only when nothing more is due, so the stay cost exactly what was paid.
+          feeFen: a.paid,
+          reason: a.reason as ExitReason,
+        }),
+      );
+      return exitAnswer(session, a, false);
+    } catch (e) {
+      // A payment or another exit got there first: read again and decide again.
+      if (!(e instanceof TransactionCancelled && (e.failedAt(0) || e.failedAt(1)))) throw e;
+    }
+  }
+  throw new UnavailableError('the session kept changing while the exit was recorded; please retry');
+}
+
+// ---- quote -----------------------------------------------------------------------------------
+
+export interface SessionQuote {
+  session: ParkingSession;
+  atMs: number;
+  assessment: StayAssessment;
+}
+
+/** GET /v1/parking/sessions/{sessionId}/quote: what leaving at `at` (default now) costs. */
+export async function quoteSession(ctx: Ctx, session: ParkingSession, at?: string): Promise<SessionQuote> {
+  if (session.status !== 'OPEN') {
+    throw new ConflictError(
+      'SESSION_CLOSED',
+      `parking session ${session.sessionId} ended at ${formatInstant(session.exitMs ?? 0)}`,
+    );
+  }
+  const now = ctx.now();
+  const atMs = at === undefined ? now : gateInstant(at, now);
+  return { session, atMs, assessment: await assessWithFreeParking(ctx, session, atMs) };
+}
+
+// ---- payment ---------------------------------------------------------------------------------
+
+export interface ParkingPaymentInput {
+  channel: Channel;
+  amount: string;
+  at?: string;
+  reference?: string;
+}
+
+export interface ParkingPayment {
+  receipt: Receipt;
+  exitByMs: number;
+  session: ParkingSession;
+}
+
+/** The amount a payment at `atMs` must bring, or the 409 explaining why nothing is due. */
+async function amountToPay(ctx: Pick<Ctx, 'db'>, s: ParkingSession, atMs: number): Promise<StayAssessment> {
+  if (s.status !== 'OPEN') {
+    throw new ConflictError(
+      'SESSION_CLOSED',
+      `parking session ${s.sessionId} has ended; nothing can be paid on it`,
+    );
+  }
+  const a = await assessWithFreeParking(ctx, s, atMs);
+  if (a.amountDue > 0n) return a;
+  switch (a.reason) {
+    case 'OWNED_SPACE':
+    case 'RENTAL':
+      throw new ConflictError('PARKS_FREE', `${s.plate} parks free here (${a.reason}); nothing is due`);
+    case 'FREE_STAY':
+      throw new ConflictError('NOTHING_DUE', `the stay of ${a.minutes} minutes is free; nothing is due`);
+    default:
+      throw new ConflictError(
+        'ALREADY_PAID',
+        `parking session ${s.sessionId} is paid` +
+          (s.exitByMs ? `; exit by ${formatInstant(s.exitByMs)}` : ''),
+      );
+  }
+}
+
+/**
+ * POST /v1/parking/sessions/{sessionId}/payments: pays exactly what leaving at `at` (default now)
+ * costs. The exit deadline runs from the payment (the later of `at` and the server time).
+ */
+export async function payParking(
+  ctx: Ctx,
+  sessionId: string,
+  input: ParkingPaymentInput,
+  idem?: IdempotentCall,
+): Promise<ParkingPayment> {
+  const first = await getSession(ctx, sessionId);
+  const now = ctx.now();
+  let atMs = now;
+  if (input.at !== undefined) {
+    atMs = gateInstant(input.at, now);
+    if (atMs < now - QUOTE_VALID_MS) {
+      throw ValidationError.of(
+        'at',
+        'QUOTE_EXPIRED',
+        `a payment prices the stay at most ${QUOTE_VALID_MS / MINUTE_MS} minutes back; quote again`,
+      );
+    }
+  }
+  // Refuse bad requests before taking a turn for a receipt number.
+  const a = await amountToPay(ctx, first, atMs);
+  const money = checkPayment(a.amountDue, input, ctx.actor.role);
+  const estate = await getEstate(ctx, first.estateId);
+  const exitByMs = Math.max(now, atMs) + estate.exitGraceMinutes * MINUTE_MS;
+  const year = businessYear(now);
+  let result: ParkingPayment | undefined;
+  try {
+    await transactWithNumbers(
+      ctx.db,
+      [{ estateId: first.estateId, series: SERIES.receipt, year }],
+      async ([n]) => {
+        const s = await getSession(ctx, sessionId);
+        if (s.status !== 'OPEN')
+          throw new ConflictError('SESSION_CLOSED', `parking session ${sessionId} has ended`);
+        if (s.payVersion !== first.payVersion) {
+          throw new ConflictError(
+            'ALREADY_PAID',
+            `parking session ${sessionId} was paid at another terminal meanwhile; quote again`,
+          );
+        }
+        const receiptNo = documentNumber(SERIES.receipt, s.estateId, year, n!);
+        const hours = Math.floor(a.minutes / 60);
+        const receipt: Receipt = {
+          receiptNo,
+          estateId: s.estateId,
+          sessionId,
+          plate: s.plate,
+          channel: input.channel,
+          amount: money.amount,
+          cashier: ctx.actor.sub,
+          paidAt: formatInstant(now),
+          businessDate: businessDate(now),
+          lines: [
+            {
+              type: 'TEMP_PARKING',
+              description:
+                `临时停车 ${s.plate} ${hours}小时${a.minutes % 60}分钟` +
+                (s.paidFen > 0n ? ` (已付${formatFen(s.paidFen)}元, 补缴)` : ''),
+              amount: money.amount,
+            },
+          ],
+          ...(money.tendered !== undefined ? { tendered: money.tendered, change: money.change! } : {}),
+          ...(input.reference ? { reference: input.reference } : {}),
+        };
+        const paidFen = s.paidFen + money.amount;
+        result = {
+          receipt,
+          exitByMs,
+          session: {
+            ...s,
+            paidFen,
+            payVersion: s.payVersion + 1,
+            receipts: [...s.receipts, receiptNo],
+            exitByMs,
+          },
+        };
+        const items: TxItem[] = [
+          {
+            Update: {
+              TableName: ctx.db.table,
+              Key: key.parkingSession(sessionId),
+              UpdateExpression:
+                'SET paidFen = :paid, payVersion = :next, exitByMs = :exitByMs, exitBy = :exitBy, lastPaidAt = :paidAt, ' +
+                'receipts = list_append(if_not_exists(receipts, :none), :receipt)',
+              ConditionExpression: '#status = :open AND payVersion = :v',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':paid': paidFen,
+                ':next': s.payVersion + 1,
+                ':v': s.payVersion,
+                ':open': 'OPEN',
+                ':exitByMs': exitByMs,
+                ':exitBy': formatInstant(exitByMs),
+                ':paidAt': receipt.paidAt,
+                ':none': [],
+                ':receipt': [receiptNo],
+              },
+            },
+          },
+          {
+            Put: {
+              TableName: ctx.db.table,
+              Item: { ...key.receipt(receiptNo), type: 'RECEIPT', ...receipt },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
+          ...ledgerItems(ctx, now, {
+            estateId: s.estateId,
+            kind: 'PAYMENT_RECEIVED',
+            documentNo: receiptNo,
+            receiptNo,
+            plate: s.plate,
+            channel: input.channel,
+            lines: [{ feeCode: 'TEMP_PARKING', amount: money.amount }],
+          }),
+          auditItem(ctx, now, {
+            estateId: s.estateId,
+            action: 'PARKING_PAID',
+            document: receiptNo,
+            details: { sessionId, plate: s.plate, channel: input.channel, at: formatInstant(atMs) },
+          }),
+        ];
+        if (idem) items.push(idem.handle.completeItem(idem.present(result)));
+        return { items };
+      },
+    );
+  } catch (e) {
+    if (e instanceof TransactionCancelled && e.failedAt(0)) {
+      const now2 = await getSession(ctx, sessionId);
+      if (now2.status !== 'OPEN')
+        throw new ConflictError('SESSION_CLOSED', `parking session ${sessionId} has ended`);
+      throw new ConflictError(
+        'ALREADY_PAID',
+        `parking session ${sessionId} was paid at another terminal meanwhile; quote again`,
+      );
+    }
+    throw e;
+  }
+  return result!;
+}
+
+// ---- listing ---------------------------------------------------------------------------------
+
+/** GET /v1/parking/sessions: the open sessions of an estate, or the one of a plate. */
+export async function listOpenSessions(
+  ctx: Pick<Ctx, 'db'>,
+  estateId: string,
+  opts: { plate?: string; limit: number; cursor?: string },
+): Promise<{ items: ParkingSession[]; nextCursor?: string }> {
+  if (opts.plate !== undefined) {
+    // The guard is read strongly consistent: a kiosk finds a car the moment it has entered.
+    const guard = await getGuard(ctx.db, estateId, normalisePlate(opts.plate));
+    return { items: guard?.state === 'INSIDE' ? [await getSession(ctx, guard.sessionId)] : [] };
+  }
+  const pk = gsi2.openSessions(estateId);
+  const page = await ctx.db.query({
+    IndexName: 'GSI2',
+    KeyConditionExpression: 'GSI2PK = :pk',
+    ExpressionAttributeValues: { ':pk': pk },
+    Limit: opts.limit,
+    ...(opts.cursor ? { ExclusiveStartKey: cursor.decode(opts.cursor, { GSI2PK: pk }) } : {}),
+  });
+  const next = cursor.encode(page.lastKey);
+  return { items: page.items.map(sessionFromItem), ...(next ? { nextCursor: next } : {}) };
+}
