@@ -11,7 +11,9 @@ import { businessYear, formatInstant } from '../time.js';
 import { auditItem, type Ctx, ledgerItems } from './context.js';
 import { getInvoice, type IdempotentCall, setClaimsState } from './invoices.js';
 import { paidThroughItem, recomputedPaidThrough } from './payments.js';
-import { type CreditNote, creditNoteFromItem } from './records.js';
+import { type CreditNote, creditNoteFromItem, type Invoice } from './records.js';
+import { caseIdOf } from './renovation.js';
+import { DEPOSIT_FEE_CODES } from '../tariffs/catalog.js';
 import { getUnit } from './units.js';
 
 export async function creditInvoice(
@@ -33,6 +35,7 @@ export async function creditInvoice(
       if (inv.status !== 'PAID') {
         throw new ConflictError('NOT_PAID', `invoice ${invoiceNo} is ${inv.status.toLowerCase()}; only a paid invoice is credited (void an unpaid one)`);
       }
+      const depositGuard = await depositStillHeld(ctx, inv);
       const creditNoteNo = documentNumber(SERIES.creditNote, estateId, year, n!);
       const lines = inv.lines.map((l) => ({ type: l.type, description: l.description, amount: -l.amount, period: l.period }));
       note = {
@@ -78,6 +81,7 @@ export async function creditInvoice(
           lines: lines.map((l) => ({ feeCode: l.type, amount: l.amount, ...(l.period ? { period: l.period } : {}) })),
         }),
         auditItem(ctx, at, { estateId, action: 'INVOICE_CREDITED', document: creditNoteNo, reason, details: { invoiceNo } }),
+        ...depositGuard,
       ];
       const retryOn: number[] = [];
       if (inv.unitId && inv.lines.some((l) => l.type === 'PROPERTY_FEE')) {
@@ -95,9 +99,42 @@ export async function creditInvoice(
     if (e instanceof TransactionCancelled && e.failedAt(0)) {
       throw new ConflictError('ALREADY_CREDITED', `invoice ${invoiceNo} is no longer paid`);
     }
+    if (e instanceof TransactionCancelled) {
+      throw new ConflictError('CONCURRENT_CHANGE', `invoice ${invoiceNo} or its deposit changed meanwhile; nothing was credited`);
+    }
     throw e;
   }
   return note!;
+}
+
+/**
+ * A registration invoice's deposit may be reversed only while the deposit is merely held: once the
+ * case has been accepted, had deductions or been refunded, crediting the invoice would pay the
+ * deposit out a second time. The check rides in the transaction, so a refund racing the credit
+ * note cannot slip between read and write.
+ */
+async function depositStillHeld(ctx: Ctx, inv: Invoice): Promise<TxItem[]> {
+  if (!inv.lines.some((l) => DEPOSIT_FEE_CODES.has(l.type))) return [];
+  const caseKey = key.renovation(caseIdOf(inv.invoiceNo));
+  const renovation = await ctx.db.get(caseKey);
+  if (!renovation) return [];
+  if (renovation['state'] !== 'REGISTERED') {
+    throw new ConflictError(
+      'DEPOSIT_IN_USE',
+      `the deposit of ${inv.invoiceNo} is ${String(renovation['state']).toLowerCase()}; it cannot be reversed by a credit note`,
+    );
+  }
+  return [
+    {
+      ConditionCheck: {
+        TableName: ctx.db.table,
+        Key: caseKey,
+        ConditionExpression: '#state = :registered',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':registered': 'REGISTERED' },
+      },
+    },
+  ];
 }
 
 export async function getCreditNote(ctx: Pick<Ctx, 'db'>, creditNoteNo: string): Promise<CreditNote> {

@@ -1,0 +1,339 @@
+/** Routes of renovation cases and their deposits (SPEC.md §4.3): API.md `/v1/renovations`. */
+import * as z from 'zod';
+import type { Actor, Ctx } from '../../billing/context.js';
+import { getEstate } from '../../billing/estates.js';
+import {
+  type DueRenovation,
+  extendRenovation,
+  getRenovation,
+  listDueRenovations,
+  type RenovationView,
+  recordAcceptance,
+  recordReinspection,
+  registerRenovation,
+} from '../../billing/renovation.js';
+import { type DepositRefund, refundDeposit } from '../../billing/renovation-refund.js';
+import { allowedActions, RENOVATION_ACTIONS, RENOVATION_STATES } from '../../billing/renovation-rules.js';
+import { getUnit } from '../../billing/units.js';
+import { MAX_CARDS } from '../../fees/calculators.js';
+import { chineseUppercase, formatFen } from '../../money.js';
+import { businessDate, parseBizDate } from '../../time.js';
+import { requireEstate } from '../auth.js';
+import { presentInvoice } from '../present.js';
+import { route } from '../route.js';
+import * as s from '../schemas.js';
+import { loadInScope, page, STAFF } from './billing.js';
+
+const caseParams = z.strictObject({ caseId: s.docId });
+
+function isCalendarDate(value: string): boolean {
+  // The pattern's own message covers malformed text; this check adds only "no such day".
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return true;
+  try {
+    parseBizDate(value, 'date');
+    return true;
+  } catch {
+    return false;
+  }
+}
+/** Refused at the edge (400), before a state is read or an Idempotency-Key is taken. */
+const calendarDate = s.date.refine(isCalendarDate, 'must be a real calendar date');
+const positiveMoney = s.money.refine((v) => /[1-9]/.test(v), 'must be more than 0.00');
+
+const stamp = { recordedAt: z.string(), recordedBy: z.string() };
+const deduction = z.object({ amount: s.signedMoney, reason: z.string(), evidenceRef: z.string() });
+export const renovationCase = z.object({
+  caseId: z.string(),
+  estateId: z.string(),
+  unitId: z.string(),
+  invoiceNo: z.string(),
+  invoiceStatus: z.enum(['OPEN', 'PAID', 'VOID', 'CREDITED']),
+  receiptNo: z.string().optional(),
+  state: z.enum(RENOVATION_STATES).meta({ description: 'case and deposit state (docs/renovation.md)' }),
+  allowedActions: z.array(z.enum(RENOVATION_ACTIONS)),
+  cards: z.int(),
+  registrationDate: s.date,
+  registeredAt: z.string(),
+  registeredBy: z.string(),
+  approvalDue: s.date,
+  period: s.period.meta({ description: 'renovation period [start, end), end moved by extensions' }),
+  extensions: z.array(z.object({ previousEnd: s.date, end: s.date, reason: z.string(), ...stamp })),
+  deposit: z.object({
+    currency: z.literal('CNY'),
+    renovationDeposit: s.signedMoney,
+    cardDeposit: s.signedMoney,
+    deducted: s.signedMoney,
+    held: s.signedMoney.meta({
+      description: 'what is held now: paid deposits less deductions, until refunded',
+    }),
+    refunded: s.signedMoney.optional(),
+  }),
+  acceptances: z.array(
+    z.object({ date: s.date, passed: z.boolean(), notes: z.string().optional(), ...stamp }),
+  ),
+  acceptedOn: s.date.optional(),
+  reinspectionDue: s.date.optional(),
+  reinspections: z.array(
+    z.object({ n: z.int(), date: s.date, passed: z.boolean(), deductions: z.array(deduction), ...stamp }),
+  ),
+  passedOn: s.date.optional(),
+  refundDue: s.date.optional(),
+  refundNo: z.string().optional(),
+  refundedAt: z.string().optional(),
+});
+
+export const depositRefund = z.object({
+  refundNo: z.string(),
+  estateId: z.string(),
+  caseId: z.string(),
+  unitId: z.string(),
+  invoiceNo: z.string(),
+  receiptNo: z.string().optional(),
+  channel: s.channel,
+  reference: z.string().optional(),
+  currency: z.literal('CNY'),
+  deposit: s.signedMoney,
+  deducted: s.signedMoney,
+  cardDeposit: s.signedMoney,
+  lines: z.array(z.object({ type: z.string(), description: z.string(), amount: s.signedMoney })),
+  total: s.signedMoney,
+  totalInWords: z.string(),
+  refundDue: s.date,
+  late: z.boolean(),
+  refundedAt: z.string(),
+  businessDate: s.date,
+  refundedBy: z.string(),
+});
+
+const dueRenovation = z.object({
+  due: z.object({ kind: z.enum(['REINSPECTION', 'REFUND']), date: s.date, overdue: z.boolean() }),
+  renovation: renovationCase,
+});
+
+export function presentRenovation(v: RenovationView) {
+  const live = v.state !== 'REGISTERED' && v.state !== 'REFUNDED' && v.state !== 'CANCELLED';
+  return {
+    caseId: v.caseId,
+    estateId: v.estateId,
+    unitId: v.unitId,
+    invoiceNo: v.invoiceNo,
+    invoiceStatus: v.invoiceStatus,
+    ...(v.receiptNo ? { receiptNo: v.receiptNo } : {}),
+    state: v.state,
+    allowedActions: allowedActions(v.state),
+    cards: v.cards,
+    registrationDate: v.registrationDate,
+    registeredAt: v.registeredAt,
+    registeredBy: v.registeredBy,
+    approvalDue: v.approvalDue,
+    period: v.period,
+    extensions: v.extensions,
+    deposit: {
+      currency: 'CNY',
+      renovationDeposit: formatFen(v.deposit),
+      cardDeposit: formatFen(v.cardDeposit),
+      deducted: formatFen(v.deducted),
+      held: formatFen(live ? v.deposit + v.cardDeposit - v.deducted : 0n),
+      ...(v.refunded !== undefined ? { refunded: formatFen(v.refunded) } : {}),
+    },
+    acceptances: v.acceptances,
+    ...(v.acceptedOn ? { acceptedOn: v.acceptedOn } : {}),
+    ...(v.reinspectionDue ? { reinspectionDue: v.reinspectionDue } : {}),
+    reinspections: v.reinspections.map((r) => ({
+      ...r,
+      deductions: r.deductions.map((d) => ({ ...d, amount: formatFen(d.amount) })),
+    })),
+    ...(v.passedOn ? { passedOn: v.passedOn } : {}),
+    ...(v.refundDue ? { refundDue: v.refundDue } : {}),
+    ...(v.refundNo ? { refundNo: v.refundNo, refundedAt: v.refundedAt } : {}),
+  };
+}
+
+export function presentDepositRefund(r: DepositRefund) {
+  return {
+    refundNo: r.refundNo,
+    estateId: r.estateId,
+    caseId: r.caseId,
+    unitId: r.unitId,
+    invoiceNo: r.invoiceNo,
+    ...(r.receiptNo ? { receiptNo: r.receiptNo } : {}),
+    channel: r.channel,
+    ...(r.reference ? { reference: r.reference } : {}),
+    currency: 'CNY',
+    deposit: formatFen(r.deposit),
+    deducted: formatFen(r.deducted),
+    cardDeposit: formatFen(r.cardDeposit),
+    lines: r.lines.map((l) => ({ ...l, amount: formatFen(l.amount) })),
+    total: formatFen(r.total),
+    totalInWords: chineseUppercase(r.total),
+    refundDue: r.refundDue,
+    late: r.late,
+    refundedAt: r.refundedAt,
+    businessDate: r.businessDate,
+    refundedBy: r.refundedBy,
+  };
+}
+
+const presentDue = (d: DueRenovation) => ({ due: d.due, renovation: presentRenovation(d.renovation) });
+
+const inScope = (actor: Actor, ctx: Pick<Ctx, 'db'>, caseId: string) =>
+  loadInScope(actor, `renovation ${caseId}`, () => getRenovation(ctx, caseId));
+
+export const renovationRoutes = [
+  route({
+    method: 'POST',
+    path: '/v1/renovations',
+    operationId: 'registerRenovation',
+    summary: 'Register a renovation: one invoice (waste fee, deposit, cards, card deposits) and the case',
+    group: 'renovation',
+    access: 'RW',
+    roles: ['cashier'],
+    body: z.strictObject({
+      unitId: s.docId,
+      cards: s.count(MAX_CARDS).meta({ description: 'the permit plus each worker pass' }),
+      date: calendarDate
+        .optional()
+        .meta({ description: 'registration date for paper records entered later; default today' }),
+    }),
+    response: renovationCase.extend({ invoice: s.invoice }),
+    status: 201,
+    async handler({ body, actor, ctx }) {
+      await loadInScope(actor, `unit ${body.unitId}`, () => getUnit(ctx, body.unitId));
+      const { renovation, invoice } = await registerRenovation(ctx, body);
+      return { ...presentRenovation(renovation), invoice: presentInvoice(invoice) };
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/v1/renovations/{caseId}',
+    operationId: 'getRenovation',
+    summary: 'A renovation case: deposit state, due dates, inspections, deductions, refund',
+    group: 'renovation',
+    access: 'RO',
+    roles: [...STAFF, 'owner'],
+    params: caseParams,
+    response: renovationCase,
+    status: 200,
+    async handler({ params, actor, ctx }) {
+      return presentRenovation(await inScope(actor, ctx, params.caseId));
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/v1/renovations/{caseId}/extension',
+    operationId: 'extendRenovation',
+    summary: 'Record an extension of the renovation period (before completion acceptance)',
+    group: 'renovation',
+    access: 'RW',
+    roles: ['cashier'],
+    params: caseParams,
+    body: z.strictObject({
+      end: calendarDate.meta({ description: 'the new (exclusive) end' }),
+      reason: s.text(200),
+    }),
+    response: renovationCase,
+    status: 200,
+    async handler({ params, body, actor, ctx }) {
+      await inScope(actor, ctx, params.caseId);
+      return presentRenovation(await extendRenovation(ctx, params.caseId, body));
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/v1/renovations/{caseId}/acceptance',
+    operationId: 'recordRenovationAcceptance',
+    summary: 'Record the completion acceptance; a pass sets the re-inspection two months later',
+    group: 'renovation',
+    access: 'RW',
+    roles: ['cashier'],
+    params: caseParams,
+    body: z.strictObject({ date: calendarDate, passed: z.boolean(), notes: s.text(500).optional() }),
+    response: renovationCase,
+    status: 200,
+    async handler({ params, body, actor, ctx }) {
+      await inScope(actor, ctx, params.caseId);
+      return presentRenovation(await recordAcceptance(ctx, params.caseId, body));
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/v1/renovations/{caseId}/reinspection',
+    operationId: 'recordRenovationReinspection',
+    summary: 'Record a re-inspection; a failed one may take deductions from the deposit (they become income)',
+    group: 'renovation',
+    access: 'RW',
+    roles: ['cashier'],
+    params: caseParams,
+    body: z.strictObject({
+      date: calendarDate,
+      passed: z.boolean(),
+      deductions: z
+        .array(z.strictObject({ amount: positiveMoney, reason: s.text(200), evidenceRef: s.text(200) }))
+        .max(20)
+        .optional(),
+    }),
+    response: renovationCase,
+    status: 200,
+    // Deductions turn deposit into income: money moves, so a retry must not deduct twice.
+    idempotent: true,
+    async handler({ params, body, actor, ctx, idem }) {
+      await inScope(actor, ctx, params.caseId);
+      return presentRenovation(
+        await recordReinspection(ctx, params.caseId, body, idem<RenovationView>(presentRenovation)),
+      );
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/v1/renovations/{caseId}/refund',
+    operationId: 'refundRenovationDeposit',
+    summary: 'Refund the deposit held less deductions (no interest), with any card deposits',
+    group: 'renovation',
+    access: 'RW',
+    roles: ['cashier'],
+    params: caseParams,
+    body: z.strictObject({ channel: s.channel, reference: z.string().trim().min(1).max(100).optional() }),
+    response: depositRefund,
+    status: 201,
+    idempotent: true,
+    async handler({ params, body, actor, ctx, idem }) {
+      await inScope(actor, ctx, params.caseId);
+      return presentDepositRefund(
+        await refundDeposit(ctx, params.caseId, body, idem<DepositRefund>(presentDepositRefund)),
+      );
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/v1/estates/{estateId}/renovations',
+    operationId: 'listDueRenovations',
+    summary: 'Cases with a re-inspection or a refund due by a date (overdue ones flagged), oldest first',
+    group: 'renovation',
+    access: 'RO',
+    roles: STAFF,
+    params: z.strictObject({ estateId: s.estateId }),
+    query: z.strictObject({
+      due: z.enum(['REINSPECTION', 'REFUND']).optional(),
+      asOf: calendarDate.optional().meta({ description: 'due on or before this date; default today' }),
+      limit: s.limit,
+      cursor: s.cursor,
+    }),
+    response: page(dueRenovation),
+    status: 200,
+    async handler({ params, query, actor, ctx }) {
+      requireEstate(actor, params.estateId);
+      await getEstate(ctx, params.estateId);
+      const asOf = query.asOf ? parseBizDate(query.asOf, 'asOf') : businessDate(ctx.now());
+      const list = await listDueRenovations(ctx, params.estateId, {
+        asOf,
+        limit: query.limit,
+        ...(query.due ? { due: query.due } : {}),
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+      });
+      return {
+        items: list.items.map(presentDue),
+        ...(list.nextCursor ? { nextCursor: list.nextCursor } : {}),
+      };
+    },
+  }),
+];

@@ -1,0 +1,704 @@
+/**
+ * Renovation cases (装修登记, SPEC.md §4.3): registration with its one invoice, completion
+ * acceptance, re-inspections with deductions, period extensions and the counter's due list. The
+ * refund lives in renovation-refund.ts; the states, transitions and due dates in renovation-rules.ts.
+ *
+ * A case is one item under a version lock: every change re-reads it, asks the rules, and writes the
+ * change together with its ledger entries, audit record (and idempotency record) in one transaction
+ * conditioned on the version read and on the registration invoice's status read. A concurrent
+ * change makes the loser re-read and re-decide; nothing is decided on a stale case.
+ */
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { MAX_CARDS } from '../fees/calculators.js';
+import type { FeeLine } from '../fees/line.js';
+import { type Fen, formatFen } from '../money.js';
+import { cursor, type Db, TransactionCancelled, type TxItem } from '../store/db.js';
+import { claimOwner, gsi2, key, type Series } from '../store/keys.js';
+import { transactWithNumbers } from '../store/numbering.js';
+import { addDays, type BizDate, businessDate, formatInstant, type Period, parseBizDate } from '../time.js';
+import { auditItem, type Ctx, ledgerItems } from './context.js';
+import { listTariffs, workingCalendar } from './estates.js';
+import { commitInvoice, draftUnitInvoice, getInvoice, type IdempotentCall } from './invoices.js';
+import type { Invoice, InvoiceStatus } from './records.js';
+import {
+  approvalDue,
+  checkDeductions,
+  type Deduction,
+  type DeductionInput,
+  effectiveState,
+  MAX_EXTENSION_DAYS,
+  MAX_EXTENSIONS,
+  MAX_INSPECTIONS,
+  nextReinspectionDue,
+  periodEnd,
+  type RenovationEvent,
+  type RenovationState,
+  refundDue,
+  reinspectionDue,
+  transition,
+} from './renovation-rules.js';
+import { getUnit } from './units.js';
+
+export interface Acceptance {
+  date: BizDate;
+  passed: boolean;
+  notes?: string;
+  recordedAt: string;
+  recordedBy: string;
+}
+
+export interface Reinspection {
+  /** 1, 2, … in the order recorded. */
+  n: number;
+  date: BizDate;
+  passed: boolean;
+  deductions: Deduction[];
+  recordedAt: string;
+  recordedBy: string;
+}
+
+export interface Extension {
+  previousEnd: BizDate;
+  end: BizDate;
+  reason: string;
+  recordedAt: string;
+  recordedBy: string;
+}
+
+export type DueKind = 'REINSPECTION' | 'REFUND';
+
+/** A case as stored. `state` is the stored state; readers see `effectiveState` (RenovationView). */
+export interface RenovationCase {
+  caseId: string;
+  estateId: string;
+  unitId: string;
+  invoiceNo: string;
+  cards: number;
+  registrationDate: BizDate;
+  registeredAt: string;
+  registeredBy: string;
+  approvalDue: BizDate;
+  /** `[registration date, end)`, the end moved by extensions. */
+  period: Period;
+  /** The renovation management deposit billed (RENOVATION_DEPOSIT line). */
+  deposit: Fen;
+  /** Card (pass) deposits billed (CARD_DEPOSIT line), returned with the refund. */
+  cardDeposit: Fen;
+  state: RenovationState;
+  version: number;
+  extensions: Extension[];
+  acceptances: Acceptance[];
+  acceptedOn?: BizDate;
+  /** The re-inspection currently due: acceptance + 2 months, or a month after a failed one. */
+  reinspectionDue?: BizDate;
+  reinspections: Reinspection[];
+  /** Sum of every deduction taken (income once deducted). */
+  deducted: Fen;
+  passedOn?: BizDate;
+  refundDue?: BizDate;
+  refundNo?: string;
+  refundedAt?: string;
+  refunded?: Fen;
+}
+
+export interface RenovationView extends RenovationCase {
+  storedState: RenovationState;
+  invoiceStatus: InvoiceStatus;
+  /** Receipt of the registration payment, once paid. */
+  receiptNo?: string;
+}
+
+export const caseIdOf = (invoiceNo: string) => `RN-${invoiceNo}`;
+
+// ---------------------------------------------------------------------------------------------
+// Stored item ↔ record
+
+type Stored = Record<string, unknown>;
+const num = (v: unknown) => Number(v as bigint);
+const optional = <K extends string>(item: Stored, keys: readonly K[]) =>
+  Object.fromEntries(keys.filter((k) => item[k] !== undefined && item[k] !== null).map((k) => [k, item[k]]));
+
+function deductionFromItem(d: Stored): Deduction {
+  return {
+    amount: d['amount'] as bigint,
+    reason: d['reason'] as string,
+    evidenceRef: d['evidenceRef'] as string,
+  };
+}
+
+export function caseFromItem(item: Stored): RenovationCase {
+  return {
+    caseId: item['caseId'] as string,
+    estateId: item['estateId'] as string,
+    unitId: item['unitId'] as string,
+    invoiceNo: item['invoiceNo'] as string,
+    cards: num(item['cards']),
+    registrationDate: item['registrationDate'] as string,
+    registeredAt: item['registeredAt'] as string,
+    registeredBy: item['registeredBy'] as string,
+    approvalDue: item['approvalDue'] as string,
+    period: item['period'] as Period,
+    deposit: item['deposit'] as bigint,
+    cardDeposit: item['cardDeposit'] as bigint,
+    state: item['state'] as RenovationState,
+    version: num(item['version']),
+    extensions: (item['extensions'] as Extension[]) ?? [],
+    acceptances: ((item['acceptances'] as Stored[]) ?? []).map((a) => ({
+      date: a['date'] as string,
+      passed: a['passed'] as boolean,
+      recordedAt: a['recordedAt'] as string,
+      recordedBy: a['recordedBy'] as string,
+      ...optional(a, ['notes'] as const),
+    })),
+    reinspections: ((item['reinspections'] as Stored[]) ?? []).map((r) => ({
+      n: num(r['n']),
+      date: r['date'] as string,
+      passed: r['passed'] as boolean,
+      deductions: ((r['deductions'] as Stored[]) ?? []).map(deductionFromItem),
+      recordedAt: r['recordedAt'] as string,
+      recordedBy: r['recordedBy'] as string,
+    })),
+    deducted: (item['deducted'] as bigint) ?? 0n,
+    ...(optional(item, [
+      'acceptedOn',
+      'reinspectionDue',
+      'passedOn',
+      'refundDue',
+      'refundNo',
+      'refundedAt',
+      'refunded',
+    ] as const) as Partial<RenovationCase>),
+  };
+}
+
+function viewOf(c: RenovationCase, inv: Pick<Invoice, 'status' | 'receiptNo'>): RenovationView {
+  return {
+    ...c,
+    storedState: c.state,
+    state: effectiveState(c.state, inv.status),
+    invoiceStatus: inv.status,
+    ...(inv.receiptNo ? { receiptNo: inv.receiptNo } : {}),
+  };
+}
+
+async function readCase(db: Db, caseId: string): Promise<RenovationCase> {
+  const item = await db.get(key.renovation(caseId));
+  if (!item) throw new NotFoundError('RENOVATION_NOT_FOUND', `renovation case ${caseId} does not exist`);
+  return caseFromItem(item);
+}
+
+export async function getRenovation(ctx: Pick<Ctx, 'db'>, caseId: string): Promise<RenovationView> {
+  const c = await readCase(ctx.db, caseId);
+  return viewOf(c, await getInvoice(ctx, c.invoiceNo));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registration
+
+const LIVE_STATES: ReadonlySet<RenovationState> = new Set([
+  'REGISTERED',
+  'HELD',
+  'ACCEPTED',
+  'REINSPECTION_FAILED',
+  'REINSPECTION_PASSED',
+]);
+
+/** Noon of a business date, as the clock a back-dated registration is priced on. */
+const noonOf = (date: BizDate) => Date.parse(`${date}T12:00:00+08:00`);
+
+export interface RegistrationInput {
+  unitId: string;
+  cards: number;
+  /** The registration date, for paper records entered later; default today. */
+  date?: string;
+}
+
+/**
+ * POST /v1/renovations: one invoice (waste fee, deposit, card fees, card deposits) and the case,
+ * in one transaction. A unit has at most one live case: the household's deposit is one deposit.
+ */
+export async function registerRenovation(
+  ctx: Ctx,
+  input: RegistrationInput,
+): Promise<{ renovation: RenovationView; invoice: Invoice }> {
+  if (!Number.isInteger(input.cards) || input.cards < 1 || input.cards > MAX_CARDS) {
+    throw ValidationError.of(
+      'cards',
+      'INVALID_NUMBER',
+      `cards (the permit and each worker pass) must be 1 to ${MAX_CARDS}`,
+    );
+  }
+  const unit = await getUnit(ctx, input.unitId);
+  const at = ctx.now();
+  const today = businessDate(at);
+  const date = input.date === undefined ? today : parseBizDate(input.date, 'date');
+  if (date > today) {
+    throw ValidationError.of('date', 'FUTURE_DATE', `the registration date ${date} is after today ${today}`);
+  }
+  if (date < unit.deliveryDate) {
+    throw ValidationError.of(
+      'date',
+      'BEFORE_DELIVERY',
+      `the unit was delivered on ${unit.deliveryDate}, after ${date}`,
+    );
+  }
+  const [tariffs, calendar, current] = await Promise.all([
+    listTariffs(ctx, unit.estateId),
+    workingCalendar(ctx, unit.estateId),
+    ctx.db.get(key.currentRenovation(unit.unitId)),
+  ]);
+  const previousCaseId = current?.['caseId'] as string | undefined;
+  if (previousCaseId) {
+    const previous = await getRenovation(ctx, previousCaseId);
+    if (LIVE_STATES.has(previous.state)) {
+      throw new ConflictError(
+        'RENOVATION_IN_PROGRESS',
+        `unit ${unit.unitId} already has renovation ${previousCaseId} (${previous.state}); one deposit per household`,
+        [{ field: 'unitId', caseId: previousCaseId, state: previous.state }],
+      );
+    }
+  }
+
+  // A back-dated registration is priced with the tariff in effect on its date.
+  let lines: FeeLine[];
+  try {
+    lines = await draftUnitInvoice(
+      { ...ctx, now: () => noonOf(date) },
+      unit,
+      [
+        { type: 'RENOVATION_WASTE' },
+        { type: 'RENOVATION_DEPOSIT' },
+        { type: 'RENOVATION_CARDS', cards: input.cards },
+      ],
+      tariffs,
+    );
+  } catch (e) {
+    if (e instanceof ValidationError && e.field === 'on') throw ValidationError.of('date', e.code, e.message);
+    throw e;
+  }
+  const sumOf = (code: string) => lines.filter((l) => l.type === code).reduce((s, l) => s + l.amount, 0n);
+
+  let stored: RenovationCase | undefined;
+  const extra = (invoiceNo: string): TxItem[] => {
+    const caseId = caseIdOf(invoiceNo);
+    stored = {
+      caseId,
+      estateId: unit.estateId,
+      unitId: unit.unitId,
+      invoiceNo,
+      cards: input.cards,
+      registrationDate: date,
+      registeredAt: formatInstant(at),
+      registeredBy: ctx.actor.sub,
+      approvalDue: approvalDue(calendar, date),
+      period: { start: date, end: periodEnd(date) },
+      deposit: sumOf('RENOVATION_DEPOSIT'),
+      cardDeposit: sumOf('CARD_DEPOSIT'),
+      state: 'REGISTERED',
+      version: 0,
+      extensions: [],
+      acceptances: [],
+      reinspections: [],
+      deducted: 0n,
+    };
+    return [
+      {
+        Put: {
+          TableName: ctx.db.table,
+          Item: { ...key.renovation(caseId), type: 'RENOVATION', ...stored },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+      {
+        Put: {
+          TableName: ctx.db.table,
+          Item: {
+            ...key.currentRenovation(unit.unitId),
+            type: 'RENOVATION_CURRENT',
+            caseId,
+            estateId: unit.estateId,
+          },
+          // Taken over only from the case read above (refunded or cancelled): two registrations racing lose one.
+          ConditionExpression: previousCaseId ? 'caseId = :previous' : 'attribute_not_exists(PK)',
+          ...(previousCaseId ? { ExpressionAttributeValues: { ':previous': previousCaseId } } : {}),
+        },
+      },
+      auditItem(ctx, at, {
+        estateId: unit.estateId,
+        action: 'RENOVATION_REGISTERED',
+        document: caseId,
+        details: { invoiceNo, unitId: unit.unitId, cards: input.cards, registrationDate: date },
+      }),
+    ];
+  };
+  let invoice: Invoice;
+  try {
+    invoice = await commitInvoice(ctx, {
+      estateId: unit.estateId,
+      billedTo: claimOwner.unit(unit.unitId),
+      unitId: unit.unitId,
+      lines,
+      dueDate: today,
+      action: 'RENOVATION_INVOICE_ISSUED',
+      extraItems: extra,
+    });
+  } catch (e) {
+    // The extra items close the transaction: [case, current-renovation guard, audit].
+    if (e instanceof TransactionCancelled && e.failedAt(e.reasons.length - 2)) {
+      throw new ConflictError(
+        'RENOVATION_IN_PROGRESS',
+        `unit ${unit.unitId} was registered for renovation just now`,
+        [{ field: 'unitId' }],
+      );
+    }
+    throw e;
+  }
+  return { renovation: viewOf(stored!, invoice), invoice };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Changing a case
+
+export interface CaseChanges {
+  set?: Record<string, unknown>;
+  append?: Record<string, unknown[]>;
+  remove?: string[];
+}
+
+/** The case's update under its version lock; the state moves to `next`. */
+function caseUpdate(db: Db, c: RenovationCase, next: RenovationState, changes: CaseChanges): TxItem {
+  const names: Record<string, string> = { '#state': 'state', '#version': 'version' };
+  const values: Record<string, unknown> = {
+    ':state': next,
+    ':version': c.version,
+    ':nextVersion': c.version + 1,
+  };
+  const sets = ['#state = :state', '#version = :nextVersion'];
+  let i = 0;
+  for (const [name, value] of Object.entries(changes.set ?? {})) {
+    names[`#s${i}`] = name;
+    values[`:s${i}`] = value;
+    sets.push(`#s${i} = :s${i}`);
+    i++;
+  }
+  for (const [name, list] of Object.entries(changes.append ?? {})) {
+    names[`#a${i}`] = name;
+    values[`:a${i}`] = list;
+    sets.push(`#a${i} = list_append(#a${i}, :a${i})`);
+    i++;
+  }
+  const removes = (changes.remove ?? []).map((name) => {
+    names[`#r${i}`] = name;
+    return `#r${i++}`;
+  });
+  return {
+    Update: {
+      TableName: db.table,
+      Key: key.renovation(c.caseId),
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      ConditionExpression: '#version = :version',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+/** The due-list entry of a case (GSI2, sparse): set while something is due, removed when nothing is. */
+export function dueIndex(c: Pick<RenovationCase, 'estateId' | 'caseId'>, kind: DueKind, date: BizDate) {
+  return { GSI2PK: gsi2.renovationDue(c.estateId), GSI2SK: `${date}#${c.caseId}`, dueKind: kind };
+}
+export const DUE_INDEX_ATTRIBUTES = ['GSI2PK', 'GSI2SK', 'dueKind'];
+
+export interface CasePlan<R> {
+  changes: CaseChanges;
+  /** More items for the transaction (ledger entries, a refund document). */
+  items?: TxItem[];
+  audit: { action: string; document?: string; reason?: string; details?: Record<string, unknown> };
+  /** The answer, given the case as it will be after the change. */
+  result: (after: RenovationView) => R;
+}
+
+/**
+ * Moves a case by `event`: re-reads it and its invoice, refuses an illegal transition (409 with the
+ * current state), lets `plan` validate the input and say what changes, then writes everything in
+ * one transaction under the version lock, with the next number of each requested series.
+ */
+export async function changeCase<R>(
+  ctx: Ctx,
+  caseId: string,
+  event: RenovationEvent,
+  plan: (view: RenovationView, numbers: number[], at: number) => CasePlan<R>,
+  opts: { numbers?: (estateId: string) => { series: Series; year: number }[]; idem?: IdempotentCall } = {},
+): Promise<R> {
+  const first = await readCase(ctx.db, caseId);
+  const at = ctx.now();
+  const requests = (opts.numbers?.(first.estateId) ?? []).map((r) => ({ estateId: first.estateId, ...r }));
+  let result: R | undefined;
+  await transactWithNumbers(ctx.db, requests, async (numbers) => {
+    const view = await getRenovation(ctx, caseId);
+    const next = transition(view.state, event, caseId, view.refundNo ? { refundNo: view.refundNo } : {});
+    const p = plan(view, numbers, at);
+    const after: Stored = { ...view, ...p.changes.set, state: next, version: view.version + 1 };
+    for (const [name, list] of Object.entries(p.changes.append ?? {})) {
+      after[name] = [...((after[name] as unknown[]) ?? []), ...list];
+    }
+    for (const name of p.changes.remove ?? []) after[name] = undefined;
+    result = p.result(viewOf(caseFromItem(after), { status: view.invoiceStatus, receiptNo: view.receiptNo }));
+    const items: TxItem[] = [
+      caseUpdate(ctx.db, view, next, p.changes),
+      {
+        ConditionCheck: {
+          TableName: ctx.db.table,
+          Key: key.invoice(view.invoiceNo),
+          // The effective state was read from this status (paid → HELD, voided → CANCELLED).
+          ConditionExpression: '#status = :seen',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':seen': view.invoiceStatus },
+        },
+      },
+      ...(p.items ?? []),
+      auditItem(ctx, at, {
+        estateId: view.estateId,
+        document: caseId,
+        ...p.audit,
+        details: { caseId, from: view.state, to: next, ...p.audit.details },
+      }),
+    ];
+    if (opts.idem) items.push(opts.idem.handle.completeItem(opts.idem.present(result)));
+    // A changed case or invoice: re-read and decide again (the rules may now refuse).
+    return { items, retryOn: [0, 1] };
+  });
+  return result!;
+}
+
+function checkDate(
+  value: string,
+  field: string,
+  today: BizDate,
+  notBefore: { date: BizDate; what: string }[],
+): BizDate {
+  const date = parseBizDate(value, field);
+  if (date > today)
+    throw ValidationError.of(field, 'FUTURE_DATE', `${field} ${date} is after today ${today}`);
+  for (const b of notBefore) {
+    if (date < b.date)
+      throw ValidationError.of(field, 'TOO_EARLY', `${field} ${date} is before ${b.what} ${b.date}`);
+  }
+  return date;
+}
+
+const actorStamp = (ctx: Ctx, at: number) => ({ recordedAt: formatInstant(at), recordedBy: ctx.actor.sub });
+
+/** POST /v1/renovations/{caseId}/acceptance: completion acceptance (竣工验收). */
+export async function recordAcceptance(
+  ctx: Ctx,
+  caseId: string,
+  input: { date: string; passed: boolean; notes?: string },
+): Promise<RenovationView> {
+  return changeCase(ctx, caseId, input.passed ? 'ACCEPTANCE_PASSED' : 'ACCEPTANCE_FAILED', (c, _n, at) => {
+    if (c.acceptances.length >= MAX_INSPECTIONS) {
+      throw new ConflictError(
+        'TOO_MANY_INSPECTIONS',
+        `at most ${MAX_INSPECTIONS} acceptance attempts per case`,
+      );
+    }
+    const last = c.acceptances.at(-1);
+    const date = checkDate(input.date, 'date', businessDate(at), [
+      { date: c.registrationDate, what: 'the registration date' },
+      ...(last ? [{ date: last.date, what: 'the previous acceptance attempt' }] : []),
+    ]);
+    const record: Acceptance = {
+      date,
+      passed: input.passed,
+      ...(input.notes ? { notes: input.notes } : {}),
+      ...actorStamp(ctx, at),
+    };
+    const due = reinspectionDue(date);
+    return {
+      changes: {
+        append: { acceptances: [record] },
+        ...(input.passed
+          ? { set: { acceptedOn: date, reinspectionDue: due, ...dueIndex(c, 'REINSPECTION', due) } }
+          : {}),
+      },
+      audit: { action: 'RENOVATION_ACCEPTANCE', details: { date, passed: input.passed } },
+      result: (after) => after,
+    };
+  });
+}
+
+/**
+ * POST /v1/renovations/{caseId}/reinspection (复查). A pass starts the 5-working-day refund clock;
+ * a failure may take deductions, which become income at once (DEPOSIT_DEDUCTED), and sets the next
+ * re-inspection a month later.
+ */
+export async function recordReinspection(
+  ctx: Ctx,
+  caseId: string,
+  input: { date: string; passed: boolean; deductions?: DeductionInput[] },
+  idem?: IdempotentCall,
+): Promise<RenovationView> {
+  const calendar = await workingCalendar(ctx, (await readCase(ctx.db, caseId)).estateId);
+  return changeCase(
+    ctx,
+    caseId,
+    input.passed ? 'REINSPECTION_PASSED' : 'REINSPECTION_FAILED',
+    (c, _n, at) => {
+      if (c.reinspections.length >= MAX_INSPECTIONS) {
+        throw new ConflictError('TOO_MANY_INSPECTIONS', `at most ${MAX_INSPECTIONS} re-inspections per case`);
+      }
+      const last = c.reinspections.at(-1);
+      const date = checkDate(input.date, 'date', businessDate(at), [
+        { date: c.acceptedOn!, what: 'the completion acceptance' },
+      ]);
+      // One re-inspection per day: a retried request cannot record (and deduct) twice.
+      if (last && date <= last.date) {
+        throw ValidationError.of(
+          'date',
+          'NOT_AFTER_PREVIOUS',
+          `date ${date} must be after the previous re-inspection ${last.date}`,
+        );
+      }
+      const deductions = checkDeductions(input.deductions, {
+        passed: input.passed,
+        held: c.deposit,
+        alreadyDeducted: c.deducted,
+        deductionsSoFar: c.reinspections.reduce((n, r) => n + r.deductions.length, 0),
+      });
+      const total = deductions.reduce((s, d) => s + d.amount, 0n);
+      const n = c.reinspections.length + 1;
+      const record: Reinspection = { n, date, passed: input.passed, deductions, ...actorStamp(ctx, at) };
+      const set = input.passed
+        ? {
+            passedOn: date,
+            refundDue: refundDue(calendar, date),
+            ...dueIndex(c, 'REFUND', refundDue(calendar, date)),
+          }
+        : {
+            reinspectionDue: nextReinspectionDue(date),
+            deducted: c.deducted + total,
+            ...dueIndex(c, 'REINSPECTION', nextReinspectionDue(date)),
+          };
+      return {
+        changes: { set, append: { reinspections: [record] } },
+        items:
+          deductions.length > 0
+            ? ledgerItems(ctx, at, {
+                estateId: c.estateId,
+                kind: 'DEPOSIT_DEDUCTED',
+                documentNo: `${caseId}/R${n}`,
+                invoiceNo: c.invoiceNo,
+                ...(c.receiptNo ? { receiptNo: c.receiptNo } : {}),
+                unitId: c.unitId,
+                lines: deductions.map((d) => ({ feeCode: 'RENOVATION_DEPOSIT', amount: d.amount })),
+              })
+            : [],
+        audit: {
+          action: 'RENOVATION_REINSPECTION',
+          details: {
+            date,
+            passed: input.passed,
+            deductions: deductions.map((d) => ({
+              amount: formatFen(d.amount),
+              reason: d.reason,
+              evidenceRef: d.evidenceRef,
+            })),
+          },
+        },
+        result: (after) => after,
+      };
+    },
+    { ...(idem ? { idem } : {}) },
+  );
+}
+
+/** POST /v1/renovations/{caseId}/extension: a recorded extension moves the period's end. */
+export async function extendRenovation(
+  ctx: Ctx,
+  caseId: string,
+  input: { end: string; reason: string },
+): Promise<RenovationView> {
+  return changeCase(ctx, caseId, 'EXTEND', (c, _n, at) => {
+    if (c.extensions.length >= MAX_EXTENSIONS) {
+      throw new ConflictError('TOO_MANY_EXTENSIONS', `at most ${MAX_EXTENSIONS} extensions per case`);
+    }
+    const end = parseBizDate(input.end, 'end');
+    if (end <= c.period.end) {
+      throw ValidationError.of(
+        'end',
+        'NOT_LATER',
+        `end ${end} must be after the current end ${c.period.end}`,
+      );
+    }
+    if (end > addDays(c.period.end, MAX_EXTENSION_DAYS)) {
+      throw ValidationError.of(
+        'end',
+        'TOO_LONG',
+        `an extension moves the end by at most ${MAX_EXTENSION_DAYS} days`,
+      );
+    }
+    const record: Extension = {
+      previousEnd: c.period.end,
+      end,
+      reason: input.reason,
+      ...actorStamp(ctx, at),
+    };
+    return {
+      changes: { set: { period: { start: c.period.start, end } }, append: { extensions: [record] } },
+      audit: {
+        action: 'RENOVATION_EXTENDED',
+        reason: input.reason,
+        details: { previousEnd: c.period.end, end },
+      },
+      result: (after) => after,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The counter's due list
+
+export interface DueRenovation {
+  renovation: RenovationView;
+  due: { kind: DueKind; date: BizDate; overdue: boolean };
+}
+
+/**
+ * Cases with a re-inspection or a refund due on or before `asOf`, oldest due first. Cancelled cases
+ * (registration invoice voided or credited) have nothing due and are left out.
+ */
+export async function listDueRenovations(
+  ctx: Pick<Ctx, 'db'>,
+  estateId: string,
+  opts: { asOf: BizDate; due?: DueKind; limit: number; cursor?: string },
+): Promise<{ items: DueRenovation[]; nextCursor?: string }> {
+  const pk = gsi2.renovationDue(estateId);
+  const page = await ctx.db.query({
+    IndexName: 'GSI2',
+    KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK <= :upTo',
+    ExpressionAttributeValues: {
+      ':pk': pk,
+      ':upTo': `${opts.asOf}#~`,
+      ...(opts.due ? { ':kind': opts.due } : {}),
+    },
+    ...(opts.due ? { FilterExpression: 'dueKind = :kind' } : {}),
+    Limit: opts.limit,
+    ...(opts.cursor ? { ExclusiveStartKey: cursor.decode(opts.cursor, { GSI2PK: pk }) } : {}),
+  });
+  const items: DueRenovation[] = [];
+  // Bounded fan-out: a page holds up to 1000 cases, each read with its invoice.
+  for (let i = 0; i < page.items.length; i += 25) {
+    const chunk = await Promise.all(
+      page.items.slice(i, i + 25).map(async (item) => {
+        const c = caseFromItem(item);
+        const view = viewOf(c, await getInvoice(ctx, c.invoiceNo));
+        const kind = item['dueKind'] as DueKind;
+        const date = (kind === 'REFUND' ? c.refundDue : c.reinspectionDue)!;
+        return { renovation: view, due: { kind, date, overdue: date < opts.asOf } };
+      }),
+    );
+    items.push(...chunk.filter((d) => d.renovation.state !== 'CANCELLED'));
+  }
+  const next = cursor.encode(page.lastKey);
+  return { items, ...(next ? { nextCursor: next } : {}) };
+}
