@@ -49,10 +49,16 @@ export function createLocalServer(deps: Deps, opts: { signingKey?: Uint8Array; s
         res.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'PAYLOAD_TOO_LARGE', message: 'request body too large', details: [] } }));
         return;
       }
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
-      const query: Record<string, string> = {};
-      for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+      // Built with fromEntries, as JSON.parse builds API Gateway's event: `?__proto__=1` or
+      // `?toString=1` must stay plain own keys (which the strict schemas then refuse), not touch the prototype.
+      const headers: Record<string, string> = Object.fromEntries(
+        Object.entries(req.headers).flatMap(([k, v]) =>
+          v === undefined ? [] : [[k.toLowerCase(), Array.isArray(v) ? v.join(',') : v]],
+        ),
+      );
+      const params = new Map<string, string>();
+      for (const [k, v] of url.searchParams) params.set(k, params.has(k) ? `${params.get(k)},${v}` : v);
+      const query: Record<string, string> = Object.fromEntries(params);
 
       // The authorizer guards every route that is not public, before any handler runs.
       let claims: Record<string, unknown> | undefined;

@@ -1,7 +1,7 @@
 /** The OpenAPI 3.1 document, generated from the same route table and zod schemas that validate requests. */
 import * as z from 'zod';
-import { errorBody } from './schemas.js';
 import type { AnyRoute } from './route.js';
+import { errorBody } from './schemas.js';
 
 type Json = Record<string, unknown>;
 
@@ -68,13 +68,20 @@ export function openApiDocument(routes: readonly AnyRoute[], serverUrl?: string)
       responses: {
         [String(route.status)]: {
           description: 'Success',
-          content: { [route.produces ?? 'application/json']: { schema: route.produces ? { type: 'string' } : schemaOf(route.response, 'output') } },
+          content: {
+            [route.produces ?? 'application/json']: {
+              schema: route.produces ? { type: 'string' } : schemaOf(route.response, 'output'),
+            },
+          },
         },
         ...errorResponses,
       },
     };
     if (route.body) {
-      op['requestBody'] = { required: true, content: { 'application/json': { schema: schemaOf(route.body, 'input') } } };
+      op['requestBody'] = {
+        required: true,
+        content: { 'application/json': { schema: schemaOf(route.body, 'input') } },
+      };
     }
     if ((op['parameters'] as Json[]).length === 0) delete op['parameters'];
     paths[route.path] ??= {};
@@ -85,10 +92,12 @@ export function openApiDocument(routes: readonly AnyRoute[], serverUrl?: string)
     info: {
       title: 'Property fee billing and parking charges',
       version: '1.0.0',
-      description: 'Fees of a residential property office (物业服务中心). Money is a string with two decimals.',
+      description:
+        'Fees of a residential property office (物业服务中心). Money is a string with two decimals.',
       license: { name: 'UNLICENSED', identifier: 'LicenseRef-Proprietary' },
     },
-    servers: [{ url: serverUrl ?? 'http://localhost:3000', description: 'local server (npm start)' }],
+    // Relative: the document is served by the API it describes (npm start, or API Gateway's own URL).
+    servers: [{ url: serverUrl ?? '/', description: 'the host serving this document' }],
     security: [{ bearer: [] }],
     tags: [...new Set(routes.map((r) => r.group))].map((name) => ({ name, description: `${name} routes` })),
     paths,
@@ -98,7 +107,10 @@ export function openApiDocument(routes: readonly AnyRoute[], serverUrl?: string)
       responses: Object.fromEntries(
         Object.entries(ERRORS).map(([code, description]) => [
           `E${code}`,
-          { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+          {
+            description,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+          },
         ]),
       ),
     },

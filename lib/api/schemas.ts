@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { CHANNELS } from '../billing/records.js';
 import { RENTAL_KINDS, UNIT_TYPES } from '../tariffs/catalog.js';
+import { parseBizDate, parseInstant } from '../time.js';
 
 export const money = z
   .string()
@@ -19,13 +20,27 @@ export const area = z
   .regex(/^(0|[1-9]\d{0,5})(\.\d{1,2})?$/, 'must be an area like "89.56" (a string, at most two decimals)')
   .meta({ description: 'building area in m²', examples: ['89.56'] });
 export const rate = z.string().regex(/^(0|[1-9]\d{0,11})(\.\d{1,4})?$/, 'must be a rate like "1.8" (at most four decimals)');
+// A pattern lets 2025-02-30 through; the domain parser would refuse it, but only after a money-moving
+// route has taken its Idempotency-Key. Checking the calendar here refuses it before anything is written.
+const parses = (parse: (value: unknown, field: string) => unknown) => (value: string) => {
+  try {
+    parse(value, 'value');
+    return true;
+  } catch {
+    return false;
+  }
+};
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 export const date = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .regex(DATE_RE, 'must be a date YYYY-MM-DD')
+  .refine((v) => !DATE_RE.test(v) || parses(parseBizDate)(v), 'is not a real calendar date')
   .meta({ description: 'business date in Asia/Shanghai', examples: ['2025-03-01'] });
 export const instant = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/, 'must be an ISO 8601 time with an offset')
+  .regex(INSTANT_RE, 'must be an ISO 8601 time with an offset')
+  .refine((v) => !INSTANT_RE.test(v) || parses(parseInstant)(v), 'is not a real time')
   .meta({ examples: ['2025-03-01T08:00:00+08:00'] });
 export const estateId = z.string().regex(/^[A-Z0-9]{2,12}$/, 'must be 2-12 upper-case letters or digits');
 export const docId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a document number');
@@ -36,7 +51,35 @@ export const channel = z.enum(CHANNELS);
 export const count = (max: number) => z.int().min(1).max(max);
 
 export const limit = z.coerce.number().int().min(1).max(1000).default(100);
-export const cursor = z.string().max(2048).optional();
+/**
+ * A list cursor is the store's last key, base64url JSON (lib/store/db.ts `cursor`). The store checks
+ * that it belongs to the same list; this checks that it is a key DynamoDB will accept at all: the
+ * table's key attributes only (PK, SK and at most one index pair, complete), non-empty strings within
+ * DynamoDB's key sizes. A forged start key with a missing or extra attribute is otherwise a
+ * ValidationException from DynamoDB, i.e. a 500 for bad input.
+ */
+function isStoreKey(value: string): boolean {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+  } catch {
+    return false;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return false;
+  const entries = Object.entries(parsed);
+  const fits = ([name, v]: [string, unknown]) =>
+    typeof v === 'string' && v !== '' && Buffer.byteLength(v) <= (name.endsWith('PK') ? 2048 : 1024);
+  const names = entries
+    .map(([name]) => name)
+    .sort()
+    .join(',');
+  return entries.every(fits) && ['PK,SK', 'GSI1PK,GSI1SK,PK,SK', 'GSI2PK,GSI2SK,PK,SK'].includes(names);
+}
+export const cursor = z
+  .string()
+  .max(2048)
+  .refine(isStoreKey, 'cursor is not one this list returned')
+  .optional();
 
 export const quoteItem = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('PROPERTY_FEE'), unitType, area, months: count(120) }),

@@ -1,8 +1,9 @@
 /** A fresh billing table per test file, with a settable clock and actors of every role. */
+
+import { localDynamoClientConfig } from '../../infra/local/dynamodb-local.js';
+import type { Actor, Ctx, Role } from '../../lib/billing/context.js';
 import { Db, type DbOptions, documentClient } from '../../lib/store/db.js';
 import { createTableInput } from '../../lib/store/table.js';
-import type { Actor, Ctx, Role } from '../../lib/billing/context.js';
-import { localDynamoClientConfig } from '../../infra/local/dynamodb-local.js';
 import { createTableFromInput, freshTableName, testDynamoClient, testEndpoint } from './dynamo.js';
 
 export interface Harness {
