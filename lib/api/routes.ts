@@ -9,8 +9,9 @@ import { billingRoutes } from './routes/billing.js';
 import { metaRoutes } from './routes/meta.js';
 import { parkingRoutes } from './routes/parking.js';
 import { renovationRoutes } from './routes/renovation.js';
+import { unitSearchRoutes } from './routes/units-search.js';
 
-export const ROUTES: readonly AnyRoute[] = [...metaRoutes, ...billingRoutes, ...parkingRoutes, ...renovationRoutes];
+export const ROUTES: readonly AnyRoute[] = [...metaRoutes, ...billingRoutes, ...parkingRoutes, ...renovationRoutes, ...unitSearchRoutes];
 
 export const router = new Router(ROUTES);
 

@@ -1,0 +1,57 @@
+/** Finding a unit by building and room (the counter's first step): `GET /v1/estates/{estateId}/units`. */
+import * as z from 'zod';
+import { searchUnits } from '../../billing/unit-search.js';
+import { requireEstate } from '../auth.js';
+import { presentUnit } from '../present.js';
+import { route } from '../route.js';
+import * as s from '../schemas.js';
+import { page, STAFF } from './billing.js';
+
+const unitSummary = z.object({
+  unitId: z.string(),
+  estateId: z.string(),
+  building: z.string(),
+  room: z.string(),
+  unitType: s.unitType,
+  area: z.string(),
+  deliveryDate: s.date,
+  ownerIds: z.array(z.string()),
+  occupantName: z.string().optional(),
+  paidThrough: s.date.nullable(),
+  createdAt: z.string(),
+});
+
+export const unitSearchRoutes = [
+  route({
+    method: 'GET',
+    path: '/v1/estates/{estateId}/units',
+    operationId: 'searchUnits',
+    summary: 'Units of an estate by building (and room), in building/room order',
+    group: 'billing',
+    access: 'RO',
+    roles: STAFF,
+    params: z.strictObject({ estateId: s.estateId }),
+    query: z.strictObject({
+      building: s.text(20).optional(),
+      room: s.text(20).optional(),
+      // Each hit is one more read of the unit itself: a page stays small.
+      limit: z.coerce.number().int().min(1).max(100).default(50),
+      cursor: s.cursor,
+    }),
+    response: page(unitSummary),
+    status: 200,
+    async handler({ params, query, actor, ctx }) {
+      requireEstate(actor, params.estateId);
+      const found = await searchUnits(ctx, params.estateId, {
+        limit: query.limit,
+        ...(query.building !== undefined ? { building: query.building } : {}),
+        ...(query.room !== undefined ? { room: query.room } : {}),
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+      });
+      return {
+        items: found.items.map((u) => presentUnit(u)),
+        ...(found.nextCursor ? { nextCursor: found.nextCursor } : {}),
+      };
+    },
+  }),
+];

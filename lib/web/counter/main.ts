@@ -1,0 +1,504 @@
+/// <reference lib="dom" />
+/**
+ * The counter console (收费台): a cashier signs in, finds a unit by building and room, issues the
+ * move-in or renewal invoice, takes the money (cash with change, cheque, transfer), voids with a
+ * reason and prints the receipt. Every action goes through the HTTP API; nothing is computed here
+ * that the API does not say.
+ */
+import { Api, ApiProblem, loadConfig, sentenceFor } from '../shared/api.js';
+import { PaymentAttempt } from '../shared/attempt.js';
+import { whileBusy } from '../shared/busy.js';
+import { expired, readClaims, type TokenClaims } from '../shared/claims.js';
+import { byId, fill, h } from '../shared/dom.js';
+import { dayBefore, FEE_NAMES, STATUS_NAMES, UNIT_TYPE_NAMES } from '../shared/format.js';
+import { MESSAGES, PAYMENT_RETRY_HINT } from '../shared/messages.js';
+import { changeSentence, normaliseAmount, toFen } from '../shared/money.js';
+import type { Invoice, Page, Receipt, Unit } from '../shared/types.js';
+import { receiptView } from './receipt.js';
+
+const TOKEN_KEY = 'counter.token';
+
+let api: Api;
+let token: string | undefined;
+let claims: TokenClaims | undefined;
+let unit: Unit | undefined;
+let paying: { invoice: Invoice; attempt: PaymentAttempt<Receipt> } | undefined;
+let voiding: Invoice | undefined;
+
+const el = {
+  who: () => byId('who'),
+  signOut: () => byId<HTMLButtonElement>('sign-out'),
+  notice: () => byId('notice'),
+  problem: () => byId('problem'),
+  signIn: () => byId('sign-in'),
+  desk: () => byId('desk'),
+  estate: () => byId<HTMLSelectElement>('estate'),
+};
+
+function say(text: string): void {
+  el.problem().hidden = true;
+  el.notice().textContent = text;
+}
+
+function complain(e: unknown, extra = ''): void {
+  el.notice().textContent = '';
+  const p = el.problem();
+  p.textContent = `${typeof e === 'string' ? e : sentenceFor(e)}${extra}`;
+  p.hidden = false;
+  if (e instanceof ApiProblem && e.status === 401) signOut(false);
+}
+
+function clearMessages(): void {
+  el.notice().textContent = '';
+  el.problem().hidden = true;
+}
+
+// ---- sign-in ----------------------------------------------------------------------------------
+
+function acceptToken(raw: string): TokenClaims | string {
+  const c = readClaims(raw);
+  if (!c) return '这个登录令牌无法识别,请重新复制完整的令牌后再试。';
+  if (expired(c)) return MESSAGES['UNAUTHORIZED']!;
+  if (!c.roles.includes('cashier')) return '这个令牌不是收费员账号,请使用收费员的登录令牌。';
+  if (c.estates.length === 0) return MESSAGES['OUTSIDE_ESTATE']!;
+  return c;
+}
+
+async function signIn(raw: string): Promise<void> {
+  const c = acceptToken(raw);
+  if (typeof c === 'string') return complain(c);
+  token = raw.trim();
+  claims = c;
+  try {
+    // Proves the API accepts the token before the desk opens.
+    await api.call<Page<Unit>>('GET', `/v1/estates/${encodeURIComponent(c.estates[0]!)}/units`, {
+      query: { limit: '1' },
+    });
+  } catch (e) {
+    token = undefined;
+    claims = undefined;
+    return complain(e);
+  }
+  sessionStorage.setItem(TOKEN_KEY, token);
+  showDesk();
+}
+
+function signOut(clear = true): void {
+  token = undefined;
+  claims = undefined;
+  unit = undefined;
+  paying = undefined;
+  voiding = undefined;
+  sessionStorage.removeItem(TOKEN_KEY);
+  el.desk().hidden = true;
+  el.signIn().hidden = false;
+  el.who().hidden = true;
+  el.signOut().hidden = true;
+  byId<HTMLTextAreaElement>('token').value = '';
+  if (clear) clearMessages();
+}
+
+function showDesk(): void {
+  el.signIn().hidden = true;
+  el.desk().hidden = false;
+  el.who().hidden = false;
+  el.who().textContent = `收费员:${claims!.sub}`;
+  el.signOut().hidden = false;
+  fill(
+    el.estate(),
+    claims!.estates.map((e) => h('option', { value: e }, e)),
+  );
+  for (const id of ['unit', 'invoices', 'pay', 'void', 'receipt']) byId(id).hidden = true;
+  fill(byId('results'));
+  byId<HTMLInputElement>('building').focus();
+}
+
+// ---- finding a unit ---------------------------------------------------------------------------
+
+async function findUnits(): Promise<void> {
+  clearMessages();
+  const building = byId<HTMLInputElement>('building').value.trim();
+  const room = byId<HTMLInputElement>('room').value.trim();
+  if (room && !building) return complain(MESSAGES['BUILDING_REQUIRED']!);
+  const estateId = el.estate().value;
+  const results = byId('results');
+  try {
+    const page = await api.call<Page<Unit>>('GET', `/v1/estates/${encodeURIComponent(estateId)}/units`, {
+      query: { building, room },
+    });
+    if (page.items.length === 0) {
+      fill(results);
+      return complain(
+        `没有找到${building ? ` ${building}` : ''}${room ? ` ${room}` : ''} 的房屋,请核对楼栋和房号。`,
+      );
+    }
+    if (page.items.length === 1) {
+      fill(results);
+      await openUnit(page.items[0]!.unitId);
+      return;
+    }
+    fill(
+      results,
+      page.items.map((u) => {
+        const label = `${u.building} ${u.room} · ${UNIT_TYPE_NAMES[u.unitType as keyof typeof UNIT_TYPE_NAMES] ?? u.unitType} ${u.area}㎡`;
+        const b = h('button', { type: 'button', class: 'secondary' }, label);
+        b.addEventListener('click', () => void whileBusy(b, '正在打开…', () => openUnit(u.unitId)));
+        return h('li', {}, b);
+      }),
+    );
+    if (page.nextCursor) results.append(h('li', { class: 'muted' }, '结果较多,请填写房号缩小范围。'));
+  } catch (e) {
+    complain(e);
+  }
+}
+
+async function openUnit(unitId: string): Promise<void> {
+  try {
+    unit = await api.call<Unit>('GET', `/v1/units/${encodeURIComponent(unitId)}`);
+  } catch (e) {
+    return complain(e);
+  }
+  renderUnit();
+}
+
+async function refreshUnit(): Promise<void> {
+  if (!unit) return;
+  try {
+    unit = await api.call<Unit>('GET', `/v1/units/${encodeURIComponent(unit.unitId)}`);
+    renderUnit();
+  } catch (e) {
+    complain(e);
+  }
+}
+
+function renderUnit(): void {
+  const u = unit!;
+  byId('unit').hidden = false;
+  byId('invoices').hidden = false;
+  const spaces = u.spaces ?? [];
+  const fact = (term: string, value: string, field?: string) => [
+    h('dt', {}, term),
+    h('dd', field ? { 'data-field': field } : {}, value),
+  ];
+  fill(
+    byId('unit-facts'),
+    fact('房屋', `${u.building} ${u.room}`),
+    fact('类型', UNIT_TYPE_NAMES[u.unitType as keyof typeof UNIT_TYPE_NAMES] ?? u.unitType),
+    fact('建筑面积', `${u.area}㎡`),
+    fact('交付日期', u.deliveryDate),
+    // paidThrough is the exclusive end of the paid run; people read the last day covered.
+    fact('物业费缴至', u.paidThrough ? dayBefore(u.paidThrough) : '尚未缴费', 'paidThrough'),
+    fact(
+      '车位',
+      spaces.length
+        ? spaces
+            .map(
+              (s) =>
+                `${s.spaceNo}(${s.kind === 'OWNED' ? '自有' : '使用权'}${s.plates.length ? ` ${s.plates.join('、')}` : ''})`,
+            )
+            .join(';')
+        : '无',
+    ),
+    u.occupantName ? fact('物业使用人', u.occupantName) : null,
+  );
+  const space = byId<HTMLInputElement>('issue-space');
+  space.disabled = spaces.length === 0;
+  space.checked = spaces.length > 0;
+  byId('issue-button').textContent = u.paidThrough ? '开具续费账单' : '开具入住账单';
+
+  const open = u.openInvoices ?? [];
+  const list = byId('invoice-list');
+  if (open.length === 0) {
+    fill(list, h('p', { class: 'muted' }, '这套房屋没有待缴账单。'));
+    return;
+  }
+  fill(
+    list,
+    h(
+      'table',
+      { class: 'invoice-table' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', {}, '账单号'),
+          h('th', {}, '项目'),
+          h('th', { class: 'money' }, '金额(元)'),
+          h('th', {}, '到期日'),
+          h('th', {}, h('span', { class: 'visually-hidden' }, '操作')),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        open.map((inv) =>
+          h(
+            'tr',
+            { 'data-invoice': inv.invoiceNo },
+            h(
+              'td',
+              {},
+              inv.invoiceNo,
+              h('br'),
+              h('span', { class: 'muted' }, STATUS_NAMES[inv.status] ?? inv.status),
+            ),
+            h(
+              'td',
+              {},
+              inv.lines.map((l) =>
+                h('div', {}, `${FEE_NAMES[l.type] ?? l.type}${l.period ? ` ${l.period.start}起` : ''}`),
+              ),
+            ),
+            h('td', { class: 'money' }, inv.total),
+            h('td', {}, inv.dueDate),
+            h(
+              'td',
+              { class: 'actions' },
+              h(
+                'button',
+                { type: 'button', 'aria-label': `收款 ${inv.invoiceNo}`, onclick: () => openPay(inv) },
+                '收款',
+              ),
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'danger',
+                  'aria-label': `作废 ${inv.invoiceNo}`,
+                  onclick: () => openVoid(inv),
+                },
+                '作废',
+              ),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+// ---- issuing ----------------------------------------------------------------------------------
+
+async function issue(): Promise<void> {
+  clearMessages();
+  if (!unit) return;
+  const property = byId<HTMLInputElement>('issue-property').checked;
+  const space = byId<HTMLInputElement>('issue-space').checked;
+  const periodsText = byId<HTMLSelectElement>('periods').value;
+  const periods = periodsText ? { periods: Number(periodsText) } : {};
+  const items: unknown[] = [];
+  if (property) items.push({ type: 'PROPERTY_FEE', ...periods });
+  // Without its own periods, the space fee follows the property fee's periods.
+  if (space) items.push({ type: 'PARKING_SPACE_FEE', ...(property ? {} : periods) });
+  if (items.length === 0) return complain(MESSAGES['NO_ITEMS']!);
+  try {
+    const inv = await api.call<Invoice>('POST', '/v1/invoices', { body: { unitId: unit.unitId, items } });
+    say(`已开具账单 ${inv.invoiceNo},金额 ${inv.total} 元。`);
+    await refreshUnit();
+    openPay(inv);
+  } catch (e) {
+    complain(e);
+  }
+}
+
+// ---- taking money -----------------------------------------------------------------------------
+
+function openPay(inv: Invoice): void {
+  clearMessages();
+  voiding = undefined;
+  byId('void').hidden = true;
+  byId('receipt').hidden = true;
+  const attempt = new PaymentAttempt<Receipt>((key, rawBody) =>
+    api.call<Receipt>('POST', `/v1/invoices/${encodeURIComponent(inv.invoiceId)}/payments`, {
+      rawBody,
+      idempotencyKey: key,
+    }),
+  );
+  paying = { invoice: inv, attempt };
+  byId('pay').hidden = false;
+  fill(
+    byId('pay-summary'),
+    h('p', {}, `账单 ${inv.invoiceNo}`),
+    h(
+      'ul',
+      { class: 'lines' },
+      inv.lines.map((l) =>
+        h('li', {}, h('span', {}, l.description), h('span', { class: 'money' }, `${l.amount} 元`)),
+      ),
+    ),
+    h(
+      'p',
+      { class: 'due' },
+      '应收 ',
+      h('strong', { class: 'money', 'data-field': 'total' }, inv.total),
+      ' 元',
+    ),
+  );
+  const form = byId<HTMLFormElement>('pay-form');
+  form.hidden = false;
+  for (const c of form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select'))
+    c.disabled = false;
+  byId<HTMLSelectElement>('channel').value = 'CASH';
+  byId<HTMLInputElement>('tendered').value = '';
+  byId<HTMLInputElement>('reference').value = '';
+  byId('pay-button').textContent = '确认收款';
+  byId('change').textContent = '';
+  byId('print').hidden = true;
+  byId('pay-close').hidden = true;
+  toggleChannelFields();
+  byId<HTMLInputElement>('tendered').focus();
+}
+
+function toggleChannelFields(): void {
+  const cash = byId<HTMLSelectElement>('channel').value === 'CASH';
+  byId('tendered').hidden = !cash;
+  byId('tendered-label').hidden = !cash;
+  byId('reference').hidden = cash;
+  byId('reference-label').hidden = cash;
+}
+
+async function pay(): Promise<void> {
+  clearMessages();
+  if (!paying) return;
+  const { invoice, attempt } = paying;
+  const channel = byId<HTMLSelectElement>('channel').value;
+  let body: Record<string, string>;
+  if (channel === 'CASH') {
+    const typed = byId<HTMLInputElement>('tendered').value;
+    const tendered = normaliseAmount(typed);
+    if (!typed.trim()) return complain('请输入实收现金金额。');
+    if (!tendered) return complain(MESSAGES['INVALID_MONEY']!);
+    if (toFen(tendered) < toFen(invoice.total)) return complain(MESSAGES['TENDERED_TOO_LOW']!);
+    body = { channel, amount: invoice.total, tendered };
+  } else {
+    const reference = byId<HTMLInputElement>('reference').value.trim();
+    body = { channel, amount: invoice.total, ...(reference ? { reference } : {}) };
+  }
+  let receipt: Receipt;
+  try {
+    receipt = await attempt.submit(body);
+  } catch (e) {
+    if (e instanceof ApiProblem && e.outcomeUnknown) {
+      // Same key, same body on the retry: the inputs are frozen until the outcome is known.
+      for (const c of byId('pay-form').querySelectorAll<HTMLInputElement | HTMLSelectElement>(
+        'input, select',
+      )) {
+        c.disabled = true;
+      }
+      byId('pay-button').textContent = '重试收款';
+      return complain(e, PAYMENT_RETRY_HINT);
+    }
+    return complain(e);
+  }
+  byId('pay-form').hidden = true;
+  byId('change').textContent =
+    receipt.channel === 'CASH' ? changeSentence(receipt) : `已收${receipt.amount}元`;
+  say(`收款成功,收据号 ${receipt.receiptNo}。`);
+  await showReceipt(receipt);
+  byId('print').hidden = false;
+  byId('pay-close').hidden = false;
+  await refreshUnit();
+}
+
+async function showReceipt(r: Receipt): Promise<void> {
+  // The receipt lists each line's calculation, which the invoice carries (the receipt has totals only).
+  let invoice: Invoice | undefined;
+  if (r.invoiceNo) {
+    try {
+      invoice = await api.call<Invoice>('GET', `/v1/invoices/${encodeURIComponent(r.invoiceNo)}`);
+    } catch {
+      invoice = undefined;
+    }
+  }
+  const article = byId('receipt');
+  fill(article, receiptView(r, invoice, unit));
+  article.hidden = false;
+}
+
+// ---- voiding ----------------------------------------------------------------------------------
+
+function openVoid(inv: Invoice): void {
+  clearMessages();
+  paying = undefined;
+  byId('pay').hidden = true;
+  byId('receipt').hidden = true;
+  voiding = inv;
+  byId('void').hidden = false;
+  byId('void-summary').textContent =
+    `账单 ${inv.invoiceNo},金额 ${inv.total} 元。作废后账单号保留,不能再收款。`;
+  const reason = byId<HTMLInputElement>('void-reason');
+  reason.value = '';
+  reason.focus();
+}
+
+async function voidInvoice(): Promise<void> {
+  clearMessages();
+  if (!voiding) return;
+  const reason = byId<HTMLInputElement>('void-reason').value.trim();
+  if (!reason) return complain('请填写作废原因。');
+  try {
+    const inv = await api.call<Invoice>(
+      'POST',
+      `/v1/invoices/${encodeURIComponent(voiding.invoiceId)}/void`,
+      {
+        body: { reason },
+      },
+    );
+    voiding = undefined;
+    byId('void').hidden = true;
+    say(`账单 ${inv.invoiceNo} 已作废。`);
+    await refreshUnit();
+  } catch (e) {
+    complain(e);
+  }
+}
+
+// ---- wiring -----------------------------------------------------------------------------------
+
+function onSubmit(formId: string, buttonId: string, label: string, work: () => Promise<void>): void {
+  byId<HTMLFormElement>(formId).addEventListener('submit', (e) => {
+    e.preventDefault();
+    void whileBusy(byId<HTMLButtonElement>(buttonId), label, work);
+  });
+}
+
+async function main(): Promise<void> {
+  const config = await loadConfig();
+  api = new Api(config.apiBaseUrl, () => token);
+  onSubmit('sign-in-form', 'sign-in-button', '正在登录…', () =>
+    signIn(byId<HTMLTextAreaElement>('token').value),
+  );
+  onSubmit('find-form', 'find-button', '正在查找…', findUnits);
+  onSubmit('issue-form', 'issue-button', '正在开具…', issue);
+  onSubmit('pay-form', 'pay-button', '正在收款…', pay);
+  onSubmit('void-form', 'void-button', '正在作废…', voidInvoice);
+  byId('channel').addEventListener('change', toggleChannelFields);
+  byId('sign-out').addEventListener('click', () => signOut());
+  byId('pay-cancel').addEventListener('click', () => {
+    paying = undefined;
+    byId('pay').hidden = true;
+  });
+  byId('pay-close').addEventListener('click', () => {
+    paying = undefined;
+    byId('pay').hidden = true;
+    byId('receipt').hidden = true;
+  });
+  byId('void-cancel').addEventListener('click', () => {
+    voiding = undefined;
+    byId('void').hidden = true;
+  });
+  byId('print').addEventListener('click', () => window.print());
+
+  const saved = sessionStorage.getItem(TOKEN_KEY);
+  const c = saved ? acceptToken(saved) : undefined;
+  if (saved && c && typeof c !== 'string') {
+    token = saved;
+    claims = c;
+    showDesk();
+  }
+  document.body.dataset['ready'] = 'true';
+}
+
+void main();

@@ -1,0 +1,90 @@
+/// <reference lib="dom" />
+/**
+ * The printed receipt (收据), laid out for A5 by the print stylesheet: receipt number, the amount in
+ * Chinese uppercase (大写), cashier, channel, and each line with its calculation so that the payer
+ * can check the arithmetic.
+ */
+import { h } from '../shared/dom.js';
+import { CHANNEL_NAMES, dateTime, FEE_NAMES, periodText, traceText } from '../shared/format.js';
+import type { Invoice, Receipt, Unit } from '../shared/types.js';
+
+export function receiptView(r: Receipt, invoice: Invoice | undefined, unit: Unit | undefined): HTMLElement[] {
+  const lines = invoice?.lines ?? r.lines.map((l) => ({ ...l, trace: undefined }));
+  return [
+    h(
+      'header',
+      { class: 'receipt-head' },
+      h('h2', {}, '收款收据'),
+      h('p', { class: 'muted' }, `物业服务中心 · 小区 ${r.estateId}`),
+    ),
+    h(
+      'dl',
+      { class: 'receipt-facts' },
+      h('dt', {}, '收据号'),
+      h('dd', { 'data-field': 'receiptNo' }, r.receiptNo),
+      h('dt', {}, '收款时间'),
+      h('dd', {}, dateTime(r.paidAt)),
+      unit ? [h('dt', {}, '房屋'), h('dd', {}, `${unit.building} ${unit.room}`)] : null,
+      r.plate ? [h('dt', {}, '车牌'), h('dd', {}, r.plate)] : null,
+      r.invoiceNo ? [h('dt', {}, '账单号'), h('dd', {}, r.invoiceNo)] : null,
+    ),
+    h(
+      'table',
+      { class: 'receipt-lines' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', {}, '收费项目'),
+          h('th', {}, '计费期间与计算'),
+          h('th', { class: 'money' }, '金额(元)'),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        lines.map((l) =>
+          h(
+            'tr',
+            {},
+            h(
+              'td',
+              {},
+              h('strong', {}, FEE_NAMES[l.type] ?? l.type),
+              h('br'),
+              h('span', { class: 'calc' }, l.description),
+            ),
+            h(
+              'td',
+              { class: 'calc' },
+              l.period ? h('div', {}, `期间 ${periodText(l.period)}`) : null,
+              l.trace ? h('div', {}, traceText(l.trace)) : null,
+            ),
+            h('td', { class: 'money' }, l.amount),
+          ),
+        ),
+      ),
+    ),
+    h(
+      'p',
+      { class: 'receipt-total' },
+      '合计(大写):',
+      h('strong', { 'data-field': 'amountInWords' }, r.amountInWords),
+      h('span', { class: 'money' }, ` (小写)¥${r.amount}`),
+    ),
+    h(
+      'dl',
+      { class: 'receipt-facts' },
+      h('dt', {}, '付款方式'),
+      h('dd', { 'data-field': 'channel' }, CHANNEL_NAMES[r.channel] ?? r.channel),
+      r.tendered ? [h('dt', {}, '实收'), h('dd', { class: 'money' }, `${r.tendered} 元`)] : null,
+      r.change ? [h('dt', {}, '找零'), h('dd', { class: 'money' }, `${r.change} 元`)] : null,
+      r.reference ? [h('dt', {}, '参考号'), h('dd', {}, r.reference)] : null,
+      h('dt', {}, '收款员'),
+      h('dd', { 'data-field': 'cashier' }, r.cashier),
+    ),
+    h('p', { class: 'muted receipt-foot' }, '请妥善保管本收据。'),
+  ];
+}

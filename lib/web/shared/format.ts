@@ -1,0 +1,90 @@
+/// <reference lib="dom" />
+/** Names and dates as the people at the counter and the kiosk read them. */
+import { RENTAL_KIND_NAMES, UNIT_TYPE_NAMES } from '../../tariffs/catalog.js';
+
+export { RENTAL_KIND_NAMES, UNIT_TYPE_NAMES };
+
+export const CHANNEL_NAMES: Record<string, string> = {
+  CASH: '现金',
+  CHEQUE: '支票',
+  TRANSFER: '银行转账',
+  KIOSK_CARD: '自助机刷卡',
+  KIOSK_WECHAT: '自助机微信支付',
+  KIOSK_ALIPAY: '自助机支付宝',
+};
+
+export const FEE_NAMES: Record<string, string> = {
+  PROPERTY_FEE: '物业服务费',
+  PARKING_SPACE_FEE: '车位物业服务费',
+  PARKING_RENTAL: '车位租赁费',
+  TEMP_PARKING: '临时停车费',
+  RENOVATION_WASTE: '装修垃圾清运费',
+  RENOVATION_DEPOSIT: '装修管理保证金',
+  RENOVATION_CARDS: '装修许可证及出入证工本费',
+  CARD_DEPOSIT: '出入证押金',
+};
+
+export const STATUS_NAMES: Record<string, string> = {
+  OPEN: '待缴',
+  PAID: '已缴',
+  VOID: '已作废',
+  CREDITED: '已红冲',
+};
+
+const shanghai = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+function parts(iso: string): Record<string, string> {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return {};
+  return Object.fromEntries(shanghai.formatToParts(d).map((p) => [p.type, p.value]));
+}
+
+/** 2025-06-01 10:05 (Beijing time, whatever the device's zone). */
+export function dateTime(iso: string): string {
+  const p = parts(iso);
+  return p['year'] ? `${p['year']}-${p['month']}-${p['day']} ${p['hour']}:${p['minute']}` : iso;
+}
+
+/** 10:05 (Beijing time). */
+export function clock(iso: string): string {
+  const p = parts(iso);
+  return p['hour'] ? `${p['hour']}:${p['minute']}` : iso;
+}
+
+/** The day before a `YYYY-MM-DD` date: periods are half-open, receipts print the last day covered. */
+export function dayBefore(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  if (Number.isNaN(d.getTime())) return date;
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+}
+
+export function periodText(p: { start: string; end: string } | undefined): string {
+  return p ? `${p.start} 至 ${dayBefore(p.end)}` : '';
+}
+
+/** "2小时以内" style limits for the temporary-parking bands. */
+export function minutesText(minutes: number): string {
+  if (minutes % 60 === 0) return `${minutes / 60}小时`;
+  return minutes > 60 ? `${Math.floor(minutes / 60)}小时${minutes % 60}分钟` : `${minutes}分钟`;
+}
+
+/** A line's calculation for the receipt: the exact amount and its one rounding (SPEC.md §1). */
+export function traceText(trace: Record<string, unknown> | undefined): string {
+  if (!trace) return '';
+  const bits: string[] = [];
+  if (typeof trace['exact'] === 'string') {
+    const rounded = typeof trace['rounded'] === 'string' ? trace['rounded'] : undefined;
+    bits.push(`精确值 ${trace['exact']} 元${rounded ? `,四舍五入到分为 ${rounded} 元` : ''}`);
+  }
+  if (typeof trace['tariffVersion'] === 'string') bits.push(`标准 ${trace['tariffVersion']}`);
+  return bits.join(';');
+}

@@ -1,0 +1,120 @@
+/** The API's JSON as the pages read it (API.md; money is always a two-decimal string). */
+
+export interface Line {
+  type: string;
+  description: string;
+  quantity: string;
+  unit: string;
+  unitPrice: string;
+  months: number | null;
+  amount: string;
+  tariffVersion: string;
+  period?: { start: string; end: string };
+  trace: Record<string, unknown>;
+}
+
+export interface Invoice {
+  invoiceId: string;
+  invoiceNo: string;
+  estateId: string;
+  unitId?: string;
+  plate?: string;
+  status: 'OPEN' | 'PAID' | 'VOID' | 'CREDITED';
+  issuedAt: string;
+  issuedBy: string;
+  dueDate: string;
+  lines: Line[];
+  total: string;
+  totalInWords: string;
+  receiptNo?: string;
+  voidReason?: string;
+}
+
+export interface Space {
+  spaceNo: string;
+  kind: 'OWNED' | 'USE_RIGHT';
+  plates: string[];
+}
+
+export interface Unit {
+  unitId: string;
+  estateId: string;
+  building: string;
+  room: string;
+  unitType: string;
+  area: string;
+  deliveryDate: string;
+  occupantName?: string;
+  paidThrough: string | null;
+  spaces?: Space[];
+  openInvoices?: Invoice[];
+}
+
+export interface Receipt {
+  receiptNo: string;
+  estateId: string;
+  invoiceNo?: string;
+  sessionId?: string;
+  unitId?: string;
+  plate?: string;
+  channel: string;
+  amount: string;
+  amountInWords: string;
+  tendered?: string;
+  change?: string;
+  reference?: string;
+  cashier: string;
+  paidAt: string;
+  businessDate: string;
+  lines: { type: string; description: string; amount: string; period?: { start: string; end: string } }[];
+}
+
+export interface ParkingSession {
+  sessionId: string;
+  estateId: string;
+  plate: string;
+  status: 'OPEN' | 'CLOSED';
+  entryAt: string;
+  paid: string;
+  receipts: string[];
+  exitBy?: string;
+}
+
+export interface ParkingQuote {
+  sessionId: string;
+  plate: string;
+  entryAt: string;
+  at: string;
+  durationMinutes: number;
+  duration: string;
+  band: { upToMinutes: number; amount: string } | null;
+  fullDays: number;
+  fee: string;
+  paid: string;
+  amountDue: string;
+  exitAllowed: boolean;
+  reason: 'FREE_STAY' | 'PAID' | 'OWNED_SPACE' | 'RENTAL' | 'PAYMENT_DUE';
+  exitBy?: string;
+}
+
+export interface TariffVersion {
+  versionId: string;
+  effectiveFrom: string;
+  noticeDate: string;
+  approvalRef: string;
+  rates: {
+    PROPERTY_FEE: Record<string, string>;
+    PARKING_SPACE_FEE: string;
+    PARKING_RENTAL: Record<string, string>;
+    RENOVATION_WASTE: string;
+    RENOVATION_DEPOSIT: string;
+    RENOVATION_CARDS: string;
+    CARD_DEPOSIT: string;
+  };
+  tempParkingBands: { upToMinutes: number; amount: string }[];
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}

@@ -1,0 +1,239 @@
+/**
+ * The counter console in headless Chromium against the local server: a cashier finds a unit,
+ * issues the move-in invoice, takes 3000.00 in cash for 2294.50 and hears the change as cashiers
+ * say it, prints an A5 receipt with the 大写 amount, voids a renewal with a reason — and a double
+ * tap on 确认收款 takes the money once.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Unit } from '../../lib/billing/records.js';
+import {
+  ARTIFACTS,
+  accessibleControls,
+  horizontalOverflow,
+  RAW_CODE,
+  type WebHarness,
+  webHarness,
+} from './harness.js';
+
+const COUNTER = { width: 1366, height: 768 };
+const CASHIER = 'cashier-wang';
+
+let w: WebHarness;
+let units: Unit[];
+let cashierToken: string;
+
+beforeAll(async () => {
+  w = await webHarness();
+  units = await w.api.seedDemo();
+  w.api.clock.set('2025-06-01T10:00:00+08:00');
+  cashierToken = await w.api.token('cashier', { sub: CASHIER });
+}, 60_000);
+
+afterAll(() => w?.close());
+
+async function signedIn(): Promise<Page> {
+  const page = await w.page(COUNTER);
+  await page.goto(`${w.url}/counter/`);
+  await page.getByLabel('登录令牌').fill(cashierToken);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.locator('#desk').waitFor({ state: 'visible' });
+  return page;
+}
+
+async function find(page: Page, building: string, room: string): Promise<void> {
+  await page.getByLabel('楼栋').fill(building);
+  await page.getByLabel('房号').fill(room);
+  await page.getByRole('button', { name: '查找' }).click();
+}
+
+/** Every control named, nothing wider than the 1366×768 desk screen. */
+async function checkScreen(page: Page, what: string): Promise<void> {
+  const a11y = await accessibleControls(page);
+  expect(a11y.controls.length, `${what}: controls found`).toBeGreaterThan(0);
+  expect(a11y.unnamed, `${what}: controls without an accessible name`).toEqual([]);
+  const overflow = await horizontalOverflow(page);
+  expect(overflow, `${what}: horizontal overflow at 1366×768`).toEqual({ scroll: 0, offenders: [] });
+}
+
+/** Receipts are gapless per estate and year: counting them is probing numbers until one is missing. */
+async function receiptCount(year: number): Promise<number> {
+  const token = await w.api.token('accountant');
+  let n = 0;
+  for (;;) {
+    const r = await w.api.call('GET', `/v1/receipts/DEMO-R${year}-${String(n + 1).padStart(6, '0')}`, {
+      token,
+    });
+    if (r.status === 404) return n;
+    expect(r.status, r.text).toBe(200);
+    n++;
+  }
+}
+
+describe('counter console', () => {
+  it('move-in: finds 1栋 1801, issues 2294.50, takes 3000.00 cash → 找您705.50元, prints an A5 receipt', async () => {
+    const page = await signedIn();
+    await checkScreen(page, 'desk');
+    await find(page, '1栋', '1801');
+    await expect.poll(() => page.locator('[data-field="paidThrough"]').textContent()).toBe('尚未缴费');
+    await checkScreen(page, 'unit');
+    await page.getByRole('button', { name: '开具入住账单' }).click();
+
+    // The move-in bills the first year of property fee and of the owned space: 1934.50 + 360.00.
+    const total = page.locator('#pay [data-field="total"]');
+    await expect.poll(() => total.textContent()).toBe('2294.50');
+    await page.getByLabel('实收现金(元)').fill('3000');
+    await checkScreen(page, 'pay');
+    await w.shot(page, 'counter-1-pay');
+    await page.getByRole('button', { name: '确认收款' }).click();
+
+    await expect.poll(() => page.locator('#change').textContent()).toBe('收您3000.00元,找您705.50元');
+    const receipt = page.getByRole('article', { name: '收据' });
+    await receipt.waitFor({ state: 'visible' });
+    expect(await receipt.locator('[data-field="amountInWords"]').textContent()).toBe(
+      '人民币贰仟贰佰玖拾肆元伍角整',
+    );
+    expect(await receipt.locator('[data-field="cashier"]').textContent()).toBe(CASHIER);
+    expect(await receipt.locator('[data-field="channel"]').textContent()).toBe('现金');
+    const receiptNo = (await receipt.locator('[data-field="receiptNo"]').textContent())!;
+    expect(receiptNo).toMatch(/^DEMO-R2025-\d{6}$/);
+    const text = (await receipt.textContent())!;
+    // Each line carries its calculation: the description and the exact amount before its one rounding.
+    expect(text).toContain('物业服务费 高层 89.56㎡ × 1.8元/㎡/月 × 12月');
+    expect(text).toContain('精确值 1934.496 元,四舍五入到分为 1934.50 元');
+    expect(text).toContain('期间 2025-06-01 至 2026-05-31');
+    expect(text).toContain('车位物业服务费');
+    // The unit now shows the last day its payment covers.
+    await expect.poll(() => page.locator('[data-field="paidThrough"]').textContent()).toBe('2026-05-31');
+    await checkScreen(page, 'receipt');
+    await w.shot(page, 'counter-2-paid');
+
+    // The print stylesheet: A5 paper (148 × 210 mm ≈ 559 × 794 CSS px), the receipt alone.
+    await page.emulateMedia({ media: 'print' });
+    await page.setViewportSize({ width: 559, height: 794 });
+    await w.shot(page, 'counter-3-receipt-a5');
+    expect(await page.locator('#find').isVisible()).toBe(false);
+    expect(await receipt.isVisible()).toBe(true);
+    const pdf = await page.pdf({ preferCSSPageSize: true });
+    writeFileSync(join(ARTIFACTS, 'counter-receipt.pdf'), pdf as unknown as Uint8Array);
+    const box = /\/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]/.exec(pdf.toString('latin1'));
+    expect(box, 'the PDF names its page size').not.toBeNull();
+    // A5 is 148 × 210 mm = 419.5 × 595.3 pt.
+    expect(Math.abs(Number(box![1]) - 419.5)).toBeLessThan(2);
+    expect(Math.abs(Number(box![2]) - 595.3)).toBeLessThan(2);
+    await page.emulateMedia({ media: 'screen' });
+    await page.setViewportSize(COUNTER);
+
+    // The API agrees with the screen.
+    const r = await w.api.call('GET', `/v1/receipts/${receiptNo}`, { token: cashierToken });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json).toMatchObject({
+      amount: '2294.50',
+      tendered: '3000.00',
+      change: '705.50',
+      channel: 'CASH',
+      cashier: CASHIER,
+    });
+    await page.context().close();
+  });
+
+  it('renewal: issues the next year and voids it with a reason', async () => {
+    const page = await signedIn();
+    await find(page, '1栋', '1801');
+    await page.getByRole('button', { name: '开具续费账单' }).click();
+    const total = page.locator('#pay [data-field="total"]');
+    await expect.poll(() => total.textContent()).toBe('2294.50');
+    const invoiceNo = (await page.locator('#invoice-list tbody tr').first().getAttribute('data-invoice'))!;
+    await page.getByRole('button', { name: `作废 ${invoiceNo}` }).click();
+    await page.getByLabel('作废原因').fill('业主要求改为转账后重新开具');
+    await checkScreen(page, 'void');
+    await page.getByRole('button', { name: '确认作废' }).click();
+    await expect.poll(() => page.locator('#notice').textContent()).toBe(`账单 ${invoiceNo} 已作废。`);
+    await expect.poll(() => page.locator('#invoice-list').textContent()).toBe('这套房屋没有待缴账单。');
+    await w.shot(page, 'counter-4-voided');
+
+    const inv = await w.api.call('GET', `/v1/invoices/${invoiceNo}`, { token: cashierToken });
+    expect(inv.json).toMatchObject({ status: 'VOID', voidReason: '业主要求改为转账后重新开具' });
+    await page.context().close();
+  });
+
+  it('says what went wrong in plain Chinese, never a raw code', async () => {
+    const page = await w.page(COUNTER);
+    await page.goto(`${w.url}/counter/`);
+    await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
+    await checkScreen(page, 'sign-in');
+    const problem = page.getByRole('alert');
+
+    // A token the server did not sign: the API answers 401.
+    const [head, , sig] = cashierToken.split('.');
+    const forged = `${head}.${Buffer.from(JSON.stringify({ sub: 'x', 'cognito:groups': ['cashier'], 'custom:estates': 'DEMO' })).toString('base64url')}.${sig}`;
+    await page.getByLabel('登录令牌').fill(forged);
+    await page.getByRole('button', { name: '登录' }).click();
+    await expect.poll(() => problem.textContent()).toBe('登录已失效或登录码无效,请重新登录。');
+
+    await page.getByLabel('登录令牌').fill(cashierToken);
+    await page.getByRole('button', { name: '登录' }).click();
+    await find(page, '1栋', '9999');
+    await expect.poll(() => problem.textContent()).toBe('没有找到 1栋 9999 的房屋,请核对楼栋和房号。');
+    await find(page, '', '1801');
+    await expect.poll(() => problem.textContent()).toBe('请同时填写楼栋和房号。');
+
+    // 商业街 12 has no parking space; asking for the space fee anyway is the API's NO_SPACES.
+    await find(page, '商业街', '12');
+    await page.locator('#unit').waitFor({ state: 'visible' });
+    await page.getByLabel('车位物业服务费').evaluate((box: HTMLInputElement) => {
+      box.disabled = false;
+      box.checked = true;
+    });
+    await page.getByRole('button', { name: '开具入住账单' }).click();
+    await expect
+      .poll(() => problem.textContent())
+      .toBe('这套房屋没有登记自有或使用权车位,请不要勾选车位服务费。');
+
+    await page.getByLabel('车位物业服务费').uncheck();
+    await page.getByRole('button', { name: '开具入住账单' }).click();
+    await page.locator('#pay').waitFor({ state: 'visible' });
+    await page.getByLabel('实收现金(元)').fill('100');
+    await page.getByRole('button', { name: '确认收款' }).click();
+    await expect.poll(() => problem.textContent()).toBe('实收金额少于应收金额,请核对后重新输入。');
+    await page.getByLabel('实收现金(元)').fill('12,3.4.5');
+    await page.getByRole('button', { name: '确认收款' }).click();
+    await expect.poll(() => problem.textContent()).toBe('金额格式不正确,请输入如 3000 或 3000.00 的金额。');
+    await w.shot(page, 'counter-5-error');
+
+    const shown = await page.locator('body').textContent();
+    expect(shown).not.toMatch(RAW_CODE);
+    expect(shown).not.toContain('明天');
+    await page.context().close();
+  });
+
+  it('a double tap on 确认收款 takes the money once', async () => {
+    const before = await receiptCount(2025);
+    const page = await signedIn();
+    const posts: { key: string | undefined }[] = [];
+    page.on('request', (req) => {
+      if (req.method() === 'POST' && /\/payments$/.test(new URL(req.url()).pathname)) {
+        posts.push({ key: req.headers()['idempotency-key'] });
+      }
+    });
+    await find(page, '5栋', '201');
+    await page.getByRole('button', { name: '开具入住账单' }).click();
+    const total = page.locator('#pay [data-field="total"]');
+    await expect.poll(() => total.textContent()).toBe('2921.83');
+    await page.getByLabel('实收现金(元)').fill('3000.00');
+    const pay = page.getByRole('button', { name: '确认收款' });
+    // Two taps in the same instant, then a third through the DOM for good measure.
+    await pay.dblclick();
+    await page.locator('#pay-button').evaluate((b: HTMLButtonElement) => b.click());
+    await expect.poll(() => page.locator('#change').textContent()).toBe('收您3000.00元,找您78.17元');
+    expect(posts.length, 'payment requests sent').toBe(1);
+    expect(posts[0]!.key).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await receiptCount(2025)).toBe(before + 1);
+    expect(units[1]!.building).toBe('5栋');
+    const unit = await w.api.call('GET', `/v1/units/${units[1]!.unitId}`, { token: cashierToken });
+    expect(unit.json).toMatchObject({ paidThrough: '2026-06-01', openInvoices: [] });
+    await page.context().close();
+  });
+});

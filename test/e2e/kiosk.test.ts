@@ -1,0 +1,243 @@
+/**
+ * The self-service kiosk in headless Chromium at 1080×1920 against the local server: the device is
+ * set up with its kiosk token, an owner signs in and pays an invoice with a double tap (one
+ * payment), a driver types a plate on the on-screen keyboard, pays the parking fee and sees the
+ * exit deadline, and the fee policy is on screen.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Unit } from '../../lib/billing/records.js';
+import { DEMO_OWNER } from '../support/api.js';
+import { accessibleControls, horizontalOverflow, RAW_CODE, type WebHarness, webHarness } from './harness.js';
+
+const KIOSK = { width: 1080, height: 1920 };
+const TERMINAL = 'LOBBY-07';
+
+let w: WebHarness;
+let units: Unit[];
+let page: Page;
+const paymentPosts: { path: string; key: string | undefined }[] = [];
+
+beforeAll(async () => {
+  w = await webHarness();
+  units = await w.api.seedDemo();
+  w.api.clock.set('2025-06-01T10:30:00+08:00');
+  page = await w.page(KIOSK);
+  page.on('request', (req) => {
+    const path = new URL(req.url()).pathname;
+    if (req.method() === 'POST' && path.endsWith('/payments'))
+      paymentPosts.push({ path, key: req.headers()['idempotency-key'] });
+  });
+}, 60_000);
+
+afterAll(() => w?.close());
+
+/** Every control named, nothing wider than the 1080-pixel portrait screen. */
+async function checkScreen(what: string): Promise<void> {
+  const a11y = await accessibleControls(page);
+  expect(a11y.controls.length, `${what}: controls found`).toBeGreaterThan(0);
+  expect(a11y.unnamed, `${what}: controls without an accessible name`).toEqual([]);
+  const overflow = await horizontalOverflow(page);
+  expect(overflow, `${what}: horizontal overflow at 1080×1920`).toEqual({ scroll: 0, offenders: [] });
+  expect(await page.locator('body').textContent(), `${what}: raw error code on screen`).not.toMatch(RAW_CODE);
+}
+
+const screen = () => page.locator('#screen').getAttribute('data-screen');
+const field = (name: string) => page.locator(`#screen [data-field="${name}"]`).first().textContent();
+
+async function receiptCount(year: number): Promise<number> {
+  const token = await w.api.token('accountant');
+  let n = 0;
+  for (;;) {
+    const r = await w.api.call('GET', `/v1/receipts/DEMO-R${year}-${String(n + 1).padStart(6, '0')}`, {
+      token,
+    });
+    if (r.status === 404) return n;
+    expect(r.status, r.text).toBe(200);
+    n++;
+  }
+}
+
+describe('kiosk', () => {
+  it('is set up with its device token and shows the fee policy', async () => {
+    await page.goto(`${w.url}/kiosk/`);
+    await expect.poll(screen).toBe('setup');
+    await checkScreen('setup');
+    await page.getByLabel('终端令牌').fill(await w.api.token('kiosk', { sub: 'kiosk-lobby' }));
+    await page.getByLabel('终端编号').fill(TERMINAL);
+    await page.getByRole('button', { name: '保存设置' }).click();
+    await expect.poll(screen).toBe('home');
+    await checkScreen('home');
+    await w.shot(page, 'kiosk-1-home');
+
+    await page.getByRole('button', { name: '查看收费标准' }).click();
+    await expect.poll(screen).toBe('tariffs');
+    const policy = await page.locator('#screen').textContent();
+    for (const expected of [
+      '高层',
+      '1.8 元/㎡/月',
+      '双拼排屋',
+      '2.5 元/㎡/月',
+      '2小时以内',
+      '免费',
+      '超过2小时,4小时以内',
+      '2.00 元/次',
+      '超过8小时,24小时以内',
+      '30 元/个/月',
+      '1000.00 元/户',
+    ]) {
+      expect(policy).toContain(expected);
+    }
+    await checkScreen('tariffs');
+    await w.shot(page, 'kiosk-2-tariffs');
+    await page.getByRole('button', { name: '返回首页' }).click();
+    await expect.poll(screen).toBe('home');
+  });
+
+  it('an owner pays an invoice; a double tap on 微信支付 pays once', async () => {
+    const cashier = await w.api.token('cashier');
+    const issued = await w.api.call('POST', '/v1/invoices', {
+      token: cashier,
+      body: { unitId: units[0]!.unitId, items: [{ type: 'PROPERTY_FEE' }, { type: 'PARKING_SPACE_FEE' }] },
+    });
+    expect(issued.status, issued.text).toBe(201);
+    const invoiceNo = issued.json.invoiceNo as string;
+    const before = await receiptCount(2025);
+
+    await page.getByRole('button', { name: '缴纳物业账单' }).click();
+    await expect.poll(screen).toBe('owner-sign-in');
+    await checkScreen('owner sign-in');
+    await page
+      .getByLabel('业主登录码')
+      .fill(await w.api.token('owner', { units: [units[0]!.unitId], sub: DEMO_OWNER }));
+    await page.getByRole('button', { name: '登录' }).click();
+    await expect.poll(screen).toBe('owner-invoices');
+    await checkScreen('owner invoices');
+    await w.shot(page, 'kiosk-3-my-bills');
+
+    await page.getByRole('button', { name: `缴纳账单 ${invoiceNo},金额 2294.50 元` }).click();
+    await expect.poll(screen).toBe('pay-invoice');
+    expect(await field('amount')).toBe('¥2,294.50');
+    await checkScreen('pay invoice');
+    await w.shot(page, 'kiosk-4-pay-bill');
+    const posted = paymentPosts.length;
+    await page.getByRole('button', { name: '微信支付' }).dblclick();
+    await expect.poll(screen).toBe('paid');
+    expect(paymentPosts.length - posted, 'payment requests sent').toBe(1);
+    const receiptNo = (await field('receiptNo'))!;
+    await checkScreen('paid');
+    await w.shot(page, 'kiosk-5-bill-paid');
+
+    expect(await receiptCount(2025)).toBe(before + 1);
+    const inv = await w.api.call('GET', `/v1/invoices/${invoiceNo}`, { token: cashier });
+    expect(inv.json).toMatchObject({ status: 'PAID', receiptNo });
+    const receipt = await w.api.call('GET', `/v1/receipts/${receiptNo}`, { token: cashier });
+    expect(receipt.json).toMatchObject({ channel: 'KIOSK_WECHAT', amount: '2294.50', cashier: DEMO_OWNER });
+    expect(receipt.json.reference).toMatch(new RegExp(`^${TERMINAL}-[0-9a-f]{8}$`));
+    await page.getByRole('button', { name: '完成' }).click();
+    await expect.poll(screen).toBe('home');
+  });
+
+  it('a driver types the plate, pays 2.00 for 2h30 and is told to leave by 10:45', async () => {
+    w.api.clock.set('2025-06-01T08:00:00+08:00');
+    const gate = await w.api.token('gate');
+    const entry = await w.api.call('POST', '/v1/parking/entries', {
+      token: gate,
+      body: { estateId: 'DEMO', plate: '粤B88888', gateId: 'G1', at: '2025-06-01T08:00:00+08:00' },
+    });
+    expect(entry.status, entry.text).toBe(201);
+    w.api.clock.set('2025-06-01T10:30:00+08:00');
+    const before = await receiptCount(2025);
+
+    await page.getByRole('button', { name: '临时停车缴费' }).click();
+    await expect.poll(screen).toBe('parking');
+    await checkScreen('plate keyboard');
+
+    // A plate that is not inside: a polite sentence, not a code.
+    await page.getByLabel('车牌号').fill('粤B00000');
+    await page.getByRole('button', { name: '查询停车费' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toBe('没有找到车牌 粤B00000 的在场停车记录,请核对车牌号。');
+    await page.getByLabel('车牌号').fill('ABC');
+    await page.getByRole('button', { name: '查询停车费' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toBe('车牌号不正确,请输入如 粤B12345 的车牌(新能源车为8位)。');
+    await checkScreen('plate error');
+    await w.shot(page, 'kiosk-6-plate-error');
+
+    // The on-screen keyboard: a kiosk has no Chinese input method.
+    await page.getByRole('button', { name: '清空车牌' }).click();
+    for (const k of ['粤', 'B', '8', '8', '8', '8', '8'])
+      await page.getByRole('button', { name: k, exact: true }).click();
+    expect(await page.getByLabel('车牌号').inputValue()).toBe('粤B88888');
+    await page.getByRole('button', { name: '查询停车费' }).click();
+    await expect.poll(screen).toBe('parking-quote');
+    expect(await field('plate')).toBe('粤B88888');
+    expect(await field('duration')).toBe('2小时30分钟');
+    expect(await field('amount')).toBe('¥2.00');
+    expect(await field('band')).toBe('4小时以内档 2.00 元');
+    await checkScreen('parking quote');
+    await w.shot(page, 'kiosk-7-parking-quote');
+
+    const posted = paymentPosts.length;
+    await page.getByRole('button', { name: '支付宝' }).dblclick();
+    await expect.poll(screen).toBe('paid');
+    expect(paymentPosts.length - posted, 'payment requests sent').toBe(1);
+    expect(await field('exitBy')).toBe('10:45');
+    await checkScreen('parking paid');
+    await w.shot(page, 'kiosk-8-parking-paid');
+
+    expect(await receiptCount(2025)).toBe(before + 1);
+    const sessions = await w.api.call('GET', '/v1/parking/sessions', {
+      token: await w.api.token('kiosk'),
+      query: { estateId: 'DEMO', plate: '粤B88888' },
+    });
+    expect(sessions.json.items).toHaveLength(1);
+    expect(sessions.json.items[0]).toMatchObject({ paid: '2.00' });
+    expect(Date.parse(sessions.json.items[0].exitBy)).toBe(Date.parse('2025-06-01T10:45:00+08:00'));
+    expect(sessions.json.items[0].receipts).toHaveLength(1);
+
+    // Asking again after paying: nothing due, and the deadline repeated.
+    await page.getByRole('button', { name: '完成' }).click();
+    await page.getByRole('button', { name: '临时停车缴费' }).click();
+    await page.getByLabel('车牌号').fill('粤B88888');
+    await page.getByRole('button', { name: '查询停车费' }).click();
+    await expect.poll(screen).toBe('parking-quote');
+    expect(await page.locator('.exit-note').textContent()).toBe('已缴费,请在 10:45 前离场。');
+    expect(await page.locator('#screen .channels').count()).toBe(0);
+  });
+
+  it('a stale quote is priced again, not charged at the old figure', async () => {
+    w.api.clock.set('2025-06-01T08:00:00+08:00');
+    const entry = await w.api.call('POST', '/v1/parking/entries', {
+      token: await w.api.token('gate'),
+      body: { estateId: 'DEMO', plate: '粤B77777', gateId: 'G1', at: '2025-06-01T08:00:00+08:00' },
+    });
+    expect(entry.status, entry.text).toBe(201);
+    w.api.clock.set('2025-06-01T10:30:00+08:00');
+    const before = await receiptCount(2025);
+    await page.getByRole('button', { name: '返回首页' }).click();
+    await page.getByRole('button', { name: '临时停车缴费' }).click();
+    await page.getByLabel('车牌号').fill('粤B77777');
+    await page.getByRole('button', { name: '查询停车费' }).click();
+    await expect.poll(screen).toBe('parking-quote');
+    expect(await field('amount')).toBe('¥2.00');
+
+    // The driver walks away and comes back two hours later: the stay is now in the 5.00 band.
+    w.api.clock.set('2025-06-01T12:31:00+08:00');
+    await page.getByRole('button', { name: '微信支付' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toBe('停车费已按当前时间重新计算,请确认金额后再支付。');
+    expect(await screen()).toBe('parking-quote');
+    expect(await field('amount')).toBe('¥5.00');
+    expect(await receiptCount(2025)).toBe(before);
+
+    await page.getByRole('button', { name: '微信支付' }).click();
+    await expect.poll(screen).toBe('paid');
+    expect(await field('exitBy')).toBe('12:46');
+    expect(await receiptCount(2025)).toBe(before + 1);
+  });
+});
