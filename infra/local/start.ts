@@ -2,14 +2,17 @@
  * `npm start`: DynamoDB Local, the table, the demo estate, and the API on PORT (default 3000),
  * with one ready-to-use token per role. Ctrl-C (or a kill) stops everything it started.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Ctx } from '../../lib/billing/context.js';
 import { Db, documentClient } from '../../lib/store/db.js';
 import { createTableInput } from '../../lib/store/table.js';
-import { refuseInProduction, signDevToken } from './dev-auth.js';
+import { LOCAL_STATE_DIR, refuseInProduction, signDevToken } from './dev-auth.js';
 import { localDynamoClientConfig, startDynamoDbLocal } from './dynamodb-local.js';
 import { DEMO_ESTATE, DEMO_OWNER, seedDemo } from './seed.js';
 import { createLocalServer } from './server.js';
+import { buildWeb, webStaticHandler } from './web.js';
 
 const TABLE = 'property-billing-local';
 
@@ -24,11 +27,15 @@ async function main(): Promise<void> {
   const config = localDynamoClientConfig(dynamo.endpoint);
   await new DynamoDBClient(config).send(new CreateTableCommand(createTableInput(TABLE)));
   const db = new Db(documentClient(config), TABLE);
+  // `npm run ledger` finds this DynamoDB Local here (docs/ledger.md).
+  mkdirSync(LOCAL_STATE_DIR, { recursive: true });
+  writeFileSync(join(LOCAL_STATE_DIR, 'dynamodb.json'), JSON.stringify({ endpoint: dynamo.endpoint, table: TABLE }));
   const now = () => Date.now();
   const admin: Ctx = { db, now, actor: { sub: 'admin-dev', role: 'admin', estates: [DEMO_ESTATE], units: [] } };
   const units = await seedDemo(admin);
 
-  const server = createLocalServer({ db, now });
+  const web = await buildWeb();
+  const server = createLocalServer({ db, now }, { staticHandler: webStaticHandler(web.outDir) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', resolve);
@@ -54,6 +61,7 @@ async function main(): Promise<void> {
   tokens.push(['owner', await signDevToken({ role: 'owner', estates, units: [units[0]!.unitId], sub: DEMO_OWNER })]);
 
   console.log(`\nProperty billing API: ${url}  (OpenAPI: ${url}/openapi.json, health: ${url}/health)`);
+  console.log(`Counter: ${url}/counter/  Kiosk: ${url}/kiosk/  (built in ${web.ms} ms)`);
   console.log(`Demo estate ${DEMO_ESTATE}: units ${units.map((u) => `${u.unitId} ${u.building}${u.room} ${u.unitType}`).join(', ')}`);
   console.log('\nTokens (valid 12 h; more with `npm run token -- --role cashier --estate DEMO`):');
   for (const [role, token] of tokens) console.log(`  ${role.padEnd(10)} ${token}`);
