@@ -58,8 +58,15 @@ function sum(entries: Item[]): bigint {
   return entries.reduce((s, e) => s + (e['amount'] as bigint), 0n);
 }
 
-export async function auditStore(db: Db): Promise<AuditReport> {
-  const items = await scanAll(db);
+/** Audits the whole table, or one estate's documents, counters and ledger when `estateId` is given. */
+export async function auditStore(db: Db, estateId?: string): Promise<AuditReport> {
+  const all = await scanAll(db);
+  const items = estateId
+    ? all.filter(
+        (i) =>
+          i['estateId'] === estateId || i['PK'] === `ESTATE#${estateId}` || i['PK'] === `LEDGER#${estateId}`,
+      )
+    : all;
   const problems: string[] = [];
   const byType = (t: string) => items.filter((i) => i['type'] === t);
   const invoices = byType('INVOICE');

@@ -1,0 +1,578 @@
+/**
+ * Issue #9: the main flows through the local server (the API Gateway stand-in of `npm start`) at 1,
+ * 16 and 64 concurrent clients, each next to DynamoDB Local's own rate for the same store calls;
+ * capacity per flow and the on-demand price it implies; how latency changes with the size of the
+ * estate and of the ledger; payments under injected store faults with an audit afterwards; and, with
+ * `--soak`, ten minutes of mixed load watching errors and memory.
+ *
+ * The store reference: one request of the flow is run with a spy on the document client, and the
+ * exact commands it sent are then replayed straight to DynamoDB Local at the same concurrency (a
+ * replayed write whose condition now fails still costs DynamoDB the same round trip). The ratio
+ * API ÷ store is our overhead (HTTP, token, validation, JSON, domain logic) over the store calls
+ * that cannot be avoided.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { signDevToken } from '../../infra/local/dev-auth.js';
+import { localDynamoClientConfig, startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
+import { createLocalServer } from '../../infra/local/server.js';
+import { logger } from '../../lib/api/lambda.js';
+import type { Ctx } from '../../lib/billing/context.js';
+import { createEstate } from '../../lib/billing/estates.js';
+import { issueInvoice } from '../../lib/billing/invoices.js';
+import type { Unit } from '../../lib/billing/records.js';
+import { auditStore } from '../../lib/billing/store-audit.js';
+import { createUnit } from '../../lib/billing/units.js';
+import { writeSyntheticLedger } from '../../lib/ledger/fixtures.js';
+import { Db, type DbOptions, documentClient, type FaultInjector } from '../../lib/store/db.js';
+import { key } from '../../lib/store/keys.js';
+import { createTableInput } from '../../lib/store/table.js';
+import type { BenchResult } from './run.js';
+
+const CONCURRENCY = [1, 16, 64];
+const REQUESTS: Record<number, number> = { 1: 60, 16: 320, 64: 640 };
+/** us-east-1 on-demand prices (per million request units) as published after the Nov 2024 cut. */
+const PRICE_PER_MILLION = { write: 0.625, read: 0.125 };
+
+interface Capacity {
+  read: number;
+  write: number;
+}
+
+async function pool(count: number, concurrency: number, task: (i: number) => Promise<number | undefined>) {
+  let next = 0;
+  const latencies: number[] = [];
+  const statuses = new Map<number, number>();
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) {
+        const i = next++;
+        const t = performance.now();
+        const status = (await task(i)) ?? 0;
+        latencies.push(performance.now() - t);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+    }),
+  );
+  const ms = performance.now() - started;
+  return { perSecond: (count * 1000) / ms, latencies, statuses };
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
+export async function run(): Promise<BenchResult[]> {
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+  logger.setLogLevel('WARN');
+  const results: BenchResult[] = [];
+  const dynamo = await startDynamoDbLocal();
+  try {
+    const config = localDynamoClientConfig(dynamo.endpoint);
+    const table = `load-${randomBytes(4).toString('hex')}`;
+    await new DynamoDBClient(config).send(new CreateTableCommand(createTableInput(table)));
+    const doc = documentClient(config);
+    const capacity: Capacity = { read: 0, write: 0 };
+    const makeDb = (opts: DbOptions = {}) =>
+      new Db(doc, table, {
+        onCapacity: (_op, r, w) => {
+          capacity.read += r;
+          capacity.write += w;
+        },
+        ...opts,
+      });
+    const db = makeDb();
+    const now = () => Date.now();
+    const signingKey = new Uint8Array(randomBytes(32));
+    const server = createLocalServer({ db, now }, { signingKey });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    // An estate of 100 units and the tokens of the people who use it.
+    const estateId = 'LOAD';
+    const admin: Ctx = {
+      db,
+      now,
+      actor: { sub: 'admin', role: 'admin', estates: [estateId, 'BIG'], units: [] },
+    };
+    const cashierCtx: Ctx = { ...admin, actor: { ...admin.actor, sub: 'cashier', role: 'cashier' } };
+    await createEstate(admin, { estateId, name: '压测小区' });
+    const units: Unit[] = [];
+    for (let i = 0; i < 100; i++) {
+      units.push(
+        await createUnit(admin, estateId, {
+          building: `${1 + (i % 10)}栋`,
+          room: String(101 + i),
+          unitType: 'HIGH_RISE',
+          area: '89.56',
+          deliveryDate: '2025-01-01',
+          ownerIds: [],
+        }),
+      );
+    }
+    const tokens = {
+      cashier: await signDevToken(
+        { role: 'cashier', estates: [estateId, 'BIG'], sub: 'cashier' },
+        signingKey,
+      ),
+      gate: await signDevToken({ role: 'gate', estates: [estateId], sub: 'gate' }, signingKey),
+      accountant: await signDevToken(
+        { role: 'accountant', estates: [estateId], sub: 'accountant' },
+        signingKey,
+      ),
+    };
+    const call = async (
+      token: string,
+      method: string,
+      path: string,
+      body?: unknown,
+      headers: Record<string, string> = {},
+    ) => {
+      const res = await fetch(base + path, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      await res.arrayBuffer();
+      return res.status;
+    };
+
+    // Invoices to pay: one per pay request of every concurrency level, plus the recorded one.
+    const payTotal = CONCURRENCY.reduce((s, c) => s + REQUESTS[c]!, 0) + 1;
+    const toPay: string[] = [];
+    for (let i = 0; i < payTotal; i++) {
+      toPay.push(
+        (
+          await issueInvoice(cashierCtx, {
+            unitId: units[i % units.length]!.unitId,
+            items: [{ type: 'RENOVATION_CARDS', cards: 1 }],
+          })
+        ).invoiceNo,
+      );
+    }
+    let payNext = 0;
+    let plateNext = 0;
+    const plate = () => `沪A${(plateNext++).toString(36).toUpperCase().padStart(5, '0')}`;
+    const today = new Date().toISOString().slice(0, 10);
+
+    const flows: Record<string, () => Promise<number>> = {
+      quote: () =>
+        call(tokens.cashier, 'POST', '/v1/quotes', {
+          estateId,
+          items: [
+            { type: 'PROPERTY_FEE', unitType: 'HIGH_RISE', area: '89.56', months: 12 },
+            { type: 'PARKING_SPACE_FEE', spaces: 1, months: 12 },
+          ],
+        }),
+      issue: () => {
+        const unitId = units[Math.floor(Math.random() * units.length)]!.unitId;
+        return call(tokens.cashier, 'POST', '/v1/invoices', {
+          unitId,
+          items: [{ type: 'RENOVATION_CARDS', cards: 2 }],
+        });
+      },
+      pay: () =>
+        call(
+          tokens.cashier,
+          'POST',
+          `/v1/invoices/${toPay[payNext++]}/payments`,
+          { channel: 'CASH', amount: '10.00', tendered: '20.00' },
+          {
+            'idempotency-key': randomBytes(8).toString('hex'),
+          },
+        ),
+      parking: async () => {
+        const p = plate();
+        const at = new Date().toISOString();
+        const a = await call(tokens.gate, 'POST', '/v1/parking/entries', {
+          estateId,
+          plate: p,
+          gateId: 'G1',
+          at,
+        });
+        const b = await call(tokens.gate, 'POST', '/v1/parking/exits', {
+          estateId,
+          plate: p,
+          gateId: 'G1',
+          at,
+        });
+        return a >= 300 ? a : b;
+      },
+      ledger: () =>
+        call(
+          tokens.accountant,
+          'GET',
+          `/v1/ledger?estateId=${estateId}&from=2025-01-01&to=${today}&limit=100`,
+        ),
+    };
+
+    // Record the store commands of one request of each flow, with the capacity it consumed.
+    const recorded: Record<string, { commands: unknown[]; capacity: Capacity }> = {};
+    const send = doc.send.bind(doc) as (c: never) => Promise<unknown>;
+    for (const [name, flow] of Object.entries(flows)) {
+      const commands: unknown[] = [];
+      const before = { ...capacity };
+      (doc as { send: unknown }).send = (c: never) => {
+        commands.push(c);
+        return send(c);
+      };
+      const status = await flow();
+      (doc as { send: unknown }).send = send;
+      if (status >= 300) throw new Error(`${name} answered ${status} while recording`);
+      recorded[name] = {
+        commands,
+        capacity: { read: capacity.read - before.read, write: capacity.write - before.write },
+      };
+    }
+    const replay = async (commands: unknown[]) => {
+      for (const c of commands) {
+        const input = (c as { input: Record<string, unknown> }).input;
+        // A fresh token so DynamoDB does the work again instead of answering from its token cache.
+        if ('ClientRequestToken' in input) input['ClientRequestToken'] = randomBytes(16).toString('hex');
+        await send(c as never).catch(() => undefined);
+      }
+      return 200;
+    };
+
+    for (const c of CONCURRENCY) {
+      for (const [name, flow] of Object.entries(flows)) {
+        process.stderr.write(`  ${name} at ${c} client(s)\n`);
+        const n = REQUESTS[c]!;
+        const api = await pool(n, c, () => flow());
+        const raw = await pool(n, c, () => replay(recorded[name]!.commands));
+        const bad = [...api.statuses].filter(([s]) => s >= 300);
+        if (bad.length > 0) throw new Error(`${name} at ${c} clients answered ${JSON.stringify(bad)}`);
+        const label = `load/${name}@${c}`;
+        results.push(
+          { name: `${label} store`, value: round(raw.perSecond), unit: 'flows/s' },
+          {
+            name: label,
+            value: round(api.perSecond),
+            unit: 'flows/s',
+            reference: `${label} store`,
+            ratio: api.perSecond / raw.perSecond,
+          },
+          { name: `${label} p50`, value: round(percentile(api.latencies, 50)), unit: 'ms' },
+          { name: `${label} p95`, value: round(percentile(api.latencies, 95)), unit: 'ms' },
+          { name: `${label} p99`, value: round(percentile(api.latencies, 99)), unit: 'ms' },
+        );
+      }
+    }
+
+    // Cost. DynamoDB Local reports one unit per item written in a transaction; DynamoDB charges
+    // transactional writes double (2 WRU per KB), so the price uses 2× the transactional units.
+    const transactional = (name: string) =>
+      recorded[name]!.commands.filter((c) => c?.constructor?.name === 'TransactWriteCommand').length > 0
+        ? 2
+        : 1;
+    for (const [name, flow] of [
+      ['issue', 'invoice issued'],
+      ['pay', 'invoice paid'],
+      ['parking', 'parking stay'],
+    ] as const) {
+      const cap = recorded[name]!.capacity;
+      results.push(
+        { name: `cost/${name} read`, value: cap.read, unit: 'RRU per ' + flow },
+        { name: `cost/${name} write`, value: cap.write * transactional(name), unit: 'WRU per ' + flow },
+      );
+    }
+    const before = { ...capacity };
+    await call(
+      tokens.accountant,
+      'GET',
+      `/v1/ledger?estateId=${estateId}&from=2025-01-01&to=${today}&limit=1000`,
+    );
+    results.push({
+      name: 'cost/ledger 1000 rows read',
+      value: round(capacity.read - before.read, 2),
+      unit: 'RRU',
+    });
+    const bill = {
+      read: recorded['issue']!.capacity.read + recorded['pay']!.capacity.read,
+      write:
+        recorded['issue']!.capacity.write * transactional('issue') +
+        recorded['pay']!.capacity.write * transactional('pay'),
+    };
+    const dollars =
+      ((bill.write * PRICE_PER_MILLION.write + bill.read * PRICE_PER_MILLION.read) * 10_000) / 1_000_000;
+    results.push({
+      name: 'cost/10,000 bills issued and paid',
+      value: round(dollars, 4),
+      unit: 'USD (on-demand)',
+    });
+
+    // Scale: the same request in an estate of 100 units and of 10,000; a ledger page over 1,000
+    // entries and over 100,000 (1,000,000 with --full).
+    await createEstate(admin, { estateId: 'BIG', name: '大型小区' });
+    const bigUnits: Record<string, unknown>[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      const unitId = `BIG-U${String(i + 1).padStart(5, '0')}`;
+      bigUnits.push(
+        {
+          ...key.unit(unitId),
+          type: 'UNIT',
+          unitId,
+          estateId: 'BIG',
+          building: `${1 + (i % 50)}栋`,
+          room: String(i),
+          unitType: 'HIGH_RISE',
+          area: '89.56',
+          deliveryDate: '2025-01-01',
+          ownerIds: [],
+          createdAt: '2025-01-01T00:00:00+08:00',
+        },
+        { ...key.unitNoGuard('BIG', `${1 + (i % 50)}栋`, String(i)), type: 'UNITNO', unitId },
+      );
+    }
+    await batchWrite(doc, table, bigUnits);
+    const latencyOf = async (unitIds: string[]) => {
+      const out = await pool(40, 1, async (i) => {
+        const res = await fetch(`${base}/v1/invoices`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${tokens.cashier}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            unitId: unitIds[i % unitIds.length],
+            items: [{ type: 'RENOVATION_CARDS', cards: 1 }],
+          }),
+        });
+        const inv = (await res.json()) as { invoiceNo: string; total: string };
+        return call(
+          tokens.cashier,
+          'POST',
+          `/v1/invoices/${inv.invoiceNo}/payments`,
+          { channel: 'CASH', amount: inv.total },
+          {
+            'idempotency-key': randomBytes(8).toString('hex'),
+          },
+        );
+      });
+      return percentile(out.latencies, 50);
+    };
+    const small = await latencyOf(units.map((u) => u.unitId));
+    const big = await latencyOf(
+      Array.from({ length: 40 }, (_, i) => `BIG-U${String(1 + i * 250).padStart(5, '0')}`),
+    );
+    results.push(
+      { name: 'scale/issue+pay p50, 100 units', value: round(small), unit: 'ms' },
+      {
+        name: 'scale/issue+pay p50, 10,000 units',
+        value: round(big),
+        unit: 'ms',
+        reference: 'scale/issue+pay p50, 100 units',
+        ratio: big / small,
+        goal: '<= 1.5× (no growth with estate size)',
+        ok: big / small <= 1.5,
+      },
+    );
+    const largeLedger = process.env['BENCH_FULL'] ? 1_000_000 : 100_000;
+    const ledgerToken = await signDevToken(
+      { role: 'accountant', estates: ['L1K', 'LBIG'], sub: 'acc' },
+      signingKey,
+    );
+    await createEstate(
+      { ...admin, actor: { ...admin.actor, estates: ['L1K', 'LBIG'] } },
+      { estateId: 'L1K', name: '账1k' },
+    );
+    await createEstate(
+      { ...admin, actor: { ...admin.actor, estates: ['L1K', 'LBIG'] } },
+      { estateId: 'LBIG', name: '账大' },
+    );
+    await writeSyntheticLedger(db, {
+      estateId: 'L1K',
+      entries: 1_000,
+      from: '2025-01-01',
+      days: 365,
+      concurrency: 8,
+    });
+    await writeSyntheticLedger(db, {
+      estateId: 'LBIG',
+      entries: largeLedger,
+      from: '2025-01-01',
+      days: 365,
+      concurrency: 8,
+    });
+    const pageLatency = async (estate: string) =>
+      percentile(
+        (
+          await pool(30, 1, () =>
+            call(ledgerToken, 'GET', `/v1/ledger?estateId=${estate}&from=2025-06-01&to=2025-06-30&limit=100`),
+          )
+        ).latencies,
+        50,
+      );
+    const p1k = await pageLatency('L1K');
+    const pBig = await pageLatency('LBIG');
+    results.push(
+      { name: 'scale/ledger page p50, 1,000 entries', value: round(p1k), unit: 'ms' },
+      {
+        name: `scale/ledger page p50, ${largeLedger.toLocaleString('en-US')} entries`,
+        value: round(pBig),
+        unit: 'ms',
+        reference: 'scale/ledger page p50, 1,000 entries',
+        ratio: pBig / p1k,
+        goal: '<= 1.5×',
+        ok: pBig / p1k <= 1.5,
+      },
+    );
+
+    // Faults under load: 16 clients paying while the store throttles, cancels and loses answers.
+    results.push(
+      ...(await faultsUnderLoad(
+        doc,
+        table,
+        cashierCtx,
+        units.map((u) => u.unitId),
+        signingKey,
+      )),
+    );
+
+    if (process.env['BENCH_SOAK']) results.push(...(await soak(flows)));
+    server.close();
+  } finally {
+    await dynamo.stop();
+  }
+  return results;
+}
+
+async function batchWrite(
+  doc: ReturnType<typeof documentClient>,
+  table: string,
+  items: Record<string, unknown>[],
+) {
+  const batches: Record<string, unknown>[][] = [];
+  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+  await pool(batches.length, 8, async (i) => {
+    let pending = batches[i]!.map((Item) => ({ PutRequest: { Item } }));
+    while (pending.length > 0) {
+      const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
+      pending = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
+    }
+    return 200;
+  });
+}
+
+async function faultsUnderLoad(
+  doc: ReturnType<typeof documentClient>,
+  table: string,
+  cashier: Ctx,
+  unitIds: string[],
+  signingKey: Uint8Array,
+): Promise<BenchResult[]> {
+  const invoices: string[] = [];
+  for (let i = 0; i < 200; i++) {
+    invoices.push(
+      (
+        await issueInvoice(cashier, {
+          unitId: unitIds[i % unitIds.length]!,
+          items: [{ type: 'RENOVATION_DEPOSIT' }],
+        })
+      ).invoiceNo,
+    );
+  }
+  let r = 0x2025;
+  const rnd = () => {
+    r = (r * 1664525 + 1013904223) >>> 0;
+    return r / 2 ** 32;
+  };
+  const fail = (name: string, extra: Record<string, unknown> = {}) =>
+    Object.assign(new Error(name), { name, ...extra });
+  const inject: FaultInjector = (op, phase) => {
+    const x = rnd();
+    if (phase === 'before' && x < 0.05) throw fail('ThrottlingException');
+    if (op === 'transact' && phase === 'before' && x < 0.1) {
+      throw fail('TransactionCanceledException', { CancellationReasons: [{ Code: 'TransactionConflict' }] });
+    }
+    if (op === 'transact' && phase === 'after' && x < 0.05) throw fail('TimeoutError');
+  };
+  const faulty = new Db(doc, table, { faults: inject, maxAttempts: 3 });
+  const server = createLocalServer({ db: faulty, now: () => Date.now() }, { signingKey });
+  await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const token = await signDevToken({ role: 'cashier', estates: ['LOAD'], sub: 'cashier' }, signingKey);
+  const out = await pool(invoices.length * 2, 16, async (i) => {
+    const invoiceNo = invoices[i % invoices.length]!;
+    const key = `fault-${i}`;
+    let status = 0;
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const res = await fetch(`${base}/v1/invoices/${invoiceNo}/payments`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'idempotency-key': key,
+        },
+        body: JSON.stringify({ channel: 'CASH', amount: '1000.00' }),
+      });
+      status = res.status;
+      const body = (await res.json()) as { error?: { code?: string } };
+      if (status !== 503 && body.error?.code !== 'REQUEST_IN_PROGRESS') break;
+    }
+    return status;
+  });
+  server.close();
+  const unexpected = [...out.statuses]
+    .filter(([s]) => ![201, 409, 503].includes(s))
+    .reduce((n, [, c]) => n + c, 0);
+  // The table also holds synthetic ledger volume from the scale test: audit the estate paid here.
+  const audit = await auditStore(new Db(doc, table), 'LOAD');
+  return [
+    { name: 'faults/payments answered 201', value: out.statuses.get(201) ?? 0, unit: 'requests' },
+    { name: 'faults/payments answered 409', value: out.statuses.get(409) ?? 0, unit: 'requests' },
+    {
+      name: 'faults/answers other than 201/409/503',
+      value: unexpected,
+      unit: 'requests',
+      goal: '0',
+      ok: unexpected === 0,
+    },
+    {
+      name: 'faults/audit problems (paid twice, gaps, ledger ≠ store)',
+      value: audit.problems.length,
+      unit: 'problems',
+      goal: '0',
+      ok: audit.problems.length === 0,
+    },
+  ];
+}
+
+/** Ten minutes of mixed load at 16 clients: errors other than intended 4xx, and memory over time. */
+async function soak(flows: Record<string, () => Promise<number>>): Promise<BenchResult[]> {
+  const minutes = Number(process.env['BENCH_SOAK_MINUTES'] ?? 10);
+  const until = Date.now() + minutes * 60_000;
+  const rss: number[] = [];
+  const sampler = setInterval(() => rss.push(process.memoryUsage().rss), 5_000);
+  const mixed = ['quote', 'quote', 'issue', 'parking', 'ledger'] as const;
+  let errors = 0;
+  let requests = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async (_, w) => {
+      for (let i = w; Date.now() < until; i++) {
+        const status = await flows[mixed[i % mixed.length]!]!();
+        requests++;
+        if (status >= 500) errors++;
+      }
+    }),
+  );
+  clearInterval(sampler);
+  const head = rss.slice(0, Math.max(1, Math.floor(rss.length / 5)));
+  const tail = rss.slice(-Math.max(1, Math.floor(rss.length / 5)));
+  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const growth = avg(tail) / avg(head);
+  return [
+    { name: `soak/requests in ${minutes} min`, value: requests, unit: 'requests' },
+    { name: 'soak/5xx answers', value: errors, unit: 'requests', goal: '0', ok: errors === 0 },
+    {
+      name: 'soak/memory last fifth ÷ first fifth',
+      value: round(growth, 3),
+      unit: 'x',
+      goal: '<= 1.2 (flat)',
+      ok: growth <= 1.2,
+    },
+  ];
+}
