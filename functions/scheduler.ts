@@ -1,0 +1,71 @@
+/**
+ * Lambda for the daily renewal run (SPEC.md §4.1), invoked by EventBridge Scheduler at 02:00
+ * Asia/Shanghai. It renews every estate that has a unit waiting for renewal, as of the business date
+ * of the run. One estate failing does not stop the others; the run then fails as a whole, so the
+ * function's error alarm fires and Lambda retries it — safely, since a period is billed at most once
+ * and a retry skips what the first attempt issued.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Deps } from '../lib/api/route.js';
+import { depsFromEnv } from '../lib/api/runtime.js';
+import { SYSTEM_SCHEDULER } from '../lib/billing/context.js';
+import { estatesAwaitingRenewal } from '../lib/billing/estates-list.js';
+import { runRenewals } from '../lib/billing/renewals.js';
+import { type BizDate, businessDate } from '../lib/time.js';
+
+export interface EstateRenewal {
+  estateId: string;
+  issued: number;
+  skipped: number;
+}
+
+export interface RenewalRunSummary {
+  asOf: BizDate;
+  renewed: EstateRenewal[];
+  failed: { estateId: string; error: string }[];
+}
+
+export class RenewalRunFailed extends Error {
+  constructor(readonly summary: RenewalRunSummary) {
+    super(`renewals failed for ${summary.failed.map((f) => f.estateId).join(', ')}`);
+    this.name = 'RenewalRunFailed';
+  }
+}
+
+type Log = Pick<Logger, 'info' | 'error'>;
+
+export async function renewEveryEstate(deps: Deps, log: Log): Promise<RenewalRunSummary> {
+  const asOf = businessDate(deps.now());
+  const summary: RenewalRunSummary = { asOf, renewed: [], failed: [] };
+  for (const estateId of await estatesAwaitingRenewal(deps.db)) {
+    const ctx = { db: deps.db, now: deps.now, actor: SYSTEM_SCHEDULER(estateId) };
+    try {
+      const run = await runRenewals(ctx, estateId, asOf);
+      summary.renewed.push({ estateId, issued: run.issued.length, skipped: run.skipped });
+      log.info('estate renewed', { estateId, asOf, issued: run.issued, skipped: run.skipped });
+    } catch (e) {
+      const err = e as Error;
+      summary.failed.push({ estateId, error: `${err.name}: ${err.message}` });
+      log.error('estate renewal failed', {
+        estateId,
+        asOf,
+        error: { name: err.name, message: err.message, stack: err.stack },
+      });
+    }
+  }
+  return summary;
+}
+
+export const logger = new Logger();
+
+export const handler = async (): Promise<RenewalRunSummary> => {
+  const summary = await renewEveryEstate(depsFromEnv(), logger);
+  logger.info('renewal run finished', {
+    asOf: summary.asOf,
+    estates: summary.renewed.length,
+    issued: summary.renewed.reduce((n, r) => n + r.issued, 0),
+    failed: summary.failed.length,
+  });
+  if (summary.failed.length > 0) throw new RenewalRunFailed(summary);
+  return summary;
+};

@@ -1,0 +1,94 @@
+/**
+ * Everything `npm start` runs locally, in AWS: the table, one function per route group of the
+ * route table, the HTTP API with its Cognito authorizer, the daily renewal run and the alarms.
+ */
+import { type App, CfnOutput, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { Construct } from 'constructs';
+import type { AnyRoute, FunctionGroup } from '../lib/api/route.js';
+import { ROUTES } from '../lib/api/routes.js';
+import { type ConfigSources, loadStageConfig, type StageConfig, stackName } from './config.js';
+import { OperationsAlarms } from './constructs/alarms.js';
+import { GroupFunction } from './constructs/group-function.js';
+import { BillingApi } from './constructs/http-api.js';
+import { RenewalSchedule } from './constructs/renewal-schedule.js';
+import { BillingTable } from './constructs/table.js';
+import { groupAccess, TABLE_NEEDS } from './constructs/table-access.js';
+import { UserDirectory } from './constructs/user-directory.js';
+
+export interface AppStackProps extends StackProps {
+  config: StageConfig;
+  /** The route table; tests pass their own to prove the stack follows it. */
+  routes?: readonly AnyRoute[];
+}
+
+export class AppStack extends Stack {
+  readonly table: BillingTable;
+  readonly functions = new Map<FunctionGroup, GroupFunction>();
+  readonly users: UserDirectory;
+  readonly api: BillingApi;
+  readonly renewals: RenewalSchedule;
+  readonly alarms: OperationsAlarms;
+
+  constructor(scope: Construct, id: string, props: AppStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const routes = props.routes ?? ROUTES;
+    Tags.of(this).add('project', 'property-billing');
+    Tags.of(this).add('stage', config.stage);
+
+    this.table = new BillingTable(this, 'Billing', { retainData: config.retainData });
+    for (const [group, mode] of groupAccess(routes)) {
+      const fn = new GroupFunction(this, `Fn-${group}`, {
+        name: group,
+        description: `Routes of the ${group} group (${mode === 'RO' ? 'read-only' : 'read-write'})`,
+        config,
+        table: this.table,
+      });
+      fn.bindTable(this.table, mode, TABLE_NEEDS[group]);
+      this.functions.set(group, fn);
+    }
+    this.users = new UserDirectory(this, 'Users', { config });
+    this.api = new BillingApi(this, 'Http', {
+      config,
+      routes,
+      functions: new Map([...this.functions].map(([g, f]) => [g, f.fn])),
+      users: this.users,
+      metricNamespace: `PropertyBilling/${config.stage}`,
+    });
+    this.renewals = new RenewalSchedule(this, 'Renewals', { config, table: this.table });
+    this.alarms = new OperationsAlarms(this, 'Alarms', {
+      config,
+      api: this.api,
+      table: this.table,
+      functions: new Map<string, GroupFunction['fn']>([
+        ...[...this.functions].map(([g, f]) => [g, f.fn] as const),
+        ['scheduler', this.renewals.function.fn],
+      ]),
+      renewalRunner: this.renewals.function.fn,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url });
+    new CfnOutput(this, 'UserPoolId', { value: this.users.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.users.client.userPoolClientId });
+    new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
+    new CfnOutput(this, 'RenewalFunctionName', { value: this.renewals.function.fn.functionName });
+  }
+}
+
+/**
+ * The deployable app: the stage's configuration validated, cdk-nag's AwsSolutions checks on every
+ * synth (a finding without a written acknowledgement fails the synth), one stack.
+ */
+export function addStageStack(app: App, sources: ConfigSources, routes?: readonly AnyRoute[]): AppStack {
+  const config = loadStageConfig(sources);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return new AppStack(app, stackName(config), {
+    config,
+    ...(routes ? { routes } : {}),
+    env: { account: config.account, region: config.region },
+    description: `Property fee billing and parking charges (${config.stage})`,
+    terminationProtection: config.retainData,
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * What each function may do to the table, and why.
+ *
+ * Read or read-write comes from the route table: a group is RW when any of its routes says
+ * `access: 'RW'`. Which indexes a group queries is declared here, because a route does not say
+ * it; test/infra/stack.test.ts follows the imports of each group's route modules and fails when
+ * this list and the queries that code contains differ in either direction. That reading is per
+ * module, so it over-approximates (a group that imports invoices.ts for one function is granted
+ * GSI1 whether or not it calls the one that queries it): a missing grant would surface only in
+ * AWS, as AccessDenied on some rarely used path, so the error is kept on the side of the grant.
+ * Every index is named by its ARN, never `index/*`.
+ *
+ * Writes are PutItem, UpdateItem and ConditionCheckItem only (what Db.put/update/transact issue;
+ * IAM has no TransactWriteItems action, a transaction is authorised item by item). No function gets
+ * DeleteItem or BatchWriteItem: nothing financial is ever deleted, and IAM now says so too.
+ */
+import type { AnyRoute, FunctionGroup } from '../../lib/api/route.js';
+import type { IndexName } from './table.js';
+
+export type AccessMode = 'RO' | 'RW';
+
+export interface TableNeeds {
+  /** Query on the table itself (a partition's items: tariffs, claims, spaces, ledger…). */
+  queriesTable: boolean;
+  /** Indexes queried; the grant names each index ARN, never `index/*`. */
+  queriesIndexes: readonly IndexName[];
+  /** Indexes scanned (the daily renewal run only; see lib/billing/estates-list.ts). */
+  scansIndexes?: readonly IndexName[];
+}
+
+export const SCHEDULER = 'scheduler' as const;
+export type FunctionName = FunctionGroup | typeof SCHEDULER;
+
+export const TABLE_NEEDS: Record<FunctionName, TableNeeds> = {
+  /** /health reads one item; /openapi.json reads nothing. */
+  meta: { queriesTable: false, queriesIndexes: [] },
+  /** GSI1: invoices of a unit or vehicle; GSI2: units due for renewal, open parking sessions. */
+  billing: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2'] },
+  parking: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2'] },
+  renovation: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2'] },
+  ledger: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2'] },
+  scheduler: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2'], scansIndexes: ['GSI2'] },
+};
+
+/** Groups that may only read, whatever their routes say (SPEC.md §7: accountants change nothing). */
+export const READ_ONLY_GROUPS: readonly FunctionGroup[] = ['ledger'];
+
+export const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'] as const;
+export const WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:ConditionCheckItem',
+] as const;
+
+/** RO or RW per group present in the route table; a group absent from it gets no function. */
+export function groupAccess(routes: readonly AnyRoute[]): Map<FunctionGroup, AccessMode> {
+  const modes = new Map<FunctionGroup, AccessMode>();
+  for (const r of routes) {
+    if (r.access === 'RW' && READ_ONLY_GROUPS.includes(r.group)) {
+      throw new Error(`${r.method} ${r.path}: the ${r.group} group is read-only, its routes cannot write`);
+    }
+    if (r.access === 'RW' && r.roles !== 'public' && r.roles.every((role) => role === 'accountant')) {
+      throw new Error(
+        `${r.method} ${r.path}: accountants change nothing, an accountant-only route cannot write`,
+      );
+    }
+    modes.set(r.group, modes.get(r.group) === 'RW' || r.access === 'RW' ? 'RW' : 'RO');
+  }
+  return modes;
+}
