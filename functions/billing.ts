@@ -1,5 +1,11 @@
-/** Lambda for the 'billing' route group (see lib/api/routes.ts). */
+/**
+ * Lambda for the 'billing' route group. It imports only its own routes, so its bundle carries only
+ * their code; test/api/function-routes.test.ts checks this list against the route table.
+ */
 import { lambdaHandler } from '../lib/api/lambda.js';
+import { billingRoutes } from '../lib/api/routes/billing.js';
+import { unitSearchRoutes } from '../lib/api/routes/units-search.js';
 import { depsFromEnv } from '../lib/api/runtime.js';
 
-export const handler = lambdaHandler('billing', depsFromEnv);
+export const routes = [...billingRoutes, ...unitSearchRoutes];
+export const handler = lambdaHandler(routes, depsFromEnv);

@@ -1,5 +1,10 @@
-/** Lambda for the 'parking' route group (see lib/api/routes.ts). */
+/**
+ * Lambda for the 'parking' route group. It imports only its own routes, so its bundle carries only
+ * their code; test/api/function-routes.test.ts checks this list against the route table.
+ */
 import { lambdaHandler } from '../lib/api/lambda.js';
+import { parkingRoutes } from '../lib/api/routes/parking.js';
 import { depsFromEnv } from '../lib/api/runtime.js';
 
-export const handler = lambdaHandler('parking', depsFromEnv);
+export const routes = parkingRoutes;
+export const handler = lambdaHandler(routes, depsFromEnv);

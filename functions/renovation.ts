@@ -1,5 +1,10 @@
-/** Lambda for the 'renovation' route group (see lib/api/routes.ts). */
+/**
+ * Lambda for the 'renovation' route group. It imports only its own routes, so its bundle carries only
+ * their code; test/api/function-routes.test.ts checks this list against the route table.
+ */
 import { lambdaHandler } from '../lib/api/lambda.js';
+import { renovationRoutes } from '../lib/api/routes/renovation.js';
 import { depsFromEnv } from '../lib/api/runtime.js';
 
-export const handler = lambdaHandler('renovation', depsFromEnv);
+export const routes = renovationRoutes;
+export const handler = lambdaHandler(routes, depsFromEnv);

@@ -101,7 +101,7 @@ export function createLocalServer(deps: Deps, opts: { signingKey?: Uint8Array; s
         ...(body !== undefined ? { body } : {}),
         isBase64Encoded: false,
       } as unknown as APIGatewayProxyEventV2;
-      const out = await handleEvent('all', event, deps, requestId);
+      const out = await handleEvent(router, event, deps, requestId);
       res.writeHead(out.statusCode ?? 200, out.headers as Record<string, string>).end(out.body ?? '');
     } catch {
       res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'INTERNAL', message: 'something went wrong on our side', details: [] } }));

@@ -1,31 +1,24 @@
 /**
  * The Lambda side of every route group: parse → authorize → call lib → respond happens in
- * `dispatch`; this adds the structured access log (never a token or a body) and per-group routing.
+ * `dispatch`; this adds the structured access log (never a token or a body).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { NotFoundError } from '../errors.js';
-import { dispatch } from './dispatch.js';
-import { toHttpError } from './errors.js';
-import type { Deps, FunctionGroup } from './route.js';
-import { router } from './routes.js';
+import { dispatch, Router } from './dispatch.js';
+import type { AnyRoute, Deps } from './route.js';
 
-export const logger = new Logger({ serviceName: 'property-billing' });
+// POWERTOOLS_SERVICE_NAME (set per function by the stack) names the service when present.
+export const logger = new Logger({ serviceName: process.env['POWERTOOLS_SERVICE_NAME'] ?? 'property-billing' });
 
 export async function handleEvent(
-  group: FunctionGroup | 'all',
+  router: Router,
   event: APIGatewayProxyEventV2,
   deps: Deps,
   requestId: string,
 ): Promise<APIGatewayProxyStructuredResultV2> {
   const started = performance.now();
   const result = await dispatch(router, event, deps);
-  let response = result.response;
-  if (group !== 'all' && result.route && result.route.group !== group) {
-    // API Gateway never sends another group's route here; answer as if it did not exist.
-    const err = toHttpError(new NotFoundError('ROUTE_NOT_FOUND', 'no such route'));
-    response = { statusCode: err.status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(err.body) };
-  }
+  const response = result.response;
   const status = response.statusCode ?? 200;
   const entry = {
     requestId,
@@ -44,8 +37,12 @@ export async function handleEvent(
   return response;
 }
 
-/** A Lambda handler for one route group. */
-export function lambdaHandler(group: FunctionGroup, deps: () => Deps) {
+/**
+ * A Lambda handler for one route group. It routes only its own group's routes (anything else is a
+ * 404, though API Gateway never sends it one), and its bundle contains only their code.
+ */
+export function lambdaHandler(routes: readonly AnyRoute[], deps: () => Deps) {
+  const router = new Router(routes);
   return (event: APIGatewayProxyEventV2, context: Context) =>
-    handleEvent(group, event, deps(), context.awsRequestId ?? event.requestContext?.requestId ?? 'unknown');
+    handleEvent(router, event, deps(), context.awsRequestId ?? event.requestContext?.requestId ?? 'unknown');
 }
