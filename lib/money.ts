@@ -91,10 +91,20 @@ export function parseMoney(value: unknown, field: string, opts: { allowNegative?
   return negative ? -fen : fen;
 }
 
-function parseDecimal(value: unknown, field: string, maxDecimals: number, kind: string, example: string): Dec {
+function parseDecimal(
+  value: unknown,
+  field: string,
+  maxDecimals: number,
+  kind: string,
+  example: string,
+): Dec {
   const m = typeof value === 'string' ? DECIMAL_RE.exec(value) : null;
   if (!m) {
-    throw ValidationError.of(field, `INVALID_${kind}`, `${field} is ${describe(value)}; expected a decimal string like "${example}"`);
+    throw ValidationError.of(
+      field,
+      `INVALID_${kind}`,
+      `${field} is ${describe(value)}; expected a decimal string like "${example}"`,
+    );
   }
   if ((m[3]?.length ?? 0) > maxDecimals) {
     throw ValidationError.of(field, `INVALID_${kind}`, `${field} has more than ${maxDecimals} decimals`);

@@ -81,7 +81,10 @@ function plainInstantMs(value: string): number | undefined {
 
 /** The Asia/Shanghai business date of an instant. */
 export function businessDate(epochMs: number): BizDate {
-  return Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(BUSINESS_ZONE).toPlainDate().toString();
+  return Temporal.Instant.fromEpochMilliseconds(epochMs)
+    .toZonedDateTimeISO(BUSINESS_ZONE)
+    .toPlainDate()
+    .toString();
 }
 
 // Asia/Shanghai has kept UTC+8 without daylight saving since 1991-09-15 (tzdb); from 1992 to year 9999
@@ -179,7 +182,8 @@ export class WorkingCalendar {
 
 function range(from: BizDate, to: BizDate): BizDate[] {
   const out: BizDate[] = [];
-  for (let d = Temporal.PlainDate.from(from); d.toString() <= to; d = d.add({ days: 1 })) out.push(d.toString());
+  for (let d = Temporal.PlainDate.from(from); d.toString() <= to; d = d.add({ days: 1 }))
+    out.push(d.toString());
   return out;
 }
 

@@ -61,7 +61,11 @@ export async function signDevToken(spec: TokenSpec, key: Uint8Array = devSigning
 /** Verifies a bearer token as API Gateway's JWT authorizer would; undefined when it is not valid. */
 export async function verifyDevToken(token: string, key: Uint8Array = devSigningKey()) {
   try {
-    const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+    const { payload } = await jwtVerify(token, key, {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['HS256'],
+    });
     return payload as Record<string, unknown>;
   } catch {
     return undefined;

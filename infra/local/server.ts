@@ -26,10 +26,24 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
 
 function unauthorized() {
   // API Gateway's own answer when its JWT authorizer rejects a request.
-  return { statusCode: 401, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'UNAUTHORIZED', message: 'a valid bearer token is required', details: [] } }) };
+  return {
+    statusCode: 401,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      error: { code: 'UNAUTHORIZED', message: 'a valid bearer token is required', details: [] },
+    }),
+  };
 }
 
-export function createLocalServer(deps: Deps, opts: { signingKey?: Uint8Array; staticHandler?: (req: IncomingMessage) => Promise<{ status: number; headers: Record<string, string>; body: Buffer } | undefined> } = {}): Server {
+export function createLocalServer(
+  deps: Deps,
+  opts: {
+    signingKey?: Uint8Array;
+    staticHandler?: (
+      req: IncomingMessage,
+    ) => Promise<{ status: number; headers: Record<string, string>; body: Buffer } | undefined>;
+  } = {},
+): Server {
   return createServer(async (req, res) => {
     const requestId = randomUUID();
     try {
@@ -46,7 +60,11 @@ export function createLocalServer(deps: Deps, opts: { signingKey?: Uint8Array; s
       try {
         body = await readBody(req);
       } catch {
-        res.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'PAYLOAD_TOO_LARGE', message: 'request body too large', details: [] } }));
+        res.writeHead(413, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            error: { code: 'PAYLOAD_TOO_LARGE', message: 'request body too large', details: [] },
+          }),
+        );
         return;
       }
       // Built with fromEntries, as JSON.parse builds API Gateway's event: `?__proto__=1` or
@@ -90,7 +108,13 @@ export function createLocalServer(deps: Deps, opts: { signingKey?: Uint8Array; s
           apiId: 'local',
           domainName: headers['host'] ?? 'localhost',
           domainPrefix: 'localhost',
-          http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '', userAgent: headers['user-agent'] ?? '' },
+          http: {
+            method,
+            path: url.pathname,
+            protocol: 'HTTP/1.1',
+            sourceIp: req.socket.remoteAddress ?? '',
+            userAgent: headers['user-agent'] ?? '',
+          },
           requestId,
           routeKey: `${method} ${url.pathname}`,
           stage: '$default',
@@ -104,7 +128,11 @@ export function createLocalServer(deps: Deps, opts: { signingKey?: Uint8Array; s
       const out = await handleEvent(router, event, deps, requestId);
       res.writeHead(out.statusCode ?? 200, out.headers as Record<string, string>).end(out.body ?? '');
     } catch {
-      res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'INTERNAL', message: 'something went wrong on our side', details: [] } }));
+      res.writeHead(500, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          error: { code: 'INTERNAL', message: 'something went wrong on our side', details: [] },
+        }),
+      );
     }
   });
 }

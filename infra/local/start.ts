@@ -29,9 +29,16 @@ async function main(): Promise<void> {
   const db = new Db(documentClient(config), TABLE);
   // `npm run ledger` finds this DynamoDB Local here (docs/ledger.md).
   mkdirSync(LOCAL_STATE_DIR, { recursive: true });
-  writeFileSync(join(LOCAL_STATE_DIR, 'dynamodb.json'), JSON.stringify({ endpoint: dynamo.endpoint, table: TABLE }));
+  writeFileSync(
+    join(LOCAL_STATE_DIR, 'dynamodb.json'),
+    JSON.stringify({ endpoint: dynamo.endpoint, table: TABLE }),
+  );
   const now = () => Date.now();
-  const admin: Ctx = { db, now, actor: { sub: 'admin-dev', role: 'admin', estates: [DEMO_ESTATE], units: [] } };
+  const admin: Ctx = {
+    db,
+    now,
+    actor: { sub: 'admin-dev', role: 'admin', estates: [DEMO_ESTATE], units: [] },
+  };
   const units = await seedDemo(admin);
 
   const web = await buildWeb();
@@ -58,11 +65,16 @@ async function main(): Promise<void> {
   for (const role of ['admin', 'cashier', 'accountant', 'kiosk', 'gate'] as const) {
     tokens.push([role, await signDevToken({ role, estates, sub: `${role}-dev` })]);
   }
-  tokens.push(['owner', await signDevToken({ role: 'owner', estates, units: [units[0]!.unitId], sub: DEMO_OWNER })]);
+  tokens.push([
+    'owner',
+    await signDevToken({ role: 'owner', estates, units: [units[0]!.unitId], sub: DEMO_OWNER }),
+  ]);
 
   console.log(`\nProperty billing API: ${url}  (OpenAPI: ${url}/openapi.json, health: ${url}/health)`);
   console.log(`Counter: ${url}/counter/  Kiosk: ${url}/kiosk/  (built in ${web.ms} ms)`);
-  console.log(`Demo estate ${DEMO_ESTATE}: units ${units.map((u) => `${u.unitId} ${u.building}${u.room} ${u.unitType}`).join(', ')}`);
+  console.log(
+    `Demo estate ${DEMO_ESTATE}: units ${units.map((u) => `${u.unitId} ${u.building}${u.room} ${u.unitType}`).join(', ')}`,
+  );
   console.log('\nTokens (valid 12 h; more with `npm run token -- --role cashier --estate DEMO`):');
   for (const [role, token] of tokens) console.log(`  ${role.padEnd(10)} ${token}`);
   console.log('\nTry:');

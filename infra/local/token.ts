@@ -13,7 +13,9 @@ const { values } = parseArgs({
 });
 
 if (!values.role || !(ROLES as readonly string[]).includes(values.role) || !values.estate?.length) {
-  console.error(`usage: npm run token -- --role <${ROLES.join('|')}> --estate DEMO [--unit UNIT] [--sub NAME]`);
+  console.error(
+    `usage: npm run token -- --role <${ROLES.join('|')}> --estate DEMO [--unit UNIT] [--sub NAME]`,
+  );
   process.exit(2);
 }
 console.log(

@@ -3,8 +3,9 @@
  * already verified the token; locally infra/local verifies it. Either way the handler sees the
  * same claims in `requestContext.authorizer.jwt.claims`.
  */
-import { ForbiddenError, NotFoundError } from '../errors.js';
+
 import { type Actor, ROLES, type Role } from '../billing/context.js';
+import { ForbiddenError, NotFoundError } from '../errors.js';
 import { UnauthorizedError } from './errors.js';
 
 /** API Gateway flattens array claims to strings like "[admin cashier]"; accept every shape seen. */
@@ -23,16 +24,24 @@ function list(value: unknown): string[] {
         .filter(Boolean);
     }
   }
-  return s.split(',').map((x) => x.trim()).filter(Boolean);
+  return s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 }
 
 /**
  * The acting role: a token may carry several groups; the route's allowed roles pick the first
  * the token has, so a user who is both cashier and owner acts as whichever the route expects.
  */
-export function actorFromClaims(claims: Record<string, unknown> | undefined, allowed: readonly Role[]): Actor {
+export function actorFromClaims(
+  claims: Record<string, unknown> | undefined,
+  allowed: readonly Role[],
+): Actor {
   if (!claims || typeof claims['sub'] !== 'string' || claims['sub'] === '') throw new UnauthorizedError();
-  const groups = list(claims['cognito:groups']).filter((g): g is Role => (ROLES as readonly string[]).includes(g));
+  const groups = list(claims['cognito:groups']).filter((g): g is Role =>
+    (ROLES as readonly string[]).includes(g),
+  );
   if (groups.length === 0) throw new ForbiddenError('NO_ROLE', 'the token carries no known role');
   const role = allowed.find((r) => groups.includes(r));
   if (!role) throw new ForbiddenError('ROLE_NOT_ALLOWED', `this action needs one of: ${allowed.join(', ')}`);
@@ -55,7 +64,11 @@ export function requireEstate(actor: Actor, estateId: string): void {
  * Reading a unit's documents: staff in the estate, or an owner of that unit. An owner asking about
  * someone else's unit gets 404, so unit ids cannot be probed.
  */
-export function requireUnitAccess(actor: Actor, unit: { estateId: string; unitId?: string }, what = 'not found'): void {
+export function requireUnitAccess(
+  actor: Actor,
+  unit: { estateId: string; unitId?: string },
+  what = 'not found',
+): void {
   if (actor.role === 'owner') {
     if (unit.unitId && actor.units.includes(unit.unitId) && actor.estates.includes(unit.estateId)) return;
     throw new NotFoundError('NOT_FOUND', what);

@@ -6,11 +6,10 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import * as z from 'zod';
 import type { Actor, Ctx } from '../billing/context.js';
 import { fingerprint, withIdempotency } from '../billing/idempotency.js';
-import { ValidationError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 import { actorFromClaims } from './auth.js';
 import { isReplayableError, MethodNotAllowedError, toHttpError, zodProblems } from './errors.js';
 import { type AnyRoute, type Deps, RawResponse, type Request } from './route.js';
-import { NotFoundError } from '../errors.js';
 
 const MAX_BODY_BYTES = 256 * 1024;
 const IDEMPOTENCY_KEY_RE = /^[\x21-\x7e]{1,255}$/;
@@ -38,7 +37,9 @@ export class Router {
     const hits = this.compiled.filter((c) => c.regex.test(path));
     if (hits.length === 0) throw new NotFoundError('ROUTE_NOT_FOUND', `no route ${path}`);
     // A literal segment beats a parameter (GET /v1/ledger.csv vs a {param}).
-    const exact = hits.filter((h) => h.route.method === method).sort((a, b) => a.names.length - b.names.length)[0];
+    const exact = hits
+      .filter((h) => h.route.method === method)
+      .sort((a, b) => a.names.length - b.names.length)[0];
     if (!exact) throw new MethodNotAllowedError([...new Set(hits.map((h) => h.route.method))]);
     const m = exact.regex.exec(path)!;
     const params: Record<string, string> = {};
@@ -81,7 +82,11 @@ function header(event: APIGatewayProxyEventV2, name: string): string | undefined
   return undefined;
 }
 
-function json(status: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
+function json(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: status,
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
@@ -96,7 +101,11 @@ export interface DispatchResult {
   error?: unknown;
 }
 
-export async function dispatch(router: Router, event: APIGatewayProxyEventV2, deps: Deps): Promise<DispatchResult> {
+export async function dispatch(
+  router: Router,
+  event: APIGatewayProxyEventV2,
+  deps: Deps,
+): Promise<DispatchResult> {
   let route: AnyRoute | undefined;
   let actor: Actor | undefined;
   try {
@@ -122,7 +131,14 @@ export async function dispatch(router: Router, event: APIGatewayProxyEventV2, de
       );
     }
     const ctx: Ctx = { db: deps.db, now: deps.now, actor };
-    const req: Request<unknown, unknown, unknown> = { params, query, body, actor, ctx, idem: () => undefined };
+    const req: Request<unknown, unknown, unknown> = {
+      params,
+      query,
+      body,
+      actor,
+      ctx,
+      idem: () => undefined,
+    };
     const theRoute = route;
 
     if (route.idempotent && idemKey) {
@@ -144,7 +160,8 @@ export async function dispatch(router: Router, event: APIGatewayProxyEventV2, de
           });
           return { status: theRoute.status, body: out ?? presented };
         },
-        (e) => (isReplayableError(e) ? (({ status, body }) => ({ status, body }))(toHttpError(e)) : undefined),
+        (e) =>
+          isReplayableError(e) ? (({ status, body }) => ({ status, body }))(toHttpError(e)) : undefined,
       );
       return {
         response: json(result.status, result.body, result.replayed ? { 'idempotent-replayed': 'true' } : {}),

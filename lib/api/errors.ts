@@ -58,13 +58,20 @@ export function toHttpError(e: unknown): HttpError {
   }
   if (e instanceof z.ZodError) {
     const problems = zodProblems(e);
-    return { status: 400, body: body('INVALID_INPUT', problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems) };
+    return {
+      status: 400,
+      body: body('INVALID_INPUT', problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems),
+    };
   }
   if (e instanceof UnauthorizedError) return { status: 401, body: body('UNAUTHORIZED', e.message) };
   if (e instanceof ForbiddenError) return { status: 403, body: body(e.code, e.message) };
   if (e instanceof NotFoundError) return { status: 404, body: body(e.code, e.message) };
   if (e instanceof MethodNotAllowedError) {
-    return { status: 405, headers: { allow: e.allowed.join(', ') }, body: body('METHOD_NOT_ALLOWED', e.message) };
+    return {
+      status: 405,
+      headers: { allow: e.allowed.join(', ') },
+      body: body('METHOD_NOT_ALLOWED', e.message),
+    };
   }
   if (e instanceof ConflictError) return { status: 409, body: body(e.code, e.message, e.details) };
   if (e instanceof UnprocessableError) return { status: 422, body: body(e.code, e.message) };

@@ -8,7 +8,9 @@ import { dispatch, Router } from './dispatch.js';
 import type { AnyRoute, Deps } from './route.js';
 
 // POWERTOOLS_SERVICE_NAME (set per function by the stack) names the service when present.
-export const logger = new Logger({ serviceName: process.env['POWERTOOLS_SERVICE_NAME'] ?? 'property-billing' });
+export const logger = new Logger({
+  serviceName: process.env['POWERTOOLS_SERVICE_NAME'] ?? 'property-billing',
+});
 
 export async function handleEvent(
   router: Router,
@@ -22,14 +24,19 @@ export async function handleEvent(
   const status = response.statusCode ?? 200;
   const entry = {
     requestId,
-    route: result.route ? `${result.route.method} ${result.route.path}` : `${event.requestContext?.http?.method} ?`,
+    route: result.route
+      ? `${result.route.method} ${result.route.path}`
+      : `${event.requestContext?.http?.method} ?`,
     status,
     latencyMs: Math.round(performance.now() - started),
     role: result.actor?.role,
   };
   if (status >= 500) {
     const e = result.error as Error | undefined;
-    logger.error('request failed', { ...entry, error: { name: e?.name, message: e?.message, stack: e?.stack } });
+    logger.error('request failed', {
+      ...entry,
+      error: { name: e?.name, message: e?.message, stack: e?.stack },
+    });
   } else {
     logger.info('request', entry);
   }

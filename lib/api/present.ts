@@ -2,9 +2,10 @@
  * Domain records → API JSON. Money leaves as two-decimal strings (never JSON numbers); receipts carry
  * the amount in Chinese uppercase (大写).
  */
+
+import type { CreditNote, Estate, Invoice, Receipt, Space, Unit } from '../billing/records.js';
 import type { FeeLine } from '../fees/line.js';
 import { chineseUppercase, formatFen } from '../money.js';
-import type { CreditNote, Estate, Invoice, Receipt, Space, Unit } from '../billing/records.js';
 
 export function presentLine(l: FeeLine | Invoice['lines'][number]) {
   return {
@@ -64,7 +65,9 @@ export function presentReceipt(r: Receipt) {
     currency: 'CNY',
     amount: formatFen(r.amount),
     amountInWords: chineseUppercase(r.amount),
-    ...(r.tendered !== undefined ? { tendered: formatFen(r.tendered), change: formatFen(r.change ?? 0n) } : {}),
+    ...(r.tendered !== undefined
+      ? { tendered: formatFen(r.tendered), change: formatFen(r.change ?? 0n) }
+      : {}),
     ...(r.reference ? { reference: r.reference } : {}),
     cashier: r.cashier,
     paidAt: r.paidAt,

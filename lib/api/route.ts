@@ -61,7 +61,9 @@ export interface RouteDef<
 export type AnyRoute = RouteDef<z.ZodType, z.ZodType, z.ZodType>;
 
 /** Keeps the param/query/body types of one route tied to its handler. */
-export function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(def: RouteDef<P, Q, B>): AnyRoute {
+export function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
+  def: RouteDef<P, Q, B>,
+): AnyRoute {
   return def as unknown as AnyRoute;
 }
 

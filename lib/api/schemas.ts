@@ -9,7 +9,10 @@ import { parseBizDate, parseInstant } from '../time.js';
 
 export const money = z
   .string()
-  .regex(/^(0|[1-9]\d{0,12})(\.\d{1,2})?$/, 'must be an amount like "1934.50" (a string, at most two decimals)')
+  .regex(
+    /^(0|[1-9]\d{0,12})(\.\d{1,2})?$/,
+    'must be an amount like "1934.50" (a string, at most two decimals)',
+  )
   .meta({ description: 'CNY amount as a decimal string', examples: ['1934.50'] });
 export const signedMoney = z
   .string()
@@ -19,7 +22,9 @@ export const area = z
   .string()
   .regex(/^(0|[1-9]\d{0,5})(\.\d{1,2})?$/, 'must be an area like "89.56" (a string, at most two decimals)')
   .meta({ description: 'building area in m²', examples: ['89.56'] });
-export const rate = z.string().regex(/^(0|[1-9]\d{0,11})(\.\d{1,4})?$/, 'must be a rate like "1.8" (at most four decimals)');
+export const rate = z
+  .string()
+  .regex(/^(0|[1-9]\d{0,11})(\.\d{1,4})?$/, 'must be a rate like "1.8" (at most four decimals)');
 // A pattern lets 2025-02-30 through; the domain parser would refuse it, but only after a money-moving
 // route has taken its Idempotency-Key. Checking the calendar here refuses it before anything is written.
 const parses = (parse: (value: unknown, field: string) => unknown) => (value: string) => {
@@ -93,7 +98,11 @@ export const quoteItem = z.discriminatedUnion('type', [
 
 export const unitInvoiceItem = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('PROPERTY_FEE'), periods: count(20).optional() }),
-  z.strictObject({ type: z.literal('PARKING_SPACE_FEE'), spaces: count(100).optional(), periods: count(20).optional() }),
+  z.strictObject({
+    type: z.literal('PARKING_SPACE_FEE'),
+    spaces: count(100).optional(),
+    periods: count(20).optional(),
+  }),
   z.strictObject({ type: z.literal('RENOVATION_WASTE') }),
   z.strictObject({ type: z.literal('RENOVATION_DEPOSIT') }),
   z.strictObject({ type: z.literal('RENOVATION_CARDS'), cards: count(200) }),
@@ -140,7 +149,12 @@ export const invoice = z.object({
   creditNoteNo: z.string().optional(),
 });
 
-const docLine = z.object({ type: z.string(), description: z.string(), amount: signedMoney, period: period.optional() });
+const docLine = z.object({
+  type: z.string(),
+  description: z.string(),
+  amount: signedMoney,
+  period: period.optional(),
+});
 
 export const receipt = z.object({
   receiptNo: z.string(),

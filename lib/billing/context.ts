@@ -36,7 +36,13 @@ export const SYSTEM_SCHEDULER = (estateId: string): Actor => ({
 export function auditItem(
   ctx: Ctx,
   at: number,
-  args: { estateId: string; action: string; document: string; reason?: string; details?: Record<string, unknown> },
+  args: {
+    estateId: string;
+    action: string;
+    document: string;
+    reason?: string;
+    details?: Record<string, unknown>;
+  },
 ): TxItem {
   return {
     Put: {

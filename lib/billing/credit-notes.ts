@@ -7,13 +7,13 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import { TransactionCancelled, type TxItem } from '../store/db.js';
 import { documentNumber, key, SERIES } from '../store/keys.js';
 import { transactWithNumbers } from '../store/numbering.js';
+import { DEPOSIT_FEE_CODES } from '../tariffs/catalog.js';
 import { businessYear, formatInstant } from '../time.js';
 import { auditItem, type Ctx, ledgerItems } from './context.js';
 import { getInvoice, type IdempotentCall, setClaimsState } from './invoices.js';
 import { paidThroughItem, recomputedPaidThrough } from './payments.js';
 import { type CreditNote, creditNoteFromItem, type Invoice } from './records.js';
 import { caseIdOf } from './renovation.js';
-import { DEPOSIT_FEE_CODES } from '../tariffs/catalog.js';
 import { getUnit } from './units.js';
 
 export async function creditInvoice(
@@ -30,14 +30,25 @@ export async function creditInvoice(
     await transactWithNumbers(ctx.db, [{ estateId, series: SERIES.creditNote, year }], async ([n]) => {
       const inv = await getInvoice(ctx, invoiceNo);
       if (inv.status === 'CREDITED') {
-        throw new ConflictError('ALREADY_CREDITED', `invoice ${invoiceNo} was already reversed by ${inv.creditNoteNo}`);
+        throw new ConflictError(
+          'ALREADY_CREDITED',
+          `invoice ${invoiceNo} was already reversed by ${inv.creditNoteNo}`,
+        );
       }
       if (inv.status !== 'PAID') {
-        throw new ConflictError('NOT_PAID', `invoice ${invoiceNo} is ${inv.status.toLowerCase()}; only a paid invoice is credited (void an unpaid one)`);
+        throw new ConflictError(
+          'NOT_PAID',
+          `invoice ${invoiceNo} is ${inv.status.toLowerCase()}; only a paid invoice is credited (void an unpaid one)`,
+        );
       }
       const depositGuard = await depositStillHeld(ctx, inv);
       const creditNoteNo = documentNumber(SERIES.creditNote, estateId, year, n!);
-      const lines = inv.lines.map((l) => ({ type: l.type, description: l.description, amount: -l.amount, period: l.period }));
+      const lines = inv.lines.map((l) => ({
+        type: l.type,
+        description: l.description,
+        amount: -l.amount,
+        period: l.period,
+      }));
       note = {
         creditNoteNo,
         estateId,
@@ -78,9 +89,19 @@ export async function creditInvoice(
           ...(inv.receiptNo ? { receiptNo: inv.receiptNo } : {}),
           ...(inv.unitId ? { unitId: inv.unitId } : {}),
           ...(inv.plate ? { plate: inv.plate } : {}),
-          lines: lines.map((l) => ({ feeCode: l.type, amount: l.amount, ...(l.period ? { period: l.period } : {}) })),
+          lines: lines.map((l) => ({
+            feeCode: l.type,
+            amount: l.amount,
+            ...(l.period ? { period: l.period } : {}),
+          })),
         }),
-        auditItem(ctx, at, { estateId, action: 'INVOICE_CREDITED', document: creditNoteNo, reason, details: { invoiceNo } }),
+        auditItem(ctx, at, {
+          estateId,
+          action: 'INVOICE_CREDITED',
+          document: creditNoteNo,
+          reason,
+          details: { invoiceNo },
+        }),
         ...depositGuard,
       ];
       const retryOn: number[] = [];
@@ -100,7 +121,10 @@ export async function creditInvoice(
       throw new ConflictError('ALREADY_CREDITED', `invoice ${invoiceNo} is no longer paid`);
     }
     if (e instanceof TransactionCancelled) {
-      throw new ConflictError('CONCURRENT_CHANGE', `invoice ${invoiceNo} or its deposit changed meanwhile; nothing was credited`);
+      throw new ConflictError(
+        'CONCURRENT_CHANGE',
+        `invoice ${invoiceNo} or its deposit changed meanwhile; nothing was credited`,
+      );
     }
     throw e;
   }

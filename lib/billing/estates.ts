@@ -1,10 +1,17 @@
 /** Estates, their tariff versions and holiday calendars (admin set-up). */
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { seedTariff, type TariffVersion, type TariffVersionInput } from '../tariffs/catalog.js';
-import { DEFAULT_NOTICE_LEAD_DAYS, validateTariffVersion, versionInEffect } from '../tariffs/validate.js';
 import { TransactionCancelled } from '../store/db.js';
 import { key } from '../store/keys.js';
-import { type BizDate, formatInstant, type HolidaySchedule, OFFICIAL_SCHEDULES, parseBizDate, WorkingCalendar } from '../time.js';
+import { seedTariff, type TariffVersion, type TariffVersionInput } from '../tariffs/catalog.js';
+import { DEFAULT_NOTICE_LEAD_DAYS, validateTariffVersion, versionInEffect } from '../tariffs/validate.js';
+import {
+  type BizDate,
+  formatInstant,
+  type HolidaySchedule,
+  OFFICIAL_SCHEDULES,
+  parseBizDate,
+  WorkingCalendar,
+} from '../time.js';
 import { auditItem, type Ctx } from './context.js';
 import { type Estate, estateFromItem } from './records.js';
 
@@ -78,11 +85,18 @@ export async function listTariffs(ctx: Pick<Ctx, 'db'>, estateId: string): Promi
 /** The version in effect on `date`; an estate always has one from its creation. */
 export function tariffOn(versions: readonly TariffVersion[], date: BizDate): TariffVersion {
   const v = versionInEffect(versions, date);
-  if (!v) throw new ValidationError([{ field: 'on', code: 'NO_TARIFF', message: `no tariff is in effect on ${date}` }]);
+  if (!v)
+    throw new ValidationError([
+      { field: 'on', code: 'NO_TARIFF', message: `no tariff is in effect on ${date}` },
+    ]);
   return v;
 }
 
-export async function addTariff(ctx: Ctx, estateId: string, input: TariffVersionInput): Promise<TariffVersion> {
+export async function addTariff(
+  ctx: Ctx,
+  estateId: string,
+  input: TariffVersionInput,
+): Promise<TariffVersion> {
   const estate = await getEstate(ctx, estateId);
   const existing = await listTariffs(ctx, estateId);
   validateTariffVersion(input, existing, estate.noticeLeadDays);
@@ -90,7 +104,13 @@ export async function addTariff(ctx: Ctx, estateId: string, input: TariffVersion
   const at = ctx.now();
   try {
     await ctx.db.transact([
-      { Put: { TableName: ctx.db.table, Item: tariffItem(version), ConditionExpression: 'attribute_not_exists(PK)' } },
+      {
+        Put: {
+          TableName: ctx.db.table,
+          Item: tariffItem(version),
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
       auditItem(ctx, at, {
         estateId,
         action: 'TARIFF_ADDED',
@@ -127,7 +147,11 @@ export async function putCalendar(
   const workdays = [...new Set(check(schedule.workdays, 'workdays'))].sort();
   const both = holidays.filter((d) => workdays.includes(d));
   if (both.length > 0) {
-    throw ValidationError.of('workdays', 'CONTRADICTORY_DAYS', `${both.join(', ')} cannot be both a holiday and a workday`);
+    throw ValidationError.of(
+      'workdays',
+      'CONTRADICTORY_DAYS',
+      `${both.join(', ')} cannot be both a holiday and a workday`,
+    );
   }
   const at = ctx.now();
   await ctx.db.transact([
@@ -152,7 +176,10 @@ export async function workingCalendar(ctx: Pick<Ctx, 'db'>, estateId: string): P
     Object.entries(OFFICIAL_SCHEDULES).map(([y, s]) => [Number(y), s]),
   );
   for (const i of items) {
-    byYear.set(Number(i['year'] as bigint), { holidays: i['holidays'] as string[], workdays: i['workdays'] as string[] });
+    byYear.set(Number(i['year'] as bigint), {
+      holidays: i['holidays'] as string[],
+      workdays: i['workdays'] as string[],
+    });
   }
   return new WorkingCalendar([...byYear.values()]);
 }

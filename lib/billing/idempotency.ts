@@ -96,7 +96,10 @@ export async function withIdempotency(
       );
     }
     if (existing.state === 'COMPLETED') return { ...replay(existing), replayed: true };
-    throw new ConflictError('REQUEST_IN_PROGRESS', 'the same request is still being processed; retry shortly');
+    throw new ConflictError(
+      'REQUEST_IN_PROGRESS',
+      'the same request is still being processed; retry shortly',
+    );
   }
 
   let completedInTransaction = false;

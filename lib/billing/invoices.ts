@@ -4,14 +4,20 @@
  * condition on the status it leaves.
  */
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { renovationCards, renovationDeposit, renovationWaste, parkingSpaceFee, propertyFee } from '../fees/calculators.js';
+import {
+  parkingSpaceFee,
+  propertyFee,
+  renovationCards,
+  renovationDeposit,
+  renovationWaste,
+} from '../fees/calculators.js';
 import type { FeeLine } from '../fees/line.js';
 import { annualPeriod, dueDate, periodIndexOn, renewalIssueFrom } from '../fees/periods.js';
 import { Dec, sumFen } from '../money.js';
-import type { FeeCode, RentalKind, TariffVersion } from '../tariffs/catalog.js';
 import { cursor, type Db, TransactionCancelled, type TxItem } from '../store/db.js';
 import { claimOwner, documentNumber, gsi1, gsi2, key, SERIES } from '../store/keys.js';
 import { transactWithNumbers } from '../store/numbering.js';
+import type { FeeCode, RentalKind, TariffVersion } from '../tariffs/catalog.js';
 import { type BizDate, businessDate, businessYear, formatInstant, type Period } from '../time.js';
 import { auditItem, type Ctx, ledgerItems } from './context.js';
 import { listTariffs, tariffOn } from './estates.js';
@@ -72,7 +78,14 @@ function claimItem(db: Db, owner: string, feeCode: string, period: Period, invoi
   return {
     Put: {
       TableName: db.table,
-      Item: { ...key.claim(owner, feeCode, period.start), type: 'CLAIM', feeCode, period, invoiceNo, state: 'OPEN' },
+      Item: {
+        ...key.claim(owner, feeCode, period.start),
+        type: 'CLAIM',
+        feeCode,
+        period,
+        invoiceNo,
+        state: 'OPEN',
+      },
       ConditionExpression: 'attribute_not_exists(PK) OR #state = :released',
       ExpressionAttributeNames: { '#state': 'state' },
       ExpressionAttributeValues: { ':released': 'RELEASED' },
@@ -111,81 +124,98 @@ export function renewalIndexItem(db: Db, unit: Unit, paidThrough: BizDate | unde
         },
       }
     : {
-        Update: { TableName: db.table, Key: key.unit(unit.unitId), UpdateExpression: 'REMOVE GSI2PK, GSI2SK' },
+        Update: {
+          TableName: db.table,
+          Key: key.unit(unit.unitId),
+          UpdateExpression: 'REMOVE GSI2PK, GSI2SK',
+        },
       };
 }
 
 /** Commits a draft under the next gapless invoice number of the estate and year of issue. */
 export async function commitInvoice(ctx: Ctx, draft: InvoiceDraft, idem?: IdempotentCall): Promise<Invoice> {
-  if (draft.lines.length === 0) throw ValidationError.of('items', 'NO_ITEMS', 'an invoice needs at least one item');
+  if (draft.lines.length === 0)
+    throw ValidationError.of('items', 'NO_ITEMS', 'an invoice needs at least one item');
   if (draft.lines.length > MAX_INVOICE_LINES) {
-    throw ValidationError.of('items', 'TOO_MANY_LINES', `an invoice holds at most ${MAX_INVOICE_LINES} lines`);
+    throw ValidationError.of(
+      'items',
+      'TOO_MANY_LINES',
+      `an invoice holds at most ${MAX_INVOICE_LINES} lines`,
+    );
   }
   const at = ctx.now();
   const year = businessYear(at);
   let invoice: Invoice | undefined;
   try {
-    await transactWithNumbers(ctx.db, [{ estateId: draft.estateId, series: SERIES.invoice, year }], async ([n]) => {
-      const invoiceNo = documentNumber(SERIES.invoice, draft.estateId, year, n!);
-      const total = sumFen(draft.lines.map((l) => l.amount));
-      invoice = {
-        invoiceId: invoiceNo,
-        invoiceNo,
-        estateId: draft.estateId,
-        status: 'OPEN',
-        issuedAt: formatInstant(at),
-        issuedBy: ctx.actor.sub,
-        dueDate: draft.dueDate,
-        lines: draft.lines.map((l) => ({ ...l, trace: l.trace as Record<string, unknown> })),
-        total,
-        ...(draft.unitId ? { unitId: draft.unitId } : {}),
-        ...(draft.plate ? { plate: draft.plate } : {}),
-        ...(draft.rentalKind ? { rentalKind: draft.rentalKind } : {}),
-      };
-      const items: TxItem[] = [
-        {
-          Put: {
-            TableName: ctx.db.table,
-            Item: {
-              ...key.invoice(invoiceNo),
-              type: 'INVOICE',
-              invoiceNo,
-              estateId: draft.estateId,
-              unitId: draft.unitId,
-              plate: draft.plate,
-              rentalKind: draft.rentalKind,
-              billedTo: draft.billedTo,
-              status: 'OPEN',
-              issuedAt: invoice.issuedAt,
-              issueDate: businessDate(at),
-              issuedBy: ctx.actor.sub,
-              dueDate: draft.dueDate,
-              lines: draft.lines.map(lineItem),
-              total,
-              GSI1PK: gsi1.invoicesOf(draft.billedTo),
-              GSI1SK: `${String(at).padStart(13, '0')}#${invoiceNo}`,
-            },
-            ConditionExpression: 'attribute_not_exists(PK)',
-          },
-        },
-        ...draft.lines
-          .filter((l) => l.period)
-          .map((l) => claimItem(ctx.db, draft.billedTo, l.type, l.period!, invoiceNo)),
-        ...ledgerItems(ctx, at, {
-          estateId: draft.estateId,
-          kind: 'INVOICE_ISSUED',
-          documentNo: invoiceNo,
+    await transactWithNumbers(
+      ctx.db,
+      [{ estateId: draft.estateId, series: SERIES.invoice, year }],
+      async ([n]) => {
+        const invoiceNo = documentNumber(SERIES.invoice, draft.estateId, year, n!);
+        const total = sumFen(draft.lines.map((l) => l.amount));
+        invoice = {
+          invoiceId: invoiceNo,
           invoiceNo,
+          estateId: draft.estateId,
+          status: 'OPEN',
+          issuedAt: formatInstant(at),
+          issuedBy: ctx.actor.sub,
+          dueDate: draft.dueDate,
+          lines: draft.lines.map((l) => ({ ...l, trace: l.trace as Record<string, unknown> })),
+          total,
           ...(draft.unitId ? { unitId: draft.unitId } : {}),
           ...(draft.plate ? { plate: draft.plate } : {}),
-          lines: draft.lines.map((l) => ({ feeCode: l.type, amount: l.amount, ...(l.period ? { period: l.period } : {}) })),
-        }),
-        auditItem(ctx, at, { estateId: draft.estateId, action: draft.action, document: invoiceNo }),
-        ...(draft.extraItems?.(invoiceNo) ?? []),
-      ];
-      if (idem) items.push(idem.handle.completeItem(idem.present(invoice)));
-      return { items };
-    });
+          ...(draft.rentalKind ? { rentalKind: draft.rentalKind } : {}),
+        };
+        const items: TxItem[] = [
+          {
+            Put: {
+              TableName: ctx.db.table,
+              Item: {
+                ...key.invoice(invoiceNo),
+                type: 'INVOICE',
+                invoiceNo,
+                estateId: draft.estateId,
+                unitId: draft.unitId,
+                plate: draft.plate,
+                rentalKind: draft.rentalKind,
+                billedTo: draft.billedTo,
+                status: 'OPEN',
+                issuedAt: invoice.issuedAt,
+                issueDate: businessDate(at),
+                issuedBy: ctx.actor.sub,
+                dueDate: draft.dueDate,
+                lines: draft.lines.map(lineItem),
+                total,
+                GSI1PK: gsi1.invoicesOf(draft.billedTo),
+                GSI1SK: `${String(at).padStart(13, '0')}#${invoiceNo}`,
+              },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
+          ...draft.lines
+            .filter((l) => l.period)
+            .map((l) => claimItem(ctx.db, draft.billedTo, l.type, l.period!, invoiceNo)),
+          ...ledgerItems(ctx, at, {
+            estateId: draft.estateId,
+            kind: 'INVOICE_ISSUED',
+            documentNo: invoiceNo,
+            invoiceNo,
+            ...(draft.unitId ? { unitId: draft.unitId } : {}),
+            ...(draft.plate ? { plate: draft.plate } : {}),
+            lines: draft.lines.map((l) => ({
+              feeCode: l.type,
+              amount: l.amount,
+              ...(l.period ? { period: l.period } : {}),
+            })),
+          }),
+          auditItem(ctx, at, { estateId: draft.estateId, action: draft.action, document: invoiceNo }),
+          ...(draft.extraItems?.(invoiceNo) ?? []),
+        ];
+        if (idem) items.push(idem.handle.completeItem(idem.present(invoice)));
+        return { items };
+      },
+    );
   } catch (e) {
     if (e instanceof TransactionCancelled) {
       const periodLines = draft.lines.filter((l) => l.period);
@@ -204,7 +234,11 @@ export async function commitInvoice(ctx: Ctx, draft: InvoiceDraft, idem?: Idempo
 }
 
 /** Period starts of a party's live (open or paid) claims for a fee code. */
-export async function liveClaims(db: Db, owner: string, feeCode: FeeCode): Promise<Map<string, 'OPEN' | 'PAID'>> {
+export async function liveClaims(
+  db: Db,
+  owner: string,
+  feeCode: FeeCode,
+): Promise<Map<string, 'OPEN' | 'PAID'>> {
   const items = await db.queryAll({
     KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
     ExpressionAttributeValues: { ':pk': owner, ':sk': `CLAIM#${feeCode}#` },
@@ -249,14 +283,19 @@ export function selectPeriods(
 export function periodStarting(deliveryDate: BizDate, start: BizDate): Period {
   const k = periodIndexOn(deliveryDate, start);
   const p = k >= 0 ? annualPeriod(deliveryDate, k) : undefined;
-  if (!p || p.start !== start) throw ValidationError.of('periodStart', 'NOT_A_PERIOD_START', `${start} does not start a period`);
+  if (!p || p.start !== start)
+    throw ValidationError.of('periodStart', 'NOT_A_PERIOD_START', `${start} does not start a period`);
   return p;
 }
 
 function periodsField(value: number | undefined, field: string): number | undefined {
   if (value === undefined) return undefined;
   if (!Number.isInteger(value) || value < 1 || value > MAX_PERIODS) {
-    throw ValidationError.of(field, 'INVALID_NUMBER', `${field} must be a whole number from 1 to ${MAX_PERIODS}`);
+    throw ValidationError.of(
+      field,
+      'INVALID_NUMBER',
+      `${field} must be a whole number from 1 to ${MAX_PERIODS}`,
+    );
   }
   return value;
 }
@@ -282,7 +321,9 @@ export async function draftUnitInvoice(
     seen.add(item.type);
   }
   // Property fee first: a parking-space item without periods follows its periods.
-  const order = [...items.entries()].sort(([, a], [, b]) => Number(b.type === 'PROPERTY_FEE') - Number(a.type === 'PROPERTY_FEE'));
+  const order = [...items.entries()].sort(
+    ([, a], [, b]) => Number(b.type === 'PROPERTY_FEE') - Number(a.type === 'PROPERTY_FEE'),
+  );
   for (const [i, item] of order) {
     switch (item.type) {
       case 'PROPERTY_FEE': {
@@ -290,10 +331,23 @@ export async function draftUnitInvoice(
           propertyPeriods = [periodStarting(unit.deliveryDate, item.periodStart)];
         } else {
           const billed = await liveClaims(ctx.db, owner, 'PROPERTY_FEE');
-          propertyPeriods = selectPeriods(unit.deliveryDate, billed, today, periodsField(item.periods, `items[${i}].periods`));
+          propertyPeriods = selectPeriods(
+            unit.deliveryDate,
+            billed,
+            today,
+            periodsField(item.periods, `items[${i}].periods`),
+          );
         }
         for (const period of propertyPeriods) {
-          lines.push(propertyFee({ unitType: unit.unitType, area, months: 12, tariff: tariffOn(tariffs, period.start), period }));
+          lines.push(
+            propertyFee({
+              unitType: unit.unitType,
+              area,
+              months: 12,
+              tariff: tariffOn(tariffs, period.start),
+              period,
+            }),
+          );
         }
         break;
       }
@@ -302,19 +356,31 @@ export async function draftUnitInvoice(
         if (spaces === undefined) {
           spaces = (await listSpaces(ctx, unit.unitId)).length;
           if (spaces === 0) {
-            throw ValidationError.of(`items[${i}].spaces`, 'NO_SPACES', 'the unit has no registered owned or use-right space');
+            throw ValidationError.of(
+              `items[${i}].spaces`,
+              'NO_SPACES',
+              'the unit has no registered owned or use-right space',
+            );
           }
         }
         const requested = periodsField(item.periods, `items[${i}].periods`);
         const periods =
           requested === undefined && propertyPeriods
             ? propertyPeriods
-            : selectPeriods(unit.deliveryDate, await liveClaims(ctx.db, owner, 'PARKING_SPACE_FEE'), today, requested);
+            : selectPeriods(
+                unit.deliveryDate,
+                await liveClaims(ctx.db, owner, 'PARKING_SPACE_FEE'),
+                today,
+                requested,
+              );
         for (const period of periods) {
           try {
-            lines.push(parkingSpaceFee({ spaces, months: 12, tariff: tariffOn(tariffs, period.start), period }));
+            lines.push(
+              parkingSpaceFee({ spaces, months: 12, tariff: tariffOn(tariffs, period.start), period }),
+            );
           } catch (e) {
-            if (e instanceof ValidationError) throw ValidationError.of(`items[${i}].spaces`, e.code, e.message);
+            if (e instanceof ValidationError)
+              throw ValidationError.of(`items[${i}].spaces`, e.code, e.message);
             throw e;
           }
         }
@@ -389,7 +455,9 @@ export async function listInvoices(
     IndexName: 'GSI1',
     KeyConditionExpression: 'GSI1PK = :pk',
     ExpressionAttributeValues: { ':pk': pk, ...(opts.status ? { ':status': opts.status } : {}) },
-    ...(opts.status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
+    ...(opts.status
+      ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }
+      : {}),
     ScanIndexForward: false,
     Limit: opts.limit,
     ...(opts.cursor ? { ExclusiveStartKey: cursor.decode(opts.cursor, { GSI1PK: pk }) } : {}),
@@ -414,7 +482,10 @@ export async function voidInvoice(ctx: Ctx, invoiceNo: string, reason: string): 
   const inv = await getInvoice(ctx, invoiceNo);
   if (inv.status === 'VOID') throw new ConflictError('ALREADY_VOID', `invoice ${invoiceNo} is already void`);
   if (inv.status !== 'OPEN') {
-    throw new ConflictError('INVOICE_PAID', `invoice ${invoiceNo} is paid; reverse it with a credit note instead`);
+    throw new ConflictError(
+      'INVOICE_PAID',
+      `invoice ${invoiceNo} is paid; reverse it with a credit note instead`,
+    );
   }
   const at = ctx.now();
   const unit = inv.unitId ? await getUnit(ctx, inv.unitId) : undefined;
@@ -426,7 +497,13 @@ export async function voidInvoice(ctx: Ctx, invoiceNo: string, reason: string): 
         UpdateExpression: 'SET #status = :void, voidedAt = :at, voidReason = :reason, voidedBy = :by',
         ConditionExpression: '#status = :open',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':void': 'VOID', ':open': 'OPEN', ':at': formatInstant(at), ':reason': reason, ':by': ctx.actor.sub },
+        ExpressionAttributeValues: {
+          ':void': 'VOID',
+          ':open': 'OPEN',
+          ':at': formatInstant(at),
+          ':reason': reason,
+          ':by': ctx.actor.sub,
+        },
       },
     },
     ...setClaimsState(ctx.db, inv, 'RELEASED'),
@@ -437,7 +514,11 @@ export async function voidInvoice(ctx: Ctx, invoiceNo: string, reason: string): 
       invoiceNo,
       ...(inv.unitId ? { unitId: inv.unitId } : {}),
       ...(inv.plate ? { plate: inv.plate } : {}),
-      lines: inv.lines.map((l) => ({ feeCode: l.type, amount: -l.amount, ...(l.period ? { period: l.period } : {}) })),
+      lines: inv.lines.map((l) => ({
+        feeCode: l.type,
+        amount: -l.amount,
+        ...(l.period ? { period: l.period } : {}),
+      })),
     }),
     auditItem(ctx, at, { estateId: inv.estateId, action: 'INVOICE_VOIDED', document: invoiceNo, reason }),
   ];
@@ -449,7 +530,10 @@ export async function voidInvoice(ctx: Ctx, invoiceNo: string, reason: string): 
   } catch (e) {
     if (e instanceof TransactionCancelled && e.failedAt(0)) {
       const now = await getInvoice(ctx, invoiceNo);
-      throw new ConflictError(now.status === 'VOID' ? 'ALREADY_VOID' : 'INVOICE_PAID', `invoice ${invoiceNo} is ${now.status}`);
+      throw new ConflictError(
+        now.status === 'VOID' ? 'ALREADY_VOID' : 'INVOICE_PAID',
+        `invoice ${invoiceNo} is ${now.status}`,
+      );
     }
     throw e;
   }

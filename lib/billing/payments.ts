@@ -4,17 +4,24 @@
  * idempotency record are one transaction: all of it happened, or none of it.
  */
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import { annualPeriod } from '../fees/periods.js';
+import { annualPeriod, renewalIssueFrom } from '../fees/periods.js';
 import { type Fen, formatFen, parseMoney } from '../money.js';
 import { TransactionCancelled, type TxItem } from '../store/db.js';
 import { claimOwner, documentNumber, gsi2, key, SERIES } from '../store/keys.js';
-import { renewalIssueFrom } from '../fees/periods.js';
 import { transactWithNumbers } from '../store/numbering.js';
+import { DEPOSIT_FEE_CODES } from '../tariffs/catalog.js';
 import { type BizDate, businessDate, businessYear, formatInstant } from '../time.js';
 import { auditItem, type Ctx, ledgerItems } from './context.js';
-import { DEPOSIT_FEE_CODES } from '../tariffs/catalog.js';
 import { getInvoice, type IdempotentCall, liveClaims, setClaimsState } from './invoices.js';
-import { type Channel, COUNTER_CHANNELS, type Invoice, KIOSK_CHANNELS, type Receipt, receiptFromItem, type Unit } from './records.js';
+import {
+  type Channel,
+  COUNTER_CHANNELS,
+  type Invoice,
+  KIOSK_CHANNELS,
+  type Receipt,
+  receiptFromItem,
+  type Unit,
+} from './records.js';
 import { getUnit } from './units.js';
 
 export interface PaymentInput {
@@ -32,7 +39,8 @@ export function checkPayment(
 ): { amount: Fen; tendered?: Fen; change?: Fen } {
   const kiosk = (KIOSK_CHANNELS as readonly string[]).includes(input.channel);
   const counter = (COUNTER_CHANNELS as readonly string[]).includes(input.channel);
-  if (!kiosk && !counter) throw ValidationError.of('channel', 'INVALID_CHANNEL', `unknown channel ${input.channel}`);
+  if (!kiosk && !counter)
+    throw ValidationError.of('channel', 'INVALID_CHANNEL', `unknown channel ${input.channel}`);
   if ((role === 'owner' || role === 'kiosk') && !kiosk) {
     throw new ForbiddenError('CHANNEL_NOT_ALLOWED', `${role} may pay only through kiosk channels`);
   }
@@ -41,16 +49,29 @@ export function checkPayment(
   }
   const amount = parseMoney(input.amount, 'amount');
   if (amount !== total) {
-    throw ValidationError.of('amount', 'AMOUNT_MISMATCH', `amount must equal the amount due ${formatFen(total)}`);
+    throw ValidationError.of(
+      'amount',
+      'AMOUNT_MISMATCH',
+      `amount must equal the amount due ${formatFen(total)}`,
+    );
   }
   if (kiosk && !input.reference) {
-    throw ValidationError.of('reference', 'REFERENCE_REQUIRED', 'a kiosk payment carries the terminal reference');
+    throw ValidationError.of(
+      'reference',
+      'REFERENCE_REQUIRED',
+      'a kiosk payment carries the terminal reference',
+    );
   }
   if (input.tendered !== undefined) {
-    if (input.channel !== 'CASH') throw ValidationError.of('tendered', 'TENDERED_NOT_CASH', 'tendered is only for CASH');
+    if (input.channel !== 'CASH')
+      throw ValidationError.of('tendered', 'TENDERED_NOT_CASH', 'tendered is only for CASH');
     const tendered = parseMoney(input.tendered, 'tendered');
     if (tendered < amount) {
-      throw ValidationError.of('tendered', 'TENDERED_TOO_LOW', `tendered must be at least ${formatFen(amount)}`);
+      throw ValidationError.of(
+        'tendered',
+        'TENDERED_TOO_LOW',
+        `tendered must be at least ${formatFen(amount)}`,
+      );
     }
     return { amount, tendered, change: tendered - amount };
   }
@@ -99,7 +120,11 @@ export function paidThroughItem(ctx: Ctx, unit: Unit, next: BizDate | undefined)
   const set = next
     ? {
         expr: 'SET paidThrough = :new, GSI2PK = :gsiPk, GSI2SK = :gsiSk',
-        values: { ':new': next, ':gsiPk': gsi2.renewalDue(unit.estateId), ':gsiSk': `${renewalIssueFrom(next)}#${unit.unitId}` },
+        values: {
+          ':new': next,
+          ':gsiPk': gsi2.renewalDue(unit.estateId),
+          ':gsiSk': `${renewalIssueFrom(next)}#${unit.unitId}`,
+        },
       }
     : { expr: 'REMOVE paidThrough, GSI2PK, GSI2SK', values: {} };
   const values = { ...lock.values, ...set.values };
@@ -121,7 +146,12 @@ function docLine(l: Invoice['lines'][number], sign: 1n | -1n = 1n) {
 }
 
 /** POST /v1/invoices/{invoiceId}/payments. */
-export async function payInvoice(ctx: Ctx, invoiceNo: string, input: PaymentInput, idem?: IdempotentCall): Promise<Receipt> {
+export async function payInvoice(
+  ctx: Ctx,
+  invoiceNo: string,
+  input: PaymentInput,
+  idem?: IdempotentCall,
+): Promise<Receipt> {
   let receipt: Receipt | undefined;
   try {
     // The invoice decides the estate; the receipt series is that of the payment's business year.
@@ -131,7 +161,10 @@ export async function payInvoice(ctx: Ctx, invoiceNo: string, input: PaymentInpu
     await transactWithNumbers(ctx.db, [{ estateId, series: SERIES.receipt, year }], async ([n]) => {
       const inv = await getInvoice(ctx, invoiceNo);
       if (inv.status === 'PAID' || inv.status === 'CREDITED') {
-        throw new ConflictError('ALREADY_PAID', `invoice ${invoiceNo} is already paid (receipt ${inv.receiptNo})`);
+        throw new ConflictError(
+          'ALREADY_PAID',
+          `invoice ${invoiceNo} is already paid (receipt ${inv.receiptNo})`,
+        );
       }
       if (inv.status === 'VOID') throw new ConflictError('INVOICE_VOID', `invoice ${invoiceNo} is void`);
       const money = checkPayment(inv.total, input, ctx.actor.role);
@@ -159,7 +192,12 @@ export async function payInvoice(ctx: Ctx, invoiceNo: string, input: PaymentInpu
             UpdateExpression: 'SET #status = :paid, receiptNo = :receiptNo, paidAt = :at',
             ConditionExpression: '#status = :open',
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':paid': 'PAID', ':open': 'OPEN', ':receiptNo': receiptNo, ':at': receipt.paidAt },
+            ExpressionAttributeValues: {
+              ':paid': 'PAID',
+              ':open': 'OPEN',
+              ':receiptNo': receiptNo,
+              ':at': receipt.paidAt,
+            },
           },
         },
         {
@@ -191,9 +229,16 @@ export async function payInvoice(ctx: Ctx, invoiceNo: string, input: PaymentInpu
           receiptNo,
           channel: input.channel,
           ...(inv.unitId ? { unitId: inv.unitId } : {}),
-          lines: inv.lines.filter((l) => DEPOSIT_FEE_CODES.has(l.type)).map((l) => ({ feeCode: l.type, amount: l.amount })),
+          lines: inv.lines
+            .filter((l) => DEPOSIT_FEE_CODES.has(l.type))
+            .map((l) => ({ feeCode: l.type, amount: l.amount })),
         }),
-        auditItem(ctx, at, { estateId, action: 'INVOICE_PAID', document: receiptNo, details: { invoiceNo, channel: input.channel } }),
+        auditItem(ctx, at, {
+          estateId,
+          action: 'INVOICE_PAID',
+          document: receiptNo,
+          details: { invoiceNo, channel: input.channel },
+        }),
       ];
       const retryOn: number[] = [];
       if (inv.unitId && inv.lines.some((l) => l.type === 'PROPERTY_FEE')) {

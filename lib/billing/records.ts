@@ -112,7 +112,8 @@ export interface CreditNote {
 type Stored = Record<string, unknown>;
 
 const num = (v: unknown): number => Number(v as bigint);
-const opt = <T>(v: unknown, f: (x: unknown) => T): T | undefined => (v === undefined || v === null ? undefined : f(v));
+const opt = <T>(v: unknown, f: (x: unknown) => T): T | undefined =>
+  v === undefined || v === null ? undefined : f(v);
 
 function periodOf(item: Stored): Period | undefined {
   const p = item['period'] as { start?: string; end?: string } | undefined;
@@ -175,7 +176,16 @@ export function invoiceFromItem(item: Stored): Invoice {
     lines: (item['lines'] as Stored[]).map(lineFromItem),
     total: item['total'] as bigint,
   };
-  for (const k of ['unitId', 'plate', 'rentalKind', 'receiptNo', 'paidAt', 'voidedAt', 'voidReason', 'creditNoteNo'] as const) {
+  for (const k of [
+    'unitId',
+    'plate',
+    'rentalKind',
+    'receiptNo',
+    'paidAt',
+    'voidedAt',
+    'voidReason',
+    'creditNoteNo',
+  ] as const) {
     if (item[k] !== undefined) (inv as unknown as Stored)[k] = item[k];
   }
   return inv;

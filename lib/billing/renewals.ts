@@ -40,7 +40,10 @@ export async function runRenewals(ctx: Ctx, estateId: string, asOf: BizDate): Pr
     try {
       const inv = await issueInvoice(ctx, {
         unitId,
-        items: [{ type: 'PROPERTY_FEE', periodStart: paidThrough }, ...(hasSpaces ? [{ type: 'PARKING_SPACE_FEE' as const }] : [])],
+        items: [
+          { type: 'PROPERTY_FEE', periodStart: paidThrough },
+          ...(hasSpaces ? [{ type: 'PARKING_SPACE_FEE' as const }] : []),
+        ],
       });
       issued.push(inv.invoiceNo);
     } catch (e) {

@@ -1,10 +1,10 @@
 /** Units (房屋) and their owned or use-right parking spaces. */
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { parseArea, plain } from '../money.js';
-import type { UnitType } from '../tariffs/catalog.js';
 import { TransactionCancelled } from '../store/db.js';
 import { documentNumber, key, SERIES } from '../store/keys.js';
 import { transactWithNumbers } from '../store/numbering.js';
+import type { UnitType } from '../tariffs/catalog.js';
 import { formatInstant, parseBizDate } from '../time.js';
 import { auditItem, type Ctx } from './context.js';
 import { getEstate } from './estates.js';
@@ -95,7 +95,8 @@ const PLATE_RE = /^[\u4e00-\u9fa5][A-Z][A-Z0-9]{5,6}$/;
 
 /** Upper-cases and drops spaces, dots and dashes, then validates (SPEC.md §4.2). */
 export function normalisePlate(value: unknown, field = 'plate'): string {
-  if (typeof value !== 'string') throw ValidationError.of(field, 'INVALID_PLATE', `${field} must be a string`);
+  if (typeof value !== 'string')
+    throw ValidationError.of(field, 'INVALID_PLATE', `${field} must be a string`);
   const plate = value.toUpperCase().replace(/[\s.\-·]/g, '');
   if (!PLATE_RE.test(plate)) {
     throw ValidationError.of(
@@ -136,10 +137,21 @@ export async function registerSpace(
         Put: {
           TableName: ctx.db.table,
           // A registered plate parks free in the estate (SPEC.md §4.2); the gate looks it up by plate.
-          Item: { PK: `ESTATE#${unit.estateId}`, SK: `FREEPLATE#${plate}#SPACE#${input.spaceNo}`, type: 'FREEPLATE', plate, unitId, spaceNo: input.spaceNo },
+          Item: {
+            PK: `ESTATE#${unit.estateId}`,
+            SK: `FREEPLATE#${plate}#SPACE#${input.spaceNo}`,
+            type: 'FREEPLATE',
+            plate,
+            unitId,
+            spaceNo: input.spaceNo,
+          },
         },
       })),
-      auditItem(ctx, at, { estateId: unit.estateId, action: 'SPACE_REGISTERED', document: `${unitId}/${input.spaceNo}` }),
+      auditItem(ctx, at, {
+        estateId: unit.estateId,
+        action: 'SPACE_REGISTERED',
+        document: `${unitId}/${input.spaceNo}`,
+      }),
     ]);
   } catch (e) {
     if (e instanceof TransactionCancelled && (e.failedAt(0) || e.failedAt(1))) {

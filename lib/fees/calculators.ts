@@ -20,7 +20,11 @@ export const MAX_SPACES = 100;
 
 function wholeNumber(value: number, field: string, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw ValidationError.of(field, 'INVALID_NUMBER', `${field} must be a whole number from ${min} to ${max}`);
+    throw ValidationError.of(
+      field,
+      'INVALID_NUMBER',
+      `${field} must be a whole number from ${min} to ${max}`,
+    );
   }
   return value;
 }
@@ -95,7 +99,11 @@ export function parkingRental(args: {
   const rates = args.tariff.rates.PARKING_RENTAL;
   const rateText = Object.hasOwn(rates, args.rentalKind) ? rates[args.rentalKind] : undefined;
   if (rateText === undefined) {
-    throw ValidationError.of('rentalKind', 'UNKNOWN_RENTAL_KIND', `unknown rental kind ${String(args.rentalKind)}`);
+    throw ValidationError.of(
+      'rentalKind',
+      'UNKNOWN_RENTAL_KIND',
+      `unknown rental kind ${String(args.rentalKind)}`,
+    );
   }
   const months = wholeNumber(args.months, 'months', 1, MAX_MONTHS);
   const rate = tariffRate(rateText);

@@ -32,7 +32,9 @@ export interface Quote {
 export function priceItem(item: QuoteItem, tariff: TariffVersion): FeeLine[] {
   switch (item.type) {
     case 'PROPERTY_FEE':
-      return [propertyFee({ unitType: item.unitType, area: parseArea(item.area), months: item.months, tariff })];
+      return [
+        propertyFee({ unitType: item.unitType, area: parseArea(item.area), months: item.months, tariff }),
+      ];
     case 'PARKING_SPACE_FEE':
       return [parkingSpaceFee({ spaces: item.spaces, months: item.months, tariff })];
     case 'PARKING_RENTAL':

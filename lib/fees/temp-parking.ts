@@ -17,7 +17,8 @@ export function stayMinutes(entryMs: number, exitMs: number, field = 'exitAt'): 
   if (!Number.isFinite(entryMs) || !Number.isFinite(exitMs)) {
     throw ValidationError.of(field, 'INVALID_TIMESTAMP', `${field} is not a valid time`);
   }
-  if (exitMs < entryMs) throw ValidationError.of(field, 'EXIT_BEFORE_ENTRY', `${field} is before the entry time`);
+  if (exitMs < entryMs)
+    throw ValidationError.of(field, 'EXIT_BEFORE_ENTRY', `${field} is before the entry time`);
   const minutes = Math.floor((exitMs - entryMs) / MS_PER_MINUTE);
   if (minutes > MAX_STAY_MINUTES) {
     throw ValidationError.of(field, 'STAY_TOO_LONG', `a stay of more than 90 days is not a temporary stay`);
@@ -43,7 +44,8 @@ function bandFor(bands: readonly TempParkingBand[], minutes: number): TempParkin
 export function tempParkingCharge(minutes: number, tariff: TariffVersion): TempParkingCharge {
   const bands = tariff.tempParkingBands;
   const dayBand = bands[bands.length - 1];
-  if (!dayBand || dayBand.upToMinutes !== DAY_MINUTES) throw new RangeError('tariff bands do not cover a day');
+  if (!dayBand || dayBand.upToMinutes !== DAY_MINUTES)
+    throw new RangeError('tariff bands do not cover a day');
   const dayFen = tariffMoney(dayBand.amount, 'tempParkingBands.amount').fen;
   const fullDays = Math.floor(minutes / DAY_MINUTES);
   const rest = minutes % DAY_MINUTES;

@@ -12,7 +12,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type AttributeValue, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
@@ -25,6 +24,7 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { UnavailableError, ValidationError } from '../errors.js';
 
 export type Item = Record<string, unknown>;
@@ -32,7 +32,10 @@ export type Key = { PK: string; SK: string };
 export type TxItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** Called around every store call; tests use it to inject faults DynamoDB Local never produces. */
-export type FaultInjector = (op: 'get' | 'query' | 'put' | 'update' | 'transact', phase: 'before' | 'after') => void;
+export type FaultInjector = (
+  op: 'get' | 'query' | 'put' | 'update' | 'transact',
+  phase: 'before' | 'after',
+) => void;
 
 export interface DbOptions {
   maxAttempts?: number;
@@ -80,7 +83,11 @@ const RETRYABLE = new Set([
   'EPIPE',
   'ETIMEDOUT',
 ]);
-const RETRYABLE_REASONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
+const RETRYABLE_REASONS = new Set([
+  'TransactionConflict',
+  'ThrottlingError',
+  'ProvisionedThroughputExceeded',
+]);
 
 function errorName(e: unknown): string {
   const err = e as { name?: string; code?: string };
@@ -198,7 +205,10 @@ export class Db {
       ),
     );
     this.capacity('query', out.ConsumedCapacity);
-    return { items: (out.Items ?? []) as T[], ...(out.LastEvaluatedKey ? { lastKey: out.LastEvaluatedKey } : {}) };
+    return {
+      items: (out.Items ?? []) as T[],
+      ...(out.LastEvaluatedKey ? { lastKey: out.LastEvaluatedKey } : {}),
+    };
   }
 
   /** Every item of a query (for small, bounded collections such as a unit's claims). */
@@ -232,7 +242,9 @@ export class Db {
       if (errorName(e) === 'ConditionalCheckFailedException') {
         // The document client does not unmarshall error payloads: the old item arrives raw.
         const raw = (e as { Item?: Record<string, AttributeValue> }).Item;
-        throw new ConditionFailed(raw ? unmarshall(raw, { wrapNumbers: (v: string) => BigInt(v) }) : undefined);
+        throw new ConditionFailed(
+          raw ? unmarshall(raw, { wrapNumbers: (v: string) => BigInt(v) }) : undefined,
+        );
       }
       throw e;
     }
@@ -258,7 +270,8 @@ export class Db {
    * ClientRequestToken, so DynamoDB applies the transaction at most once.
    */
   async transact(items: TxItem[], token: string = randomUUID()): Promise<void> {
-    if (items.length > 100) throw new RangeError(`a transaction holds at most 100 items, not ${items.length}`);
+    if (items.length > 100)
+      throw new RangeError(`a transaction holds at most 100 items, not ${items.length}`);
     const withTable = items.map((it) => {
       const [[kind, body]] = Object.entries(it) as unknown as [[string, Record<string, unknown>]];
       return { [kind]: { TableName: this.table, ...body } } as TxItem;

@@ -39,7 +39,10 @@ export const META = 'META';
 
 export const key = {
   estate: (estateId: string) => ({ PK: `ESTATE#${estateId}`, SK: META }),
-  tariff: (estateId: string, effectiveFrom: string) => ({ PK: `ESTATE#${estateId}`, SK: `TARIFF#${effectiveFrom}` }),
+  tariff: (estateId: string, effectiveFrom: string) => ({
+    PK: `ESTATE#${estateId}`,
+    SK: `TARIFF#${effectiveFrom}`,
+  }),
   calendar: (estateId: string, year: number) => ({ PK: `ESTATE#${estateId}`, SK: `CALENDAR#${year}` }),
   counter: (estateId: string, series: string, year: number | string) => ({
     PK: `ESTATE#${estateId}`,
@@ -49,10 +52,16 @@ export const key = {
     PK: `ESTATE#${estateId}`,
     SK: `UNITNO#${building}#${room}`,
   }),
-  spaceNoGuard: (estateId: string, spaceNo: string) => ({ PK: `ESTATE#${estateId}`, SK: `SPACENO#${spaceNo}` }),
+  spaceNoGuard: (estateId: string, spaceNo: string) => ({
+    PK: `ESTATE#${estateId}`,
+    SK: `SPACENO#${spaceNo}`,
+  }),
   unit: (unitId: string) => ({ PK: `UNIT#${unitId}`, SK: META }),
   space: (unitId: string, spaceNo: string) => ({ PK: `UNIT#${unitId}`, SK: `SPACE#${spaceNo}` }),
-  claim: (owner: string, feeCode: string, periodStart: string) => ({ PK: owner, SK: `CLAIM#${feeCode}#${periodStart}` }),
+  claim: (owner: string, feeCode: string, periodStart: string) => ({
+    PK: owner,
+    SK: `CLAIM#${feeCode}#${periodStart}`,
+  }),
   invoice: (invoiceNo: string) => ({ PK: `INVOICE#${invoiceNo}`, SK: META }),
   receipt: (receiptNo: string) => ({ PK: `RECEIPT#${receiptNo}`, SK: META }),
   creditNote: (creditNoteNo: string) => ({ PK: `CREDIT#${creditNoteNo}`, SK: META }),

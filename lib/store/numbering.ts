@@ -114,7 +114,9 @@ async function attemptWithNumbers(
       await sleep(Math.random() * Math.min(50, 2 + round * 3));
     }
   }
-  throw new UnavailableError('too many concurrent writers for one number series; nothing was changed, please retry');
+  throw new UnavailableError(
+    'too many concurrent writers for one number series; nothing was changed, please retry',
+  );
 }
 
 /** A transaction without numbers but with optimistic locks, retried the same way. */

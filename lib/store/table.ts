@@ -20,9 +20,14 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [partitionKey, sortKey, gsi1.partitionKey, gsi1.sortKey, gsi2.partitionKey, gsi2.sortKey].map(
-      (AttributeName) => ({ AttributeName, AttributeType: 'S' }),
-    ),
+    AttributeDefinitions: [
+      partitionKey,
+      sortKey,
+      gsi1.partitionKey,
+      gsi1.sortKey,
+      gsi2.partitionKey,
+      gsi2.sortKey,
+    ].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
     KeySchema: [
       { AttributeName: partitionKey, KeyType: 'HASH' },
       { AttributeName: sortKey, KeyType: 'RANGE' },

@@ -79,7 +79,13 @@ export interface TariffVersion extends TariffVersionInput {
 
 /** The contract standard of the source document (000_508592a4f9acdef1.txt, lines 11-87). */
 export const SEED_RATES: TariffRates = {
-  PROPERTY_FEE: { HIGH_RISE: '1.8', GARDEN_HOUSE: '1.8', SEMI_DETACHED: '2.5', COMMERCIAL: '3.0', APARTMENT: '2.2' },
+  PROPERTY_FEE: {
+    HIGH_RISE: '1.8',
+    GARDEN_HOUSE: '1.8',
+    SEMI_DETACHED: '2.5',
+    COMMERCIAL: '3.0',
+    APARTMENT: '2.2',
+  },
   PARKING_SPACE_FEE: '30',
   PARKING_RENTAL: { SHARED: '200', SMART_UNDERGROUND: '300' },
   RENOVATION_WASTE: '5',

@@ -25,7 +25,8 @@ function collect(problems: FieldProblem[], fn: () => void): void {
 
 function positiveRate(problems: FieldProblem[], value: unknown, field: string): void {
   collect(problems, () => {
-    if (parseRate(value, field).lte(0)) throw ValidationError.of(field, 'INVALID_RATE', `${field} must be greater than 0`);
+    if (parseRate(value, field).lte(0))
+      throw ValidationError.of(field, 'INVALID_RATE', `${field} must be greater than 0`);
   });
 }
 
@@ -46,11 +47,18 @@ export function validateBands(bands: readonly TempParkingBand[], field = 'tempPa
         message: `bands must ascend without overlap: ${band.upToMinutes} does not follow ${previousUpTo}`,
       });
     }
-    previousUpTo = Math.max(previousUpTo, Number.isInteger(band.upToMinutes) ? band.upToMinutes : previousUpTo);
+    previousUpTo = Math.max(
+      previousUpTo,
+      Number.isInteger(band.upToMinutes) ? band.upToMinutes : previousUpTo,
+    );
     collect(problems, () => {
       const fen = parseMoney(band.amount, `${f}.amount`);
       if (fen < previousFen) {
-        throw ValidationError.of(`${f}.amount`, 'INVALID_BANDS', 'a longer stay must not cost less than a shorter one');
+        throw ValidationError.of(
+          `${f}.amount`,
+          'INVALID_BANDS',
+          'a longer stay must not cost less than a shorter one',
+        );
       }
       previousFen = fen;
     });
@@ -85,7 +93,11 @@ export function validateTariffVersion(
     noticeDate = parseBizDate(input.noticeDate, 'noticeDate');
   });
   if (typeof input.approvalRef !== 'string' || input.approvalRef.trim() === '') {
-    problems.push({ field: 'approvalRef', code: 'REQUIRED', message: 'approvalRef (业主大会决议) is required' });
+    problems.push({
+      field: 'approvalRef',
+      code: 'REQUIRED',
+      message: 'approvalRef (业主大会决议) is required',
+    });
   }
   if (effectiveFrom && noticeDate && addDays(noticeDate, noticeLeadDays) > effectiveFrom) {
     problems.push({
@@ -94,7 +106,11 @@ export function validateTariffVersion(
       message: `owners must be told at least ${noticeLeadDays} days before ${effectiveFrom}; noticeDate ${noticeDate} is too late`,
     });
   }
-  const latest = existing.reduce<string>((max, v) => (v.effectiveFrom > max ? v.effectiveFrom : max), '');
+  const latest =
+    existing
+      .map((v) => v.effectiveFrom)
+      .sort()
+      .at(-1) ?? '';
   if (effectiveFrom && latest && effectiveFrom <= latest) {
     problems.push({
       field: 'effectiveFrom',
@@ -116,7 +132,10 @@ export function validateTariffVersion(
 }
 
 /** The version in effect on `date`: the latest whose effectiveFrom ≤ date. */
-export function versionInEffect(versions: readonly TariffVersion[], date: BizDate): TariffVersion | undefined {
+export function versionInEffect(
+  versions: readonly TariffVersion[],
+  date: BizDate,
+): TariffVersion | undefined {
   let best: TariffVersion | undefined;
   for (const v of versions) {
     if (v.effectiveFrom <= date && (!best || v.effectiveFrom > best.effectiveFrom)) best = v;

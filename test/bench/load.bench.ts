@@ -278,8 +278,8 @@ export async function run(): Promise<BenchResult[]> {
     ] as const) {
       const cap = recorded[name]!.capacity;
       results.push(
-        { name: `cost/${name} read`, value: cap.read, unit: 'RRU per ' + flow },
-        { name: `cost/${name} write`, value: cap.write * transactional(name), unit: 'WRU per ' + flow },
+        { name: `cost/${name} read`, value: cap.read, unit: `RRU per ${flow}` },
+        { name: `cost/${name} write`, value: cap.write * transactional(name), unit: `WRU per ${flow}` },
       );
     }
     const before = { ...capacity };
@@ -302,7 +302,7 @@ export async function run(): Promise<BenchResult[]> {
     const dollars =
       ((bill.write * PRICE_PER_MILLION.write + bill.read * PRICE_PER_MILLION.read) * 10_000) / 1_000_000;
     results.push({
-      name: 'cost/10,000 bills issued and paid',
+      name: 'cost/10,000 bills issued and paid (Local units)',
       value: round(dollars, 4),
       unit: 'USD (on-demand)',
     });

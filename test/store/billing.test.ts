@@ -1,12 +1,12 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { presentReceipt } from '../../lib/api/present.js';
+import { creditInvoice } from '../../lib/billing/credit-notes.js';
 import { createEstate } from '../../lib/billing/estates.js';
 import { type IdempotencyHandle, withIdempotency } from '../../lib/billing/idempotency.js';
-import { creditInvoice } from '../../lib/billing/credit-notes.js';
 import { getInvoice, issueInvoice, voidInvoice } from '../../lib/billing/invoices.js';
 import { getReceipt, payInvoice } from '../../lib/billing/payments.js';
-import { createUnit, getUnit, registerSpace } from '../../lib/billing/units.js';
 import { runRenewals } from '../../lib/billing/renewals.js';
-import { presentReceipt } from '../../lib/api/present.js';
+import { createUnit, getUnit, registerSpace } from '../../lib/billing/units.js';
 import { ConflictError, UnavailableError, UnprocessableError } from '../../lib/errors.js';
 import { formatFen } from '../../lib/money.js';
 import { billingHarness, type Harness } from '../support/billing.js';
@@ -31,7 +31,11 @@ async function newUnit(room: string, deliveryDate = '2025-02-15', area = '89.56'
   });
 }
 
-function payWithKey(idemKey: string, invoiceNo: string, body: { channel: 'CASH'; amount: string; tendered?: string }) {
+function payWithKey(
+  idemKey: string,
+  invoiceNo: string,
+  body: { channel: 'CASH'; amount: string; tendered?: string },
+) {
   const ctx = h.ctx('cashier');
   return withIdempotency(
     ctx.db,
@@ -51,7 +55,11 @@ function payWithKey(idemKey: string, invoiceNo: string, body: { channel: 'CASH';
 describe('move-in: issue, pay, read', () => {
   it('bills the first period with the owned space, pays in cash with change, extends paid-through', async () => {
     const unit = await newUnit('101');
-    await registerSpace(h.ctx('admin'), unit.unitId, { spaceNo: 'B1-001', kind: 'OWNED', plates: ['粤B12345'] });
+    await registerSpace(h.ctx('admin'), unit.unitId, {
+      spaceNo: 'B1-001',
+      kind: 'OWNED',
+      plates: ['粤B12345'],
+    });
     const inv = await issueInvoice(h.ctx('cashier'), {
       unitId: unit.unitId,
       items: [{ type: 'PROPERTY_FEE' }, { type: 'PARKING_SPACE_FEE' }],
@@ -65,7 +73,11 @@ describe('move-in: issue, pay, read', () => {
     // Billed on 2025-03-01 for a period that began 2025-02-15: due on issue.
     expect(inv.dueDate).toBe('2025-03-01');
 
-    const receipt = await payInvoice(h.ctx('cashier'), inv.invoiceNo, { channel: 'CASH', amount: '2294.50', tendered: '3000.00' });
+    const receipt = await payInvoice(h.ctx('cashier'), inv.invoiceNo, {
+      channel: 'CASH',
+      amount: '2294.50',
+      tendered: '3000.00',
+    });
     expect(formatFen(receipt.change!)).toBe('705.50');
     expect(receipt.receiptNo).toMatch(/^DEMO-R2025-\d{6}$/);
     expect((await getReceipt(h.ctx('cashier'), receipt.receiptNo)).invoiceNo).toBe(inv.invoiceNo);
@@ -80,53 +92,83 @@ describe('move-in: issue, pay, read', () => {
 
   it('refuses a payment that is not the invoice total, and cash tendered below it', async () => {
     const unit = await newUnit('102');
-    const inv = await issueInvoice(h.ctx('cashier'), { unitId: unit.unitId, items: [{ type: 'PROPERTY_FEE' }] });
-    await expect(payInvoice(h.ctx('cashier'), inv.invoiceNo, { channel: 'CASH', amount: '1934.49' })).rejects.toMatchObject({
+    const inv = await issueInvoice(h.ctx('cashier'), {
+      unitId: unit.unitId,
+      items: [{ type: 'PROPERTY_FEE' }],
+    });
+    await expect(
+      payInvoice(h.ctx('cashier'), inv.invoiceNo, { channel: 'CASH', amount: '1934.49' }),
+    ).rejects.toMatchObject({
       field: 'amount',
       code: 'AMOUNT_MISMATCH',
     });
     await expect(
-      payInvoice(h.ctx('cashier'), inv.invoiceNo, { channel: 'CASH', amount: '1934.50', tendered: '1000.00' }),
+      payInvoice(h.ctx('cashier'), inv.invoiceNo, {
+        channel: 'CASH',
+        amount: '1934.50',
+        tendered: '1000.00',
+      }),
     ).rejects.toMatchObject({ field: 'tendered' });
     expect((await getInvoice(h.ctx('cashier'), inv.invoiceNo)).status).toBe('OPEN');
   });
 
   it('bills every elapsed period of a late move-in as its own line', async () => {
     const unit = await newUnit('103', '2022-06-01');
-    const inv = await issueInvoice(h.ctx('cashier'), { unitId: unit.unitId, items: [{ type: 'PROPERTY_FEE' }] });
+    const inv = await issueInvoice(h.ctx('cashier'), {
+      unitId: unit.unitId,
+      items: [{ type: 'PROPERTY_FEE' }],
+    });
     expect(inv.lines.map((l) => l.period!.start)).toEqual(['2022-06-01', '2023-06-01', '2024-06-01']);
     expect(formatFen(inv.total)).toBe('5803.50');
   });
 
   it('bills a period at most once while its invoice is live; a void releases it', async () => {
     const unit = await newUnit('104');
-    const first = await issueInvoice(h.ctx('cashier'), { unitId: unit.unitId, items: [{ type: 'PROPERTY_FEE', periods: 1 }] });
+    const first = await issueInvoice(h.ctx('cashier'), {
+      unitId: unit.unitId,
+      items: [{ type: 'PROPERTY_FEE', periods: 1 }],
+    });
     // Asking for the same period explicitly is not possible through "next unbilled", so race two issues.
     const results = await Promise.allSettled(
       Array.from({ length: 5 }, () =>
-        issueInvoice(h.ctx('cashier'), { unitId: unit.unitId, items: [{ type: 'PROPERTY_FEE', periods: 1 }] }),
+        issueInvoice(h.ctx('cashier'), {
+          unitId: unit.unitId,
+          items: [{ type: 'PROPERTY_FEE', periods: 1 }],
+        }),
       ),
     );
-    const starts = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.lines[0]!.period!.start] : []));
+    const starts = results.flatMap((r) =>
+      r.status === 'fulfilled' ? [r.value.lines[0]!.period!.start] : [],
+    );
     expect(new Set(starts).size).toBe(starts.length);
     expect(starts).not.toContain(first.lines[0]!.period!.start);
 
     const voided = await voidInvoice(h.ctx('cashier'), first.invoiceNo, '面积录入错误');
     expect(voided.status).toBe('VOID');
     expect((await getInvoice(h.ctx('cashier'), first.invoiceNo)).invoiceNo).toBe(first.invoiceNo);
-    const reissued = await issueInvoice(h.ctx('cashier'), { unitId: unit.unitId, items: [{ type: 'PROPERTY_FEE', periods: 1 }] });
+    const reissued = await issueInvoice(h.ctx('cashier'), {
+      unitId: unit.unitId,
+      items: [{ type: 'PROPERTY_FEE', periods: 1 }],
+    });
     expect(reissued.lines[0]!.period).toEqual(first.lines[0]!.period);
     expect(reissued.invoiceNo).not.toBe(first.invoiceNo);
-    await expect(voidInvoice(h.ctx('cashier'), first.invoiceNo, 'again')).rejects.toMatchObject({ code: 'ALREADY_VOID' });
+    await expect(voidInvoice(h.ctx('cashier'), first.invoiceNo, 'again')).rejects.toMatchObject({
+      code: 'ALREADY_VOID',
+    });
   });
 });
 
 describe('credit notes', () => {
   it('refuses to void a paid invoice and reverses it with a credit note, leaving the invoice unchanged', async () => {
     const unit = await newUnit('201');
-    const inv = await issueInvoice(h.ctx('cashier'), { unitId: unit.unitId, items: [{ type: 'PROPERTY_FEE' }] });
+    const inv = await issueInvoice(h.ctx('cashier'), {
+      unitId: unit.unitId,
+      items: [{ type: 'PROPERTY_FEE' }],
+    });
     await payInvoice(h.ctx('cashier'), inv.invoiceNo, { channel: 'TRANSFER', amount: '1934.50' });
-    await expect(voidInvoice(h.ctx('cashier'), inv.invoiceNo, 'x')).rejects.toMatchObject({ code: 'INVOICE_PAID' });
+    await expect(voidInvoice(h.ctx('cashier'), inv.invoiceNo, 'x')).rejects.toMatchObject({
+      code: 'INVOICE_PAID',
+    });
     const note = await creditInvoice(h.ctx('cashier'), inv.invoiceNo, '业主退房');
     expect(note.creditNoteNo).toMatch(/^DEMO-C2025-\d{6}$/);
     expect(formatFen(note.total)).toBe('-1934.50');
@@ -135,7 +177,9 @@ describe('credit notes', () => {
     expect(after.total).toBe(inv.total);
     expect(after).toMatchObject({ status: 'CREDITED', creditNoteNo: note.creditNoteNo });
     expect((await getUnit(h.ctx('cashier'), unit.unitId)).paidThrough).toBeUndefined();
-    await expect(creditInvoice(h.ctx('cashier'), inv.invoiceNo, 'again')).rejects.toMatchObject({ code: 'ALREADY_CREDITED' });
+    await expect(creditInvoice(h.ctx('cashier'), inv.invoiceNo, 'again')).rejects.toMatchObject({
+      code: 'ALREADY_CREDITED',
+    });
   });
 });
 
@@ -152,10 +196,14 @@ describe('gapless numbers under concurrency', () => {
     });
     // Four Db instances stand for four Lambda processes: within one, writers take turns; between
     // them only the conditional counter keeps the numbers apart.
-    const processes = Array.from({ length: 4 }, () => h.ctx('cashier', { estates: ['GAP'], db: h.dbWith({}) }));
+    const processes = Array.from({ length: 4 }, () =>
+      h.ctx('cashier', { estates: ['GAP'], db: h.dbWith({}) }),
+    );
     const ctxFor = (i: number) => processes[i % processes.length]!;
     const invoiceNos = await inFlight(200, 16, (i) =>
-      issueInvoice(ctxFor(i), { unitId: unit.unitId, items: [{ type: 'RENOVATION_CARDS', cards: 1 }] }).then((i) => i.invoiceNo),
+      issueInvoice(ctxFor(i), { unitId: unit.unitId, items: [{ type: 'RENOVATION_CARDS', cards: 1 }] }).then(
+        (i) => i.invoiceNo,
+      ),
     );
     expect(invoiceNos.map((n) => Number(n.slice(-6))).sort((a, b) => a - b)).toEqual(range(200));
     const receiptNos = await inFlight(200, 16, (i) =>
@@ -168,9 +216,14 @@ describe('gapless numbers under concurrency', () => {
 describe('idempotency and double payment', () => {
   it('20 concurrent payments under 20 keys: exactly one succeeds, the rest conflict', async () => {
     const unit = await newUnit('301');
-    const inv = await issueInvoice(h.ctx('cashier'), { unitId: unit.unitId, items: [{ type: 'PROPERTY_FEE' }] });
+    const inv = await issueInvoice(h.ctx('cashier'), {
+      unitId: unit.unitId,
+      items: [{ type: 'PROPERTY_FEE' }],
+    });
     const results = await Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => payWithKey(`k-${i}-${inv.invoiceNo}`, inv.invoiceNo, { channel: 'CASH', amount: '1934.50' })),
+      Array.from({ length: 20 }, (_, i) =>
+        payWithKey(`k-${i}-${inv.invoiceNo}`, inv.invoiceNo, { channel: 'CASH', amount: '1934.50' }),
+      ),
     );
     const ok = results.filter((r) => r.status === 'fulfilled');
     expect(ok).toHaveLength(1);
@@ -181,9 +234,14 @@ describe('idempotency and double payment', () => {
 
   it('one key: one payment, identical replays, and a different body under the same key is refused', async () => {
     const unit = await newUnit('302');
-    const inv = await issueInvoice(h.ctx('cashier'), { unitId: unit.unitId, items: [{ type: 'PROPERTY_FEE' }] });
+    const inv = await issueInvoice(h.ctx('cashier'), {
+      unitId: unit.unitId,
+      items: [{ type: 'PROPERTY_FEE' }],
+    });
     const body = { channel: 'CASH' as const, amount: '1934.50', tendered: '2000.00' };
-    const results = await Promise.allSettled(Array.from({ length: 20 }, () => payWithKey(`same-${inv.invoiceNo}`, inv.invoiceNo, body)));
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, () => payWithKey(`same-${inv.invoiceNo}`, inv.invoiceNo, body)),
+    );
     const bodies = results.flatMap((r) => (r.status === 'fulfilled' ? [JSON.stringify(r.value.body)] : []));
     for (const r of results) {
       if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'REQUEST_IN_PROGRESS' });
@@ -204,10 +262,16 @@ describe('idempotency records', () => {
   it('remember the answer even when a service did not complete the key in its own transaction', async () => {
     let runs = 0;
     const call = () =>
-      withIdempotency(h.db, () => h.clock.now, { actor: 'x', key: 'no-handle', fingerprint: 'f' }, async () => {
-        runs++;
-        return { status: 201, body: { n: runs } };
-      }, () => undefined);
+      withIdempotency(
+        h.db,
+        () => h.clock.now,
+        { actor: 'x', key: 'no-handle', fingerprint: 'f' },
+        async () => {
+          runs++;
+          return { status: 201, body: { n: runs } };
+        },
+        () => undefined,
+      );
     const first = await call();
     const second = await call();
     expect(runs).toBe(1);
@@ -217,21 +281,33 @@ describe('idempotency records', () => {
   it('store a domain refusal as the answer, but release the key after a store failure', async () => {
     let runs = 0;
     const refuse = () =>
-      withIdempotency(h.db, () => h.clock.now, { actor: 'x', key: 'refused', fingerprint: 'f' }, async () => {
-        runs++;
-        throw new ConflictError('NOPE', 'no');
-      }, () => ({ status: 409, body: { error: 'NOPE' } }));
+      withIdempotency(
+        h.db,
+        () => h.clock.now,
+        { actor: 'x', key: 'refused', fingerprint: 'f' },
+        async () => {
+          runs++;
+          throw new ConflictError('NOPE', 'no');
+        },
+        () => ({ status: 409, body: { error: 'NOPE' } }),
+      );
     await expect(refuse()).rejects.toBeInstanceOf(ConflictError);
     expect(await refuse()).toEqual({ status: 409, body: { error: 'NOPE' }, replayed: true });
     expect(runs).toBe(1);
 
     let attempts = 0;
     const flaky = () =>
-      withIdempotency(h.db, () => h.clock.now, { actor: 'x', key: 'flaky', fingerprint: 'f' }, async () => {
-        attempts++;
-        if (attempts === 1) throw new UnavailableError('down');
-        return { status: 201, body: { ok: true } };
-      }, () => undefined);
+      withIdempotency(
+        h.db,
+        () => h.clock.now,
+        { actor: 'x', key: 'flaky', fingerprint: 'f' },
+        async () => {
+          attempts++;
+          if (attempts === 1) throw new UnavailableError('down');
+          return { status: 201, body: { ok: true } };
+        },
+        () => undefined,
+      );
     await expect(flaky()).rejects.toBeInstanceOf(UnavailableError);
     expect(await flaky()).toEqual({ status: 201, body: { ok: true }, replayed: false });
   });
@@ -242,8 +318,19 @@ describe('renewals', () => {
     await createEstate(h.ctx('admin'), { estateId: 'REN', name: 'renewals' });
     const ctx = h.ctx('cashier', { estates: ['REN'] });
     const units = [];
-    for (const [room, delivery] of [['1', '2024-03-20'], ['2', '2024-04-10'], ['3', '2024-05-20']] as const) {
-      const u = await createUnit(h.ctx('admin'), 'REN', { building: 'A', room, unitType: 'APARTMENT', area: '45.33', deliveryDate: delivery, ownerIds: [] });
+    for (const [room, delivery] of [
+      ['1', '2024-03-20'],
+      ['2', '2024-04-10'],
+      ['3', '2024-05-20'],
+    ] as const) {
+      const u = await createUnit(h.ctx('admin'), 'REN', {
+        building: 'A',
+        room,
+        unitType: 'APARTMENT',
+        area: '45.33',
+        deliveryDate: delivery,
+        ownerIds: [],
+      });
       h.clock.set(`${delivery}T09:00:00+08:00`);
       const inv = await issueInvoice(ctx, { unitId: u.unitId, items: [{ type: 'PROPERTY_FEE' }] });
       await payInvoice(ctx, inv.invoiceNo, { channel: 'CASH', amount: '1196.71' });
@@ -251,7 +338,10 @@ describe('renewals', () => {
     }
     h.clock.set('2025-03-25T02:00:00+08:00');
     // Due from 2025-02-20 and 2025-03-10; the third (2025-04-20) is not yet due.
-    const [a, b] = await Promise.all([runRenewals(ctx, 'REN', '2025-03-25'), runRenewals(ctx, 'REN', '2025-03-25')]);
+    const [a, b] = await Promise.all([
+      runRenewals(ctx, 'REN', '2025-03-25'),
+      runRenewals(ctx, 'REN', '2025-03-25'),
+    ]);
     expect(a.issued.length + b.issued.length).toBe(2);
     const again = await runRenewals(ctx, 'REN', '2025-03-25');
     expect(again.issued).toEqual([]);
@@ -265,7 +355,14 @@ describe('renewals', () => {
 describe('store faults', () => {
   it('an injected TransactionConflict is retried and the series stays gapless', async () => {
     await createEstate(h.ctx('admin'), { estateId: 'FLT', name: 'faults' });
-    const unit = await createUnit(h.ctx('admin'), 'FLT', { building: 'A', room: '1', unitType: 'APARTMENT', area: '45.33', deliveryDate: '2025-01-01', ownerIds: [] });
+    const unit = await createUnit(h.ctx('admin'), 'FLT', {
+      building: 'A',
+      room: '1',
+      unitType: 'APARTMENT',
+      area: '45.33',
+      deliveryDate: '2025-01-01',
+      ownerIds: [],
+    });
     let injected = 0;
     const db = h.dbWith({
       faults: (op, phase) => {
@@ -280,40 +377,70 @@ describe('store faults', () => {
     });
     const ctx = h.ctx('cashier', { db, estates: ['FLT'] });
     const nos = [];
-    for (let i = 0; i < 3; i++) nos.push((await issueInvoice(ctx, { unitId: unit.unitId, items: [{ type: 'RENOVATION_DEPOSIT' }] })).invoiceNo);
+    for (let i = 0; i < 3; i++)
+      nos.push(
+        (await issueInvoice(ctx, { unitId: unit.unitId, items: [{ type: 'RENOVATION_DEPOSIT' }] })).invoiceNo,
+      );
     expect(injected).toBe(3);
     expect(nos).toEqual(['FLT-2025-000001', 'FLT-2025-000002', 'FLT-2025-000003']);
   });
 
   it('a payment cancelled by the store leaves nothing; the retry with the same key pays once', async () => {
     const unit = await newUnit('401');
-    const inv = await issueInvoice(h.ctx('cashier'), { unitId: unit.unitId, items: [{ type: 'PROPERTY_FEE' }] });
+    const inv = await issueInvoice(h.ctx('cashier'), {
+      unitId: unit.unitId,
+      items: [{ type: 'PROPERTY_FEE' }],
+    });
     const failing = h.dbWith({
       maxAttempts: 2,
       faults: (op, phase) => {
-        if (op === 'transact' && phase === 'before') throw Object.assign(new Error('slow down'), { name: 'ThrottlingException' });
+        if (op === 'transact' && phase === 'before')
+          throw Object.assign(new Error('slow down'), { name: 'ThrottlingException' });
       },
     });
     const ctx = h.ctx('cashier', { db: failing });
     const body = { channel: 'CASH' as const, amount: '1934.50' };
-    const attempt = withIdempotency(failing, ctx.now, { actor: 'cashier-1', key: `fault-${inv.invoiceNo}`, fingerprint: 'fp' }, async (handle) => {
-      const r = await payInvoice(ctx, inv.invoiceNo, body, { handle, present: (x) => ({ status: 201, body: presentReceipt(x as never) }) });
-      return { status: 201, body: presentReceipt(r) };
-    }, () => undefined);
+    const attempt = withIdempotency(
+      failing,
+      ctx.now,
+      { actor: 'cashier-1', key: `fault-${inv.invoiceNo}`, fingerprint: 'fp' },
+      async (handle) => {
+        const r = await payInvoice(ctx, inv.invoiceNo, body, {
+          handle,
+          present: (x) => ({ status: 201, body: presentReceipt(x as never) }),
+        });
+        return { status: 201, body: presentReceipt(r) };
+      },
+      () => undefined,
+    );
     await expect(attempt).rejects.toBeInstanceOf(UnavailableError);
     expect((await getInvoice(h.ctx('cashier'), inv.invoiceNo)).status).toBe('OPEN');
 
-    const retry = await withIdempotency(h.db, ctx.now, { actor: 'cashier-1', key: `fault-${inv.invoiceNo}`, fingerprint: 'fp' }, async (handle) => {
-      const r = await payInvoice(h.ctx('cashier'), inv.invoiceNo, body, { handle, present: (x) => ({ status: 201, body: presentReceipt(x as never) }) });
-      return { status: 201, body: presentReceipt(r) };
-    }, () => undefined);
+    const retry = await withIdempotency(
+      h.db,
+      ctx.now,
+      { actor: 'cashier-1', key: `fault-${inv.invoiceNo}`, fingerprint: 'fp' },
+      async (handle) => {
+        const r = await payInvoice(h.ctx('cashier'), inv.invoiceNo, body, {
+          handle,
+          present: (x) => ({ status: 201, body: presentReceipt(x as never) }),
+        });
+        return { status: 201, body: presentReceipt(r) };
+      },
+      () => undefined,
+    );
     expect(retry.status).toBe(201);
-    expect((await getInvoice(h.ctx('cashier'), inv.invoiceNo)).receiptNo).toBe((retry.body as { receiptNo: string }).receiptNo);
+    expect((await getInvoice(h.ctx('cashier'), inv.invoiceNo)).receiptNo).toBe(
+      (retry.body as { receiptNo: string }).receiptNo,
+    );
   });
 
   it('a client timing out after DynamoDB committed: the payment stands once and the retry replays it', async () => {
     const unit = await newUnit('402');
-    const inv = await issueInvoice(h.ctx('cashier'), { unitId: unit.unitId, items: [{ type: 'PROPERTY_FEE' }] });
+    const inv = await issueInvoice(h.ctx('cashier'), {
+      unitId: unit.unitId,
+      items: [{ type: 'PROPERTY_FEE' }],
+    });
     let committedThenLost = false;
     const flaky = h.dbWith({
       maxAttempts: 1,
@@ -326,13 +453,24 @@ describe('store faults', () => {
     });
     const ctx = h.ctx('cashier', { db: flaky });
     const run = (db: typeof flaky) =>
-      withIdempotency(db, ctx.now, { actor: 'cashier-1', key: `lost-${inv.invoiceNo}`, fingerprint: 'fp' }, async (handle) => {
-        const r = await payInvoice({ ...ctx, db }, inv.invoiceNo, { channel: 'CASH', amount: '1934.50' }, {
-          handle,
-          present: (x) => ({ status: 201, body: presentReceipt(x as never) }),
-        });
-        return { status: 201, body: presentReceipt(r) };
-      }, () => undefined);
+      withIdempotency(
+        db,
+        ctx.now,
+        { actor: 'cashier-1', key: `lost-${inv.invoiceNo}`, fingerprint: 'fp' },
+        async (handle) => {
+          const r = await payInvoice(
+            { ...ctx, db },
+            inv.invoiceNo,
+            { channel: 'CASH', amount: '1934.50' },
+            {
+              handle,
+              present: (x) => ({ status: 201, body: presentReceipt(x as never) }),
+            },
+          );
+          return { status: 201, body: presentReceipt(r) };
+        },
+        () => undefined,
+      );
     const first = await run(flaky);
     expect(committedThenLost).toBe(true);
     // The idempotency layer noticed the commit behind the error and answered with the stored response.
@@ -348,7 +486,11 @@ function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i + 1);
 }
 
-async function inFlight<T>(count: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {
+async function inFlight<T>(
+  count: number,
+  concurrency: number,
+  task: (i: number) => Promise<T>,
+): Promise<T[]> {
   const out: T[] = new Array(count);
   let next = 0;
   await Promise.all(

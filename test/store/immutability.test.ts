@@ -18,7 +18,15 @@ import { billingHarness, type Harness } from '../support/billing.js';
 /** Items that are documents or records: created once, never overwritten. */
 const WRITE_ONCE = /^(INVOICE|RECEIPT|CREDIT|LEDGER|AUDIT|REFUND|DEPOSIT)#/;
 /** What may change on an invoice after issue: its status and the references that status needs. */
-const INVOICE_STATE = new Set(['status', 'receiptNo', 'paidAt', 'voidedAt', 'voidReason', 'voidedBy', 'creditNoteNo']);
+const INVOICE_STATE = new Set([
+  'status',
+  'receiptNo',
+  'paidAt',
+  'voidedAt',
+  'voidReason',
+  'voidedBy',
+  'creditNoteNo',
+]);
 
 interface Write {
   kind: 'Put' | 'Update' | 'Delete';
@@ -75,17 +83,38 @@ beforeAll(async () => {
   const admin = h.ctx('admin');
   const cashier = h.ctx('cashier');
   await createEstate(admin, { estateId: 'DEMO', name: '示范小区' });
-  const unit = await createUnit(admin, 'DEMO', { building: '1', room: '101', unitType: 'HIGH_RISE', area: '89.56', deliveryDate: '2024-03-10', ownerIds: ['o1'] });
+  const unit = await createUnit(admin, 'DEMO', {
+    building: '1',
+    room: '101',
+    unitType: 'HIGH_RISE',
+    area: '89.56',
+    deliveryDate: '2024-03-10',
+    ownerIds: ['o1'],
+  });
   await registerSpace(admin, unit.unitId, { spaceNo: 'B-1', kind: 'OWNED', plates: ['粤B12345'] });
   h.clock.set('2024-03-10T10:00:00+08:00');
-  const moveIn = await issueInvoice(cashier, { unitId: unit.unitId, items: [{ type: 'PROPERTY_FEE' }, { type: 'PARKING_SPACE_FEE' }] });
-  await withIdempotency(h.db, cashier.now, { actor: 'cashier-1', key: 'k1', fingerprint: 'f' }, async (handle) => {
-    const r = await payInvoice(cashier, moveIn.invoiceNo, { channel: 'CASH', amount: formatFen(moveIn.total), tendered: '3000.00' }, {
-      handle,
-      present: (x) => ({ status: 201, body: { receiptNo: (x as { receiptNo: string }).receiptNo } }),
-    });
-    return { status: 201, body: { receiptNo: r.receiptNo } };
-  }, () => undefined);
+  const moveIn = await issueInvoice(cashier, {
+    unitId: unit.unitId,
+    items: [{ type: 'PROPERTY_FEE' }, { type: 'PARKING_SPACE_FEE' }],
+  });
+  await withIdempotency(
+    h.db,
+    cashier.now,
+    { actor: 'cashier-1', key: 'k1', fingerprint: 'f' },
+    async (handle) => {
+      const r = await payInvoice(
+        cashier,
+        moveIn.invoiceNo,
+        { channel: 'CASH', amount: formatFen(moveIn.total), tendered: '3000.00' },
+        {
+          handle,
+          present: (x) => ({ status: 201, body: { receiptNo: (x as { receiptNo: string }).receiptNo } }),
+        },
+      );
+      return { status: 201, body: { receiptNo: r.receiptNo } };
+    },
+    () => undefined,
+  );
   const other = await issueInvoice(cashier, { unitId: unit.unitId, items: [{ type: 'RENOVATION_DEPOSIT' }] });
   await voidInvoice(cashier, other.invoiceNo, '重复开具');
   h.clock.set('2025-02-20T10:00:00+08:00');
@@ -100,7 +129,8 @@ beforeAll(async () => {
 describe('no financial item is ever overwritten or deleted', () => {
   it('the flow wrote documents of every kind (the spy saw them)', () => {
     const prefixes = new Set(writes.map((w) => pkOf(w).split('#')[0]));
-    for (const p of ['INVOICE', 'RECEIPT', 'CREDIT', 'LEDGER', 'AUDIT', 'UNIT', 'ESTATE']) expect(prefixes).toContain(p);
+    for (const p of ['INVOICE', 'RECEIPT', 'CREDIT', 'LEDGER', 'AUDIT', 'UNIT', 'ESTATE'])
+      expect(prefixes).toContain(p);
   });
 
   it('sends no delete at all', () => {
@@ -110,7 +140,8 @@ describe('no financial item is ever overwritten or deleted', () => {
   it('creates every document, ledger entry and audit record with a put that cannot overwrite', () => {
     const puts = writes.filter((w) => w.kind === 'Put' && WRITE_ONCE.test(pkOf(w)));
     expect(puts.length).toBeGreaterThan(10);
-    for (const p of puts) expect(String(p.input['ConditionExpression'])).toContain('attribute_not_exists(PK)');
+    for (const p of puts)
+      expect(String(p.input['ConditionExpression'])).toContain('attribute_not_exists(PK)');
   });
 
   it('updates an invoice only in its status fields, and never updates receipts, credit notes, ledger or audit', () => {
@@ -138,7 +169,11 @@ describe('static check', () => {
     };
     walk('lib');
     walk('functions');
-    const offenders = files.filter((f) => /DeleteCommand|DeleteItemCommand|\bDelete\s*:|BatchWriteCommand[\s\S]*DeleteRequest/.test(readFileSync(f, 'utf8')));
+    const offenders = files.filter((f) =>
+      /DeleteCommand|DeleteItemCommand|\bDelete\s*:|BatchWriteCommand[\s\S]*DeleteRequest/.test(
+        readFileSync(f, 'utf8'),
+      ),
+    );
     expect(offenders).toEqual([]);
   });
 });

@@ -2,7 +2,14 @@
 import * as z from 'zod';
 import type { Actor, Ctx } from '../../billing/context.js';
 import { creditInvoice } from '../../billing/credit-notes.js';
-import { addTariff, createEstate, getEstate, listTariffs, putCalendar, tariffOn } from '../../billing/estates.js';
+import {
+  addTariff,
+  createEstate,
+  getEstate,
+  listTariffs,
+  putCalendar,
+  tariffOn,
+} from '../../billing/estates.js';
 import { getInvoice, issueInvoice, listInvoices, openInvoices, voidInvoice } from '../../billing/invoices.js';
 import { getReceipt, payInvoice } from '../../billing/payments.js';
 import type { CreditNote, Receipt } from '../../billing/records.js';
@@ -15,7 +22,14 @@ import { claimOwner } from '../../store/keys.js';
 import { RENTAL_KINDS, UNIT_TYPES } from '../../tariffs/catalog.js';
 import { businessDate, parseBizDate } from '../../time.js';
 import { requireEstate, requireUnitAccess } from '../auth.js';
-import { presentCreditNote, presentEstate, presentInvoice, presentLine, presentReceipt, presentUnit } from '../present.js';
+import {
+  presentCreditNote,
+  presentEstate,
+  presentInvoice,
+  presentLine,
+  presentReceipt,
+  presentUnit,
+} from '../present.js';
 import { route } from '../route.js';
 import * as s from '../schemas.js';
 
@@ -94,7 +108,8 @@ export async function loadInScope<T extends { estateId: string; unitId?: string 
   try {
     doc = await load();
   } catch (e) {
-    if (e instanceof NotFoundError && actor.role === 'owner') throw new NotFoundError('NOT_FOUND', `${what} does not exist`);
+    if (e instanceof NotFoundError && actor.role === 'owner')
+      throw new NotFoundError('NOT_FOUND', `${what} does not exist`);
     throw e;
   }
   requireUnitAccess(actor, doc, `${what} does not exist`);
@@ -113,7 +128,11 @@ export const billingRoutes = [
     group: 'billing',
     access: 'RO',
     roles: ANY_ROLE,
-    body: z.strictObject({ estateId: s.estateId, on: s.date.optional(), items: z.array(s.quoteItem).min(1).max(50) }),
+    body: z.strictObject({
+      estateId: s.estateId,
+      on: s.date.optional(),
+      items: z.array(s.quoteItem).min(1).max(50),
+    }),
     response: s.quoteResponse,
     status: 200,
     async handler({ body, actor, ctx }) {
@@ -122,7 +141,12 @@ export const billingRoutes = [
       await getEstate(ctx, body.estateId);
       const tariff = tariffOn(await listTariffs(ctx, body.estateId), on);
       const q = quote(body.items, tariff);
-      return { currency: 'CNY', total: formatFen(q.total), tariffVersion: q.tariffVersion, lines: q.lines.map(presentLine) };
+      return {
+        currency: 'CNY',
+        total: formatFen(q.total),
+        tariffVersion: q.tariffVersion,
+        lines: q.lines.map(presentLine),
+      };
     },
   }),
   route({
@@ -188,7 +212,10 @@ export const billingRoutes = [
     group: 'billing',
     access: 'RW',
     roles: ['admin'],
-    params: z.strictObject({ estateId: s.estateId, year: z.string().regex(/^20\d{2}$/, 'must be a year 2000-2099') }),
+    params: z.strictObject({
+      estateId: s.estateId,
+      year: z.string().regex(/^20\d{2}$/, 'must be a year 2000-2099'),
+    }),
     body: z.strictObject({ holidays: z.array(s.date).max(366), workdays: z.array(s.date).max(366) }),
     response: z.object({ year: z.int(), holidays: z.array(s.date), workdays: z.array(s.date) }),
     status: 200,
@@ -235,7 +262,10 @@ export const billingRoutes = [
     status: 200,
     async handler({ params, actor, ctx }) {
       const u = await loadInScope(actor, `unit ${params.unitId}`, () => getUnit(ctx, params.unitId));
-      const [spaces, open] = await Promise.all([listSpaces(ctx, u.unitId), openInvoices(ctx, claimOwner.unit(u.unitId))]);
+      const [spaces, open] = await Promise.all([
+        listSpaces(ctx, u.unitId),
+        openInvoices(ctx, claimOwner.unit(u.unitId)),
+      ]);
       return presentUnit(u, { spaces, openInvoices: open });
     },
   }),
@@ -314,7 +344,10 @@ export const billingRoutes = [
         ...(query.status ? { status: query.status } : {}),
         ...(query.cursor ? { cursor: query.cursor } : {}),
       });
-      return { items: list.items.map(presentInvoice), ...(list.nextCursor ? { nextCursor: list.nextCursor } : {}) };
+      return {
+        items: list.items.map(presentInvoice),
+        ...(list.nextCursor ? { nextCursor: list.nextCursor } : {}),
+      };
     },
   }),
   route({
@@ -372,7 +405,9 @@ export const billingRoutes = [
     idempotent: true,
     async handler({ params, body, actor, ctx, idem }) {
       await invoiceInScope(actor, ctx, params.invoiceId);
-      return presentCreditNote(await creditInvoice(ctx, params.invoiceId, body.reason, idem<CreditNote>(presentCreditNote)));
+      return presentCreditNote(
+        await creditInvoice(ctx, params.invoiceId, body.reason, idem<CreditNote>(presentCreditNote)),
+      );
     },
   }),
   route({
@@ -387,7 +422,9 @@ export const billingRoutes = [
     response: s.receipt,
     status: 200,
     async handler({ params, actor, ctx }) {
-      return presentReceipt(await loadInScope(actor, `receipt ${params.receiptNo}`, () => getReceipt(ctx, params.receiptNo)));
+      return presentReceipt(
+        await loadInScope(actor, `receipt ${params.receiptNo}`, () => getReceipt(ctx, params.receiptNo)),
+      );
     },
   }),
   route({
