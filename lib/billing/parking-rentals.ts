@@ -87,10 +87,10 @@ export async function rentSpace(ctx: Ctx, input: RentalInput): Promise<Invoice> 
   });
 
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const [lock, claims] = await Promise.all([
-      ctx.db.get(key.rentalLock(input.estateId, plate)),
-      rentalClaims(ctx, input.estateId, plate),
-    ]);
+    // The lock first, then the claims: read in parallel, a rental committing between the two reads
+    // could show its lock version but not yet its claim, and ours would pass both checks.
+    const lock = await ctx.db.get(key.rentalLock(input.estateId, plate));
+    const claims = await rentalClaims(ctx, input.estateId, plate);
     const clashes = claims.filter((c) => c.state !== 'RELEASED' && overlaps(c.period, period));
     if (clashes.length > 0) {
       throw new ConflictError(

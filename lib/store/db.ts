@@ -201,7 +201,13 @@ export class Db {
   ): Promise<{ items: T[]; lastKey?: Record<string, unknown> }> {
     const out = await this.withRetry('query', () =>
       this.doc.send(
-        new QueryCommand({ TableName: this.table, ReturnConsumedCapacity: this.returnCapacity, ...input }),
+        new QueryCommand({
+          TableName: this.table,
+          ReturnConsumedCapacity: this.returnCapacity,
+          // Reads that decide a write must see every committed write; indexes cannot be read so.
+          ...(input.IndexName ? {} : { ConsistentRead: true }),
+          ...input,
+        }),
       ),
     );
     this.capacity('query', out.ConsumedCapacity);
