@@ -6,12 +6,20 @@ import { Router } from './dispatch.js';
 import { openApiDocument } from './openapi.js';
 import type { AnyRoute } from './route.js';
 import { billingRoutes } from './routes/billing.js';
+import { ledgerRoutes } from './routes/ledger.js';
 import { metaRoutes } from './routes/meta.js';
 import { parkingRoutes } from './routes/parking.js';
 import { renovationRoutes } from './routes/renovation.js';
 import { unitSearchRoutes } from './routes/units-search.js';
 
-export const ROUTES: readonly AnyRoute[] = [...metaRoutes, ...billingRoutes, ...parkingRoutes, ...renovationRoutes, ...unitSearchRoutes];
+export const ROUTES: readonly AnyRoute[] = [
+  ...metaRoutes,
+  ...billingRoutes,
+  ...parkingRoutes,
+  ...renovationRoutes,
+  ...unitSearchRoutes,
+  ...ledgerRoutes,
+];
 
 export const router = new Router(ROUTES);
 

@@ -1,0 +1,10 @@
+/**
+ * Lambda for the 'ledger' route group. It imports only its own routes, so its bundle carries only
+ * their code; test/api/function-routes.test.ts checks this list against the route table.
+ */
+import { lambdaHandler } from '../lib/api/lambda.js';
+import { ledgerRoutes } from '../lib/api/routes/ledger.js';
+import { depsFromEnv } from '../lib/api/runtime.js';
+
+export const routes = ledgerRoutes;
+export const handler = lambdaHandler(routes, depsFromEnv);

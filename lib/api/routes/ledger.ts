@@ -1,0 +1,202 @@
+/** Routes for accountants: the ledger as JSON pages or CSV parts, and the collection summary. */
+import * as z from 'zod';
+import type { Actor, Ctx } from '../../billing/context.js';
+import { LEDGER_KINDS } from '../../billing/context.js';
+import { getEstate } from '../../billing/estates.js';
+import { CSV_LANGS, csvPart, DEFAULT_PART_ROWS, MAX_PART_ROWS } from '../../ledger/csv.js';
+import { type LedgerEntry, type LedgerRange, parseRange, readEntries } from '../../ledger/query.js';
+import { presentSummary, summarise } from '../../ledger/summary.js';
+import { UnitDirectory } from '../../ledger/units.js';
+import { formatFen } from '../../money.js';
+import { FEE_CODES } from '../../tariffs/catalog.js';
+import { requireEstate } from '../auth.js';
+import { RawResponse, route } from '../route.js';
+import * as s from '../schemas.js';
+import { page } from './billing.js';
+
+const ACCOUNTANT = ['accountant'] as const;
+
+const rangeQuery = { estateId: s.estateId, from: s.date, to: s.date };
+
+const ledgerEntry = z.object({
+  businessDate: s.date,
+  at: z.string(),
+  kind: z.enum(LEDGER_KINDS),
+  documentNo: z.string(),
+  invoiceNo: z.string().optional(),
+  receiptNo: z.string().optional(),
+  creditNoteNo: z.string().optional(),
+  unitId: z.string().optional(),
+  building: z.string().optional(),
+  room: z.string().optional(),
+  plate: z.string().optional(),
+  feeCode: z.string(),
+  period: s.period.optional(),
+  amount: s.signedMoney,
+  channel: s.channel.optional(),
+  actor: z.string(),
+});
+
+const rate = z
+  .string()
+  .regex(/^\d\.\d{4}$/)
+  .nullable()
+  .meta({ description: 'ratio, 4 decimals; null when nothing was due' });
+const feeFigures = z.object({
+  issued: s.signedMoney,
+  cashSales: s.signedMoney,
+  voided: s.signedMoney,
+  credited: s.signedMoney,
+  receivable: s.signedMoney.meta({ description: '应收' }),
+  received: s.signedMoney.meta({ description: '实收' }),
+  outstanding: s.signedMoney.meta({ description: '欠费' }),
+  collectionRate: rate,
+  households: z.object({ billed: z.int(), paidInFull: z.int(), collectionRate: rate }),
+  earlierInvoices: z.object({ collected: s.signedMoney, voided: s.signedMoney, credited: s.signedMoney }),
+});
+const depositFigures = z.object({
+  heldAtStart: s.signedMoney,
+  received: s.signedMoney,
+  credited: s.signedMoney,
+  deducted: s.signedMoney,
+  refunded: s.signedMoney,
+  heldAtEnd: s.signedMoney,
+});
+const summary = z.object({
+  estateId: z.string(),
+  from: s.date,
+  to: s.date,
+  currency: z.literal('CNY'),
+  entries: z.int(),
+  totals: feeFigures,
+  byFeeCode: z.array(feeFigures.extend({ feeCode: z.enum(FEE_CODES), deposit: z.boolean() })),
+  deposits: depositFigures.extend({
+    byFeeCode: z.array(depositFigures.extend({ feeCode: z.enum(FEE_CODES) })),
+  }),
+  byKind: z.array(z.object({ kind: z.enum(LEDGER_KINDS), count: z.int(), amount: s.signedMoney })),
+});
+
+/** The caller's estate scope, the estate's existence, and a valid range, in that order. */
+async function rangeInScope(
+  actor: Actor,
+  ctx: Ctx,
+  q: { estateId: string; from: string; to: string },
+): Promise<LedgerRange> {
+  requireEstate(actor, q.estateId);
+  const range = parseRange(q);
+  await getEstate(ctx, q.estateId);
+  return range;
+}
+
+function presentEntry(e: LedgerEntry, units: UnitDirectory) {
+  const label = units.label(e.unitId);
+  return {
+    businessDate: e.businessDate,
+    at: e.at,
+    kind: e.kind,
+    documentNo: e.documentNo,
+    ...(e.invoiceNo ? { invoiceNo: e.invoiceNo } : {}),
+    ...(e.receiptNo ? { receiptNo: e.receiptNo } : {}),
+    ...(e.creditNoteNo ? { creditNoteNo: e.creditNoteNo } : {}),
+    ...(e.unitId ? { unitId: e.unitId } : {}),
+    ...(label ? { building: label.building, room: label.room } : {}),
+    ...(e.plate ? { plate: e.plate } : {}),
+    feeCode: e.feeCode,
+    ...(e.periodStart && e.periodEnd ? { period: { start: e.periodStart, end: e.periodEnd } } : {}),
+    amount: formatFen(e.amount),
+    ...(e.channel ? { channel: e.channel } : {}),
+    actor: e.actor,
+  };
+}
+
+export const ledgerRoutes = [
+  route({
+    method: 'GET',
+    path: '/v1/ledger',
+    operationId: 'listLedger',
+    summary: 'Ledger entries of an estate for a range of business dates, in time order',
+    group: 'ledger',
+    access: 'RO',
+    roles: ACCOUNTANT,
+    query: z.strictObject({ ...rangeQuery, limit: s.limit, cursor: s.cursor }),
+    response: page(ledgerEntry),
+    status: 200,
+    async handler({ query, actor, ctx }) {
+      const range = await rangeInScope(actor, ctx, query);
+      const out = await readEntries(ctx.db, range, {
+        limit: query.limit,
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+      });
+      const units = new UnitDirectory(ctx.db);
+      await units.load(out.entries.map((e) => e.unitId));
+      return {
+        items: out.entries.map((e) => presentEntry(e, units)),
+        ...(out.nextCursor ? { nextCursor: out.nextCursor } : {}),
+      };
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/v1/ledger.csv',
+    operationId: 'exportLedgerCsv',
+    summary:
+      'The same range as CSV (UTF-8 with BOM, CRLF, RFC 4180), in parts of at most `limit` rows and 5 MB; ' +
+      'the `x-next-cursor` header (and a `Link: rel="next"`) names the next part, absent on the last',
+    group: 'ledger',
+    access: 'RO',
+    roles: ACCOUNTANT,
+    query: z.strictObject({
+      ...rangeQuery,
+      lang: z.enum(CSV_LANGS).default('en'),
+      limit: z.coerce.number().int().min(1).max(MAX_PART_ROWS).default(DEFAULT_PART_ROWS),
+      cursor: s.cursor,
+    }),
+    response: z.string(),
+    produces: 'text/csv',
+    status: 200,
+    async handler({ query, actor, ctx }) {
+      const range = await rangeInScope(actor, ctx, query);
+      const part = await csvPart(ctx.db, range, {
+        lang: query.lang,
+        limit: query.limit,
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+      });
+      const file = `ledger-${range.estateId}-${range.from}-${range.to}.csv`;
+      const headers: Record<string, string> = {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="${file}"`,
+        'x-row-count': String(part.rows),
+      };
+      if (part.nextCursor) {
+        const next = new URLSearchParams({
+          estateId: range.estateId,
+          from: range.from,
+          to: range.to,
+          lang: query.lang,
+          limit: String(query.limit),
+          cursor: part.nextCursor,
+        });
+        headers['x-next-cursor'] = part.nextCursor;
+        headers['link'] = `</v1/ledger.csv?${next.toString()}>; rel="next"`;
+      }
+      return new RawResponse(part.body, headers);
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/v1/reports/summary',
+    operationId: 'ledgerSummary',
+    summary:
+      'Receivable (应收), received (实收), outstanding (欠费), collection rates and deposits held, per fee code',
+    group: 'ledger',
+    access: 'RO',
+    roles: ACCOUNTANT,
+    query: z.strictObject(rangeQuery),
+    response: summary,
+    status: 200,
+    async handler({ query, actor, ctx }) {
+      const range = await rangeInScope(actor, ctx, query);
+      return presentSummary(await summarise(ctx.db, range));
+    },
+  }),
+];
