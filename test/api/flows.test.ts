@@ -2,10 +2,12 @@
  * The counter and kiosk flows through the HTTP server `npm start` runs, with real tokens and
  * DynamoDB Local: what a cashier, an owner and an admin see on the wire.
  */
+
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { logger } from '../../lib/api/lambda.js';
 import { workingCalendar } from '../../lib/billing/estates.js';
+import { SEED_RATES } from '../../lib/tariffs/catalog.js';
 import { type ApiHarness, apiHarness, isErrorBody } from '../support/api.js';
 
 let h: ApiHarness;
@@ -422,21 +424,7 @@ describe('renewals', () => {
 });
 
 describe('estate set-up', () => {
-  const rates = {
-    PROPERTY_FEE: {
-      HIGH_RISE: '2.0',
-      GARDEN_HOUSE: '1.8',
-      SEMI_DETACHED: '2.5',
-      COMMERCIAL: '3.0',
-      APARTMENT: '2.2',
-    },
-    PARKING_SPACE_FEE: '30',
-    PARKING_RENTAL: { SHARED: '200', SMART_UNDERGROUND: '300' },
-    RENOVATION_WASTE: '5',
-    RENOVATION_DEPOSIT: '1000.00',
-    RENOVATION_CARDS: '10',
-    CARD_DEPOSIT: '0.00',
-  };
+  const rates = { ...SEED_RATES, PROPERTY_FEE: { ...SEED_RATES.PROPERTY_FEE, HIGH_RISE: '2.0' } };
   const bands = [
     { upToMinutes: 120, amount: '0.00' },
     { upToMinutes: 240, amount: '2.00' },

@@ -11,10 +11,12 @@
  * If the route needs a document the fixtures lack (a new kind of case or session), create one per
  * place in `seedFixtures` and add its id to `Fixture`.
  */
+
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import type { AnyRoute } from '../../lib/api/route.js';
 import type { Role } from '../../lib/billing/context.js';
+import { SEED_RATES } from '../../lib/tariffs/catalog.js';
 import { type ApiHarness, type ApiResponse, DEMO_OWNER } from '../support/api.js';
 
 /** Where a request points, seen from tokens scoped to estate DEMO (and, for the owner, unit `own`). */
@@ -50,21 +52,7 @@ const tariffVersion = {
   effectiveFrom: '2026-03-15',
   noticeDate: '2026-03-01',
   approvalRef: '2026年第1次业主大会决议',
-  rates: {
-    PROPERTY_FEE: {
-      HIGH_RISE: '2.0',
-      GARDEN_HOUSE: '1.8',
-      SEMI_DETACHED: '2.5',
-      COMMERCIAL: '3.0',
-      APARTMENT: '2.2',
-    },
-    PARKING_SPACE_FEE: '30',
-    PARKING_RENTAL: { SHARED: '200', SMART_UNDERGROUND: '300' },
-    RENOVATION_WASTE: '5',
-    RENOVATION_DEPOSIT: '1000.00',
-    RENOVATION_CARDS: '10',
-    CARD_DEPOSIT: '0.00',
-  },
+  rates: { ...SEED_RATES, PROPERTY_FEE: { ...SEED_RATES.PROPERTY_FEE, HIGH_RISE: '2.0' } },
   tempParkingBands: [
     { upToMinutes: 120, amount: '0.00' },
     { upToMinutes: 240, amount: '2.00' },

@@ -77,7 +77,8 @@ const space = z.object({
   kind: z.enum(['OWNED', 'USE_RIGHT']),
   plates: z.array(z.string()),
 });
-const unit = z.object({
+/** A unit as the API shows it; the unit-search route lists the same shape without spaces and invoices. */
+export const unitSchema = z.object({
   unitId: z.string(),
   estateId: z.string(),
   building: z.string(),
@@ -242,7 +243,7 @@ export const billingRoutes = [
       ownerIds: z.array(s.text(128)).max(20),
       occupantName: s.text(50).optional(),
     }),
-    response: unit,
+    response: unitSchema,
     status: 201,
     async handler({ params, body, actor, ctx }) {
       requireEstate(actor, params.estateId);
@@ -258,7 +259,7 @@ export const billingRoutes = [
     access: 'RO',
     roles: [...STAFF, 'owner'],
     params: unitParams,
-    response: unit,
+    response: unitSchema,
     status: 200,
     async handler({ params, actor, ctx }) {
       const u = await loadInScope(actor, `unit ${params.unitId}`, () => getUnit(ctx, params.unitId));

@@ -5,21 +5,9 @@ import { requireEstate } from '../auth.js';
 import { presentUnit } from '../present.js';
 import { route } from '../route.js';
 import * as s from '../schemas.js';
-import { page, STAFF } from './billing.js';
+import { page, STAFF, unitSchema } from './billing.js';
 
-const unitSummary = z.object({
-  unitId: z.string(),
-  estateId: z.string(),
-  building: z.string(),
-  room: z.string(),
-  unitType: s.unitType,
-  area: z.string(),
-  deliveryDate: s.date,
-  ownerIds: z.array(z.string()),
-  occupantName: z.string().optional(),
-  paidThrough: s.date.nullable(),
-  createdAt: z.string(),
-});
+const unitSummary = unitSchema.omit({ spaces: true, openInvoices: true });
 
 export const unitSearchRoutes = [
   route({
