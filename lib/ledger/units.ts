@@ -27,7 +27,9 @@ export class UnitDirectory {
 
   /** Reads the units not seen yet; an id that names no unit is remembered as unknown. */
   async load(unitIds: Iterable<string | undefined>): Promise<void> {
-    const missing = [...new Set([...unitIds].filter((u): u is string => u !== undefined && !this.labels.has(u)))];
+    const missing = [
+      ...new Set([...unitIds].filter((u): u is string => u !== undefined && !this.labels.has(u))),
+    ];
     let next = 0;
     const reader = async () => {
       while (next < missing.length) {
