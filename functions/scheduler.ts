@@ -43,6 +43,8 @@ export async function renewEveryEstate(deps: Deps, log: Log): Promise<RenewalRun
       const run = await runRenewals(ctx, estateId, asOf);
       summary.renewed.push({ estateId, issued: run.issued.length, skipped: run.skipped });
       log.info('estate renewed', { estateId, asOf, issued: run.issued, skipped: run.skipped });
+      // Units that could not be renewed fail the run (so the alarm fires) after the rest were renewed.
+      for (const f of run.failed) summary.failed.push({ estateId, error: `${f.unitId}: ${f.error}` });
     } catch (e) {
       const err = e as Error;
       summary.failed.push({ estateId, error: `${err.name}: ${err.message}` });

@@ -55,7 +55,8 @@ export function actorFromClaims(
 
 /** Staff must belong to the estate; an owner reaching another estate learns nothing (404). */
 export function requireEstate(actor: Actor, estateId: string): void {
-  if (actor.estates.includes(estateId) || actor.estates.includes('*')) return;
+  // `*` (every estate) is honoured for admins only: a staff token with it would reach every estate.
+  if (actor.estates.includes(estateId) || (actor.role === 'admin' && actor.estates.includes('*'))) return;
   if (actor.role === 'owner') throw new NotFoundError('NOT_FOUND', 'not found');
   throw new ForbiddenError('OUTSIDE_ESTATE', `you are not assigned to estate ${estateId}`);
 }

@@ -12,6 +12,7 @@ import {
   UnprocessableError,
   ValidationError,
 } from '../errors.js';
+import { TransactionCancelled } from '../store/db.js';
 
 export class UnauthorizedError extends Error {
   constructor(message = 'a valid bearer token is required') {
@@ -75,6 +76,17 @@ export function toHttpError(e: unknown): HttpError {
   }
   if (e instanceof ConflictError) return { status: 409, body: body(e.code, e.message, e.details) };
   if (e instanceof UnprocessableError) return { status: 422, body: body(e.code, e.message) };
+  if (e instanceof TransactionCancelled) {
+    // A condition no service mapped (e.g. an idempotency lock taken over by a retry): the state
+    // changed under the request, nothing was written, and a retry will see the new state.
+    return {
+      status: 409,
+      body: body(
+        'CONCURRENT_CHANGE',
+        'the data changed while this request ran; nothing was changed, please retry',
+      ),
+    };
+  }
   if (e instanceof UnavailableError) {
     return {
       status: 503,

@@ -142,7 +142,8 @@ async function depositStillHeld(ctx: Ctx, inv: Invoice): Promise<TxItem[]> {
   const caseKey = key.renovation(caseIdOf(inv.invoiceNo));
   const renovation = await ctx.db.get(caseKey);
   if (!renovation) return [];
-  if (renovation['state'] !== 'REGISTERED') {
+  // REGISTERED and HELD (stored after an extension or a failed acceptance) both mean "only held".
+  if (renovation['state'] !== 'REGISTERED' && renovation['state'] !== 'HELD') {
     throw new ConflictError(
       'DEPOSIT_IN_USE',
       `the deposit of ${inv.invoiceNo} is ${String(renovation['state']).toLowerCase()}; it cannot be reversed by a credit note`,
@@ -153,9 +154,9 @@ async function depositStillHeld(ctx: Ctx, inv: Invoice): Promise<TxItem[]> {
       ConditionCheck: {
         TableName: ctx.db.table,
         Key: caseKey,
-        ConditionExpression: '#state = :registered',
+        ConditionExpression: '#state IN (:registered, :held)',
         ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':registered': 'REGISTERED' },
+        ExpressionAttributeValues: { ':registered': 'REGISTERED', ':held': 'HELD' },
       },
     },
   ];

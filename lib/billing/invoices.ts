@@ -263,13 +263,15 @@ export function selectPeriods(
   requested?: number,
 ): Period[] {
   const out: Period[] = [];
-  for (let k = 0; k < 1000 && out.length < (requested ?? MAX_PERIODS); k++) {
+  // Without `requested`, collect one more than allowed, so that exactly MAX_PERIODS is not mistaken
+  // for too many.
+  for (let k = 0; k < 1000 && out.length < (requested ?? MAX_PERIODS + 1); k++) {
     const p = annualPeriod(deliveryDate, k);
     if (billed.has(p.start)) continue;
     if (requested === undefined && out.length > 0 && p.start > today) break;
     out.push(p);
   }
-  if (requested === undefined && out.length === MAX_PERIODS) {
+  if (requested === undefined && out.length > MAX_PERIODS) {
     throw ValidationError.of(
       'items',
       'TOO_MANY_PERIODS',

@@ -572,7 +572,9 @@ export async function payParking(
   const a = await amountToPay(ctx, first, atMs);
   const money = checkPayment(a.amountDue, input, ctx.actor.role);
   const estate = await getEstate(ctx, first.estateId);
-  const exitByMs = Math.max(now, atMs) + estate.exitGraceMinutes * MINUTE_MS;
+  // The grace runs from the instant the stay was priced: a kiosk paying a quote a few minutes old
+  // must not gain those minutes on top (a band boundary could fall inside them, unpaid).
+  const exitByMs = atMs + estate.exitGraceMinutes * MINUTE_MS;
   const year = businessYear(now);
   let result: ParkingPayment | undefined;
   try {

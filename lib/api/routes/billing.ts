@@ -438,7 +438,11 @@ export const billingRoutes = [
     roles: ['cashier', 'scheduler'],
     params: estateParams,
     body: z.strictObject({ asOf: s.date }),
-    response: z.object({ issued: z.array(z.string()), skipped: z.int() }),
+    response: z.object({
+      issued: z.array(z.string()),
+      skipped: z.int(),
+      failed: z.array(z.object({ unitId: z.string(), error: z.string() })),
+    }),
     status: 200,
     async handler({ params, body, actor, ctx }) {
       requireEstate(actor, params.estateId);
