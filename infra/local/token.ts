@@ -18,11 +18,16 @@ if (!values.role || !(ROLES as readonly string[]).includes(values.role) || !valu
   );
   process.exit(2);
 }
-console.log(
-  await signDevToken({
-    role: values.role,
-    estates: values.estate.flatMap((e) => e.split(',')),
-    units: (values.unit ?? []).flatMap((u) => u.split(',')),
-    ...(values.sub ? { sub: values.sub } : {}),
-  }),
-);
+try {
+  console.log(
+    await signDevToken({
+      role: values.role,
+      estates: values.estate.flatMap((e) => e.split(',')),
+      units: (values.unit ?? []).flatMap((u) => u.split(',')),
+      ...(values.sub ? { sub: values.sub } : {}),
+    }),
+  );
+} catch (e) {
+  console.error(`npm run token: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+}
