@@ -1,8 +1,10 @@
 /**
  * Everything `npm start` runs locally, in AWS: the table, one function per route group of the
- * route table, the HTTP API with its Cognito authorizer, the daily renewal run and the alarms.
+ * route table, the HTTP API with its Cognito authorizer, the daily renewal run, the alarms, and the
+ * counter and kiosk pages (S3 behind CloudFront) that the API allows by CORS.
  */
 import { type App, CfnOutput, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import type { CfnApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import type { AnyRoute, FunctionGroup } from '../lib/api/route.js';
@@ -15,6 +17,7 @@ import { RenewalSchedule } from './constructs/renewal-schedule.js';
 import { BillingTable } from './constructs/table.js';
 import { groupAccess, TABLE_NEEDS } from './constructs/table-access.js';
 import { UserDirectory } from './constructs/user-directory.js';
+import { WebConsole, webCors } from './constructs/web.js';
 
 export interface AppStackProps extends StackProps {
   config: StageConfig;
@@ -29,6 +32,7 @@ export class AppStack extends Stack {
   readonly api: BillingApi;
   readonly renewals: RenewalSchedule;
   readonly alarms: OperationsAlarms;
+  readonly web: WebConsole;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
@@ -56,6 +60,10 @@ export class AppStack extends Stack {
       users: this.users,
       metricNamespace: `PropertyBilling/${config.stage}`,
     });
+    // The pages get only the stage URL, resolved into config.json at deploy time, never the API
+    // itself: the API's CORS names the distribution, and a reference back would be a cycle.
+    this.web = new WebConsole(this, 'Web', { config, apiUrl: this.api.stage.url });
+    (this.api.api.node.defaultChild as CfnApi).corsConfiguration = webCors([this.web.origin]);
     this.renewals = new RenewalSchedule(this, 'Renewals', { config, table: this.table });
     this.alarms = new OperationsAlarms(this, 'Alarms', {
       config,
@@ -74,6 +82,7 @@ export class AppStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     new CfnOutput(this, 'RenewalFunctionName', { value: this.renewals.function.fn.functionName });
+    new CfnOutput(this, 'WebUrl', { value: this.web.origin });
   }
 }
 

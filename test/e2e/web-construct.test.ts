@@ -2,8 +2,8 @@
  * The pages in AWS (infra/constructs/web.ts): a private bucket behind CloudFront with origin access
  * control, HTTPS only, a strict CSP that lets the pages reach the API and nothing else, directory
  * URLs rewritten at the edge, config.json naming the API, and no unacknowledged cdk-nag finding.
- * (Kept next to the e2e tests until infra/appStack.ts wires the construct in; then it belongs in
- * test/infra.)
+ * The construct alone, in a minimal stack; test/infra/stack.test.ts checks the same wiring in the
+ * real stack (infra/appStack.ts).
  */
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadStageConfig } from '../../infra/config.js';
 import { INDEX_REWRITE, WebConsole, webCors } from '../../infra/constructs/web.js';
 import { buildWeb } from '../../infra/local/web.js';
+import { dependencyCycle } from '../infra/synth.js';
 
 const API = 'https://abc123.execute-api.ap-east-1.amazonaws.com/';
 
@@ -32,50 +33,6 @@ function synth(stage: 'prod' | 'dev') {
     sourceDir,
   });
   return { stack, web, template: Template.fromStack(stack) };
-}
-
-/** Resources that reach themselves through Ref, Fn::GetAtt or DependsOn (CloudFormation refuses those). */
-function dependencyCycle(resources: Record<string, unknown>): string[] {
-  const ids = new Set(Object.keys(resources));
-  const edges = new Map<string, Set<string>>();
-  const collect = (v: unknown, out: Set<string>) => {
-    if (Array.isArray(v)) for (const x of v) collect(x, out);
-    else if (v && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v)) {
-        if (k === 'Ref' && typeof x === 'string' && ids.has(x)) out.add(x);
-        else if (k === 'Fn::GetAtt' && Array.isArray(x) && ids.has(String(x[0]))) out.add(String(x[0]));
-        else if (k === 'DependsOn')
-          for (const d of [x].flat())
-            if (ids.has(String(d))) out.add(String(d));
-            else collect(x, out);
-      }
-    }
-  };
-  for (const [id, r] of Object.entries(resources)) {
-    const out = new Set<string>();
-    collect(r, out);
-    edges.set(id, out);
-  }
-  const state = new Map<string, 'open' | 'done'>();
-  const stack: string[] = [];
-  const visit = (id: string): string[] => {
-    if (state.get(id) === 'done') return [];
-    if (state.get(id) === 'open') return [...stack.slice(stack.indexOf(id)), id];
-    state.set(id, 'open');
-    stack.push(id);
-    for (const next of edges.get(id) ?? []) {
-      const cycle = visit(next);
-      if (cycle.length) return cycle;
-    }
-    stack.pop();
-    state.set(id, 'done');
-    return [];
-  };
-  for (const id of ids) {
-    const cycle = visit(id);
-    if (cycle.length) return cycle;
-  }
-  return [];
 }
 
 let sourceDir: string;

@@ -33,6 +33,8 @@ beforeAll(() => {
     [stack.getLogicalId(stack.renewals.function.fn.node.defaultChild as never), 'scheduler'],
   ]);
   for (const [id, fn] of resources(synth.template, 'AWS::Lambda::Function')) {
+    // aws-cdk-lib's own deploy-time handlers (the web pages' BucketDeployment and bucket emptying).
+    if (!fnIds.has(id)) continue;
     const key = (fn.Properties!['Code'] as { S3Key: string }).S3Key;
     bundles.set(fnIds.get(id)!, path.join(outdir, `asset.${key.replace(/\.zip$/, '')}`, BUNDLE.outFile));
   }

@@ -39,3 +39,55 @@ export function only(template: Template, type: string): [string, Resource] {
   if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
   return found[0]!;
 }
+
+/**
+ * A chain of resources that reach themselves through Ref, Fn::GetAtt, Fn::Sub or DependsOn anywhere
+ * in their definition (CloudFormation refuses such a template); [] when there is none.
+ */
+export function dependencyCycle(resources: Record<string, unknown>): string[] {
+  const ids = new Set(Object.keys(resources));
+  const edges = new Map<string, Set<string>>();
+  const add = (id: unknown, out: Set<string>) => {
+    if (ids.has(String(id))) out.add(String(id));
+  };
+  const collect = (v: unknown, out: Set<string>): void => {
+    if (Array.isArray(v)) for (const x of v) collect(x, out);
+    else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'Ref') add(x, out);
+        else if (k === 'Fn::GetAtt') add(Array.isArray(x) ? x[0] : String(x).split('.')[0], out);
+        else if (k === 'DependsOn') for (const d of [x].flat()) add(d, out);
+        else if (k === 'Fn::Sub') {
+          const [body, vars] = Array.isArray(x) ? x : [x, undefined];
+          for (const m of String(body).matchAll(/\$\{([^}.!]+)/g)) add(m[1], out);
+          collect(vars, out);
+        } else collect(x, out);
+      }
+    }
+  };
+  for (const [id, r] of Object.entries(resources)) {
+    const out = new Set<string>();
+    collect(r, out);
+    edges.set(id, out);
+  }
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (id: string): string[] => {
+    if (state.get(id) === 'done') return [];
+    if (state.get(id) === 'open') return [...stack.slice(stack.indexOf(id)), id];
+    state.set(id, 'open');
+    stack.push(id);
+    for (const next of edges.get(id) ?? []) {
+      const cycle = visit(next);
+      if (cycle.length) return cycle;
+    }
+    stack.pop();
+    state.set(id, 'done');
+    return [];
+  };
+  for (const id of ids) {
+    const cycle = visit(id);
+    if (cycle.length) return cycle;
+  }
+  return [];
+}
