@@ -14,6 +14,7 @@ import {
   accessibleControls,
   horizontalOverflow,
   RAW_CODE,
+  receiptCount,
   type WebHarness,
   webHarness,
 } from './harness.js';
@@ -56,20 +57,6 @@ async function checkScreen(page: Page, what: string): Promise<void> {
   expect(a11y.unnamed, `${what}: controls without an accessible name`).toEqual([]);
   const overflow = await horizontalOverflow(page);
   expect(overflow, `${what}: horizontal overflow at 1366×768`).toEqual({ scroll: 0, offenders: [] });
-}
-
-/** Receipts are gapless per estate and year: counting them is probing numbers until one is missing. */
-async function receiptCount(year: number): Promise<number> {
-  const token = await w.api.token('accountant');
-  let n = 0;
-  for (;;) {
-    const r = await w.api.call('GET', `/v1/receipts/DEMO-R${year}-${String(n + 1).padStart(6, '0')}`, {
-      token,
-    });
-    if (r.status === 404) return n;
-    expect(r.status, r.text).toBe(200);
-    n++;
-  }
 }
 
 describe('counter console', () => {
@@ -210,7 +197,7 @@ describe('counter console', () => {
   });
 
   it('a double tap on 确认收款 takes the money once', async () => {
-    const before = await receiptCount(2025);
+    const before = await receiptCount(w.api, 2025);
     const page = await signedIn();
     const posts: { key: string | undefined }[] = [];
     page.on('request', (req) => {
@@ -230,7 +217,7 @@ describe('counter console', () => {
     await expect.poll(() => page.locator('#change').textContent()).toBe('收您3000.00元,找您78.17元');
     expect(posts.length, 'payment requests sent').toBe(1);
     expect(posts[0]!.key).toMatch(/^[0-9a-f-]{36}$/);
-    expect(await receiptCount(2025)).toBe(before + 1);
+    expect(await receiptCount(w.api, 2025)).toBe(before + 1);
     expect(units[1]!.building).toBe('5栋');
     const unit = await w.api.call('GET', `/v1/units/${units[1]!.unitId}`, { token: cashierToken });
     expect(unit.json).toMatchObject({ paidThrough: '2026-06-01', openInvoices: [] });

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { createLocalServer } from '../../infra/local/server.js';
 import { buildWeb, webStaticHandler } from '../../infra/local/web.js';
 import { type ApiHarness, apiHarness } from '../support/api.js';
@@ -24,6 +25,20 @@ export function requireChromium(): void {
         'Install it with `apt-get install -y chromium` (as root; .ci/run does this on CI), ' +
         'or point CHROMIUM_PATH at a Chromium binary.',
     );
+  }
+}
+
+/** Receipts are gapless per estate and year: counting them is probing numbers until one is missing. */
+export async function receiptCount(api: ApiHarness, year: number, estateId = 'DEMO'): Promise<number> {
+  const token = await api.token('accountant');
+  let n = 0;
+  for (;;) {
+    const r = await api.call('GET', `/v1/receipts/${estateId}-R${year}-${String(n + 1).padStart(6, '0')}`, {
+      token,
+    });
+    if (r.status === 404) return n;
+    expect(r.status, r.text).toBe(200);
+    n++;
   }
 }
 

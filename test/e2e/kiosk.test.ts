@@ -8,7 +8,14 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Unit } from '../../lib/billing/records.js';
 import { DEMO_OWNER } from '../support/api.js';
-import { accessibleControls, horizontalOverflow, RAW_CODE, type WebHarness, webHarness } from './harness.js';
+import {
+  accessibleControls,
+  horizontalOverflow,
+  RAW_CODE,
+  receiptCount,
+  type WebHarness,
+  webHarness,
+} from './harness.js';
 
 const KIOSK = { width: 1080, height: 1920 };
 const TERMINAL = 'LOBBY-07';
@@ -44,19 +51,6 @@ async function checkScreen(what: string): Promise<void> {
 
 const screen = () => page.locator('#screen').getAttribute('data-screen');
 const field = (name: string) => page.locator(`#screen [data-field="${name}"]`).first().textContent();
-
-async function receiptCount(year: number): Promise<number> {
-  const token = await w.api.token('accountant');
-  let n = 0;
-  for (;;) {
-    const r = await w.api.call('GET', `/v1/receipts/DEMO-R${year}-${String(n + 1).padStart(6, '0')}`, {
-      token,
-    });
-    if (r.status === 404) return n;
-    expect(r.status, r.text).toBe(200);
-    n++;
-  }
-}
 
 describe('kiosk', () => {
   it('is set up with its device token and shows the fee policy', async () => {
@@ -102,7 +96,7 @@ describe('kiosk', () => {
     });
     expect(issued.status, issued.text).toBe(201);
     const invoiceNo = issued.json.invoiceNo as string;
-    const before = await receiptCount(2025);
+    const before = await receiptCount(w.api, 2025);
 
     await page.getByRole('button', { name: '缴纳物业账单' }).click();
     await expect.poll(screen).toBe('owner-sign-in');
@@ -128,7 +122,7 @@ describe('kiosk', () => {
     await checkScreen('paid');
     await w.shot(page, 'kiosk-5-bill-paid');
 
-    expect(await receiptCount(2025)).toBe(before + 1);
+    expect(await receiptCount(w.api, 2025)).toBe(before + 1);
     const inv = await w.api.call('GET', `/v1/invoices/${invoiceNo}`, { token: cashier });
     expect(inv.json).toMatchObject({ status: 'PAID', receiptNo });
     const receipt = await w.api.call('GET', `/v1/receipts/${receiptNo}`, { token: cashier });
@@ -147,7 +141,7 @@ describe('kiosk', () => {
     });
     expect(entry.status, entry.text).toBe(201);
     w.api.clock.set('2025-06-01T10:30:00+08:00');
-    const before = await receiptCount(2025);
+    const before = await receiptCount(w.api, 2025);
 
     await page.getByRole('button', { name: '临时停车缴费' }).click();
     await expect.poll(screen).toBe('parking');
@@ -189,7 +183,7 @@ describe('kiosk', () => {
     await checkScreen('parking paid');
     await w.shot(page, 'kiosk-8-parking-paid');
 
-    expect(await receiptCount(2025)).toBe(before + 1);
+    expect(await receiptCount(w.api, 2025)).toBe(before + 1);
     const sessions = await w.api.call('GET', '/v1/parking/sessions', {
       token: await w.api.token('kiosk'),
       query: { estateId: 'DEMO', plate: '粤B88888' },
@@ -217,7 +211,7 @@ describe('kiosk', () => {
     });
     expect(entry.status, entry.text).toBe(201);
     w.api.clock.set('2025-06-01T10:30:00+08:00');
-    const before = await receiptCount(2025);
+    const before = await receiptCount(w.api, 2025);
     await page.getByRole('button', { name: '返回首页' }).click();
     await page.getByRole('button', { name: '临时停车缴费' }).click();
     await page.getByLabel('车牌号').fill('粤B77777');
@@ -233,11 +227,11 @@ describe('kiosk', () => {
       .toBe('停车费已按当前时间重新计算,请确认金额后再支付。');
     expect(await screen()).toBe('parking-quote');
     expect(await field('amount')).toBe('¥5.00');
-    expect(await receiptCount(2025)).toBe(before);
+    expect(await receiptCount(w.api, 2025)).toBe(before);
 
     await page.getByRole('button', { name: '微信支付' }).click();
     await expect.poll(screen).toBe('paid');
     expect(await field('exitBy')).toBe('12:46');
-    expect(await receiptCount(2025)).toBe(before + 1);
+    expect(await receiptCount(w.api, 2025)).toBe(before + 1);
   });
 });
