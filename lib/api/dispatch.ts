@@ -3,7 +3,7 @@
  * local server both call `dispatch`, so what runs locally is what runs in AWS.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { Actor, Ctx } from '../billing/context.js';
 import { fingerprint, withIdempotency } from '../billing/idempotency.js';
 import { NotFoundError, ValidationError } from '../errors.js';
@@ -54,7 +54,11 @@ export class Router {
   }
 }
 
-function parseWith<T extends z.ZodType>(schema: T | undefined, value: unknown, _where: string): z.infer<T> {
+function parseWith<T extends z.ZodMiniType>(
+  schema: T | undefined,
+  value: unknown,
+  _where: string,
+): z.infer<T> {
   if (!schema) return undefined as z.infer<T>;
   const r = schema.safeParse(value);
   if (!r.success) throw new ValidationError(zodProblems(r.error));
@@ -180,5 +184,3 @@ export async function dispatch(
     return { response: json(err.status, err.body, err.headers), route, actor, error: e };
   }
 }
-
-export { z };

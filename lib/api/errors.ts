@@ -3,7 +3,11 @@
  * one status here. Anything unrecognised is a 500 with a generic message and no internals — and the
  * fuzz tests hold that no client input ever gets there.
  */
-import * as z from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
+// Named, not `z.core.$ZodError`: touching the `z.core` namespace object makes esbuild keep all of
+// zod (every locale included, ~400 KB) in each Lambda bundle.
+import { $ZodError } from 'zod/v4/core';
 import {
   ConflictError,
   ForbiddenError,
@@ -13,6 +17,10 @@ import {
   ValidationError,
 } from '../errors.js';
 import { TransactionCancelled } from '../store/db.js';
+
+// zod/mini loads no locale (classic zod installs English on first use): without this every issue
+// message would be a bare "Invalid input". Set at import, before dispatch parses anything.
+z.config(en());
 
 export class UnauthorizedError extends Error {
   constructor(message = 'a valid bearer token is required') {
@@ -40,7 +48,7 @@ function body(code: string, message: string, details: unknown[] = []): HttpError
 }
 
 /** zod issues → field problems, with paths like `items[0].area`. */
-export function zodProblems(error: z.ZodError, prefix = '') {
+export function zodProblems(error: $ZodError, prefix = '') {
   return error.issues.map((issue) => {
     const path = issue.path.reduce<string>(
       (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
@@ -57,7 +65,7 @@ export function toHttpError(e: unknown): HttpError {
   if (e instanceof ValidationError) {
     return { status: 400, body: body('INVALID_INPUT', e.message, e.problems) };
   }
-  if (e instanceof z.ZodError) {
+  if (e instanceof $ZodError) {
     const problems = zodProblems(e);
     return {
       status: 400,

@@ -1,11 +1,11 @@
 /** The OpenAPI 3.1 document, generated from the same route table and zod schemas that validate requests. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { AnyRoute } from './route.js';
 import { errorBody } from './schemas.js';
 
 type Json = Record<string, unknown>;
 
-function schemaOf(schema: z.ZodType, io: 'input' | 'output'): Json {
+function schemaOf(schema: z.ZodMiniType, io: 'input' | 'output'): Json {
   const out = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Json;
   delete out['$schema'];
   return out;
@@ -13,7 +13,7 @@ function schemaOf(schema: z.ZodType, io: 'input' | 'output'): Json {
 
 function parameters(route: AnyRoute): Json[] {
   const params: Json[] = [];
-  const add = (schema: z.ZodType | undefined, where: 'path' | 'query') => {
+  const add = (schema: z.ZodMiniType | undefined, where: 'path' | 'query') => {
     if (!schema) return;
     const js = schemaOf(schema, 'input') as { properties?: Record<string, Json>; required?: string[] };
     for (const [name, prop] of Object.entries(js.properties ?? {})) {

@@ -3,7 +3,7 @@
  * server, the Lambda handlers, the CDK routes and authorizer, the OpenAPI document and the
  * authorization tests.
  */
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { Actor, Ctx, Role } from '../billing/context.js';
 import type { IdempotentCall } from '../billing/invoices.js';
 import type { Db } from '../store/db.js';
@@ -32,9 +32,9 @@ export class RawResponse {
 }
 
 export interface RouteDef<
-  P extends z.ZodType = z.ZodType,
-  Q extends z.ZodType = z.ZodType,
-  B extends z.ZodType = z.ZodType,
+  P extends z.ZodMiniType = z.ZodMiniType,
+  Q extends z.ZodMiniType = z.ZodMiniType,
+  B extends z.ZodMiniType = z.ZodMiniType,
 > {
   method: 'GET' | 'POST' | 'PUT';
   /** API Gateway style: `/v1/invoices/{invoiceId}`. */
@@ -49,7 +49,7 @@ export interface RouteDef<
   params?: P;
   query?: Q;
   body?: B;
-  response: z.ZodType;
+  response: z.ZodMiniType;
   status: 200 | 201;
   /** Moves money: requires an Idempotency-Key and replays the first answer. */
   idempotent?: boolean;
@@ -58,10 +58,10 @@ export interface RouteDef<
   handler: (req: Request<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<unknown>;
 }
 
-export type AnyRoute = RouteDef<z.ZodType, z.ZodType, z.ZodType>;
+export type AnyRoute = RouteDef<z.ZodMiniType, z.ZodMiniType, z.ZodMiniType>;
 
 /** Keeps the param/query/body types of one route tied to its handler. */
-export function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
+export function route<P extends z.ZodMiniType, Q extends z.ZodMiniType, B extends z.ZodMiniType>(
   def: RouteDef<P, Q, B>,
 ): AnyRoute {
   return def as unknown as AnyRoute;

@@ -2,29 +2,38 @@
  * Shared zod pieces. Money, areas and dates are strings with patterns here (so that the OpenAPI
  * document says so); the domain parsers then apply the full rules and name the field.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CHANNELS } from '../billing/records.js';
 import { RENTAL_KINDS, UNIT_TYPES } from '../tariffs/catalog.js';
 import { parseBizDate, parseInstant } from '../time.js';
 
 export const money = z
   .string()
-  .regex(
-    /^(0|[1-9]\d{0,12})(\.\d{1,2})?$/,
-    'must be an amount like "1934.50" (a string, at most two decimals)',
-  )
-  .meta({ description: 'CNY amount as a decimal string', examples: ['1934.50'] });
+  .check(
+    z.regex(
+      /^(0|[1-9]\d{0,12})(\.\d{1,2})?$/,
+      'must be an amount like "1934.50" (a string, at most two decimals)',
+    ),
+    z.meta({ description: 'CNY amount as a decimal string', examples: ['1934.50'] }),
+  );
 export const signedMoney = z
   .string()
-  .regex(/^-?\d+\.\d{2}$/)
-  .meta({ description: 'CNY amount, two decimals; negative only on reversals', examples: ['-1934.50'] });
+  .check(
+    z.regex(/^-?\d+\.\d{2}$/),
+    z.meta({ description: 'CNY amount, two decimals; negative only on reversals', examples: ['-1934.50'] }),
+  );
 export const area = z
   .string()
-  .regex(/^(0|[1-9]\d{0,5})(\.\d{1,2})?$/, 'must be an area like "89.56" (a string, at most two decimals)')
-  .meta({ description: 'building area in m²', examples: ['89.56'] });
+  .check(
+    z.regex(
+      /^(0|[1-9]\d{0,5})(\.\d{1,2})?$/,
+      'must be an area like "89.56" (a string, at most two decimals)',
+    ),
+    z.meta({ description: 'building area in m²', examples: ['89.56'] }),
+  );
 export const rate = z
   .string()
-  .regex(/^(0|[1-9]\d{0,11})(\.\d{1,4})?$/, 'must be a rate like "1.8" (at most four decimals)');
+  .check(z.regex(/^(0|[1-9]\d{0,11})(\.\d{1,4})?$/, 'must be a rate like "1.8" (at most four decimals)'));
 // A pattern lets 2025-02-30 through; the domain parser would refuse it, but only after a money-moving
 // route has taken its Idempotency-Key. Checking the calendar here refuses it before anything is written.
 const parses = (parse: (value: unknown, field: string) => unknown) => (value: string) => {
@@ -37,25 +46,27 @@ const parses = (parse: (value: unknown, field: string) => unknown) => (value: st
 };
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-export const date = z
+export const date = z.string().check(
+  z.regex(DATE_RE, 'must be a date YYYY-MM-DD'),
+  z.refine((v) => !DATE_RE.test(v) || parses(parseBizDate)(v), 'is not a real calendar date'),
+  z.meta({ description: 'business date in Asia/Shanghai', examples: ['2025-03-01'] }),
+);
+export const instant = z.string().check(
+  z.regex(INSTANT_RE, 'must be an ISO 8601 time with an offset'),
+  z.refine((v) => !INSTANT_RE.test(v) || parses(parseInstant)(v), 'is not a real time'),
+  z.meta({ examples: ['2025-03-01T08:00:00+08:00'] }),
+);
+export const estateId = z
   .string()
-  .regex(DATE_RE, 'must be a date YYYY-MM-DD')
-  .refine((v) => !DATE_RE.test(v) || parses(parseBizDate)(v), 'is not a real calendar date')
-  .meta({ description: 'business date in Asia/Shanghai', examples: ['2025-03-01'] });
-export const instant = z
-  .string()
-  .regex(INSTANT_RE, 'must be an ISO 8601 time with an offset')
-  .refine((v) => !INSTANT_RE.test(v) || parses(parseInstant)(v), 'is not a real time')
-  .meta({ examples: ['2025-03-01T08:00:00+08:00'] });
-export const estateId = z.string().regex(/^[A-Z0-9]{2,12}$/, 'must be 2-12 upper-case letters or digits');
-export const docId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a document number');
-export const text = (max: number) => z.string().trim().min(1).max(max);
+  .check(z.regex(/^[A-Z0-9]{2,12}$/, 'must be 2-12 upper-case letters or digits'));
+export const docId = z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a document number'));
+export const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 export const unitType = z.enum(UNIT_TYPES);
 export const rentalKind = z.enum(RENTAL_KINDS);
 export const channel = z.enum(CHANNELS);
-export const count = (max: number) => z.int().min(1).max(max);
+export const count = (max: number) => z.int().check(z.gte(1), z.lte(max));
 
-export const limit = z.coerce.number().int().min(1).max(1000).default(100);
+export const limit = z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000)), 100);
 /**
  * A list cursor is the store's last key, base64url JSON (lib/store/db.ts `cursor`). The store checks
  * that it belongs to the same list; this checks that it is a key DynamoDB will accept at all: the
@@ -80,11 +91,9 @@ function isStoreKey(value: string): boolean {
     .join(',');
   return entries.every(fits) && ['PK,SK', 'GSI1PK,GSI1SK,PK,SK', 'GSI2PK,GSI2SK,PK,SK'].includes(names);
 }
-export const cursor = z
-  .string()
-  .max(2048)
-  .refine(isStoreKey, 'cursor is not one this list returned')
-  .optional();
+export const cursor = z.optional(
+  z.string().check(z.maxLength(2048), z.refine(isStoreKey, 'cursor is not one this list returned')),
+);
 
 export const quoteItem = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('PROPERTY_FEE'), unitType, area, months: count(120) }),
@@ -97,11 +106,11 @@ export const quoteItem = z.discriminatedUnion('type', [
 ]);
 
 export const unitInvoiceItem = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('PROPERTY_FEE'), periods: count(20).optional() }),
+  z.strictObject({ type: z.literal('PROPERTY_FEE'), periods: z.optional(count(20)) }),
   z.strictObject({
     type: z.literal('PARKING_SPACE_FEE'),
-    spaces: count(100).optional(),
-    periods: count(20).optional(),
+    spaces: z.optional(count(100)),
+    periods: z.optional(count(20)),
   }),
   z.strictObject({ type: z.literal('RENOVATION_WASTE') }),
   z.strictObject({ type: z.literal('RENOVATION_DEPOSIT') }),
@@ -120,10 +129,10 @@ export const line = z.object({
   quantity: z.string(),
   unit: z.string(),
   unitPrice: z.string(),
-  months: z.int().nullable(),
+  months: z.nullable(z.int()),
   amount: signedMoney,
   tariffVersion: z.string(),
-  period: period.optional(),
+  period: z.optional(period),
   trace: z.record(z.string(), z.unknown()),
 });
 
@@ -131,9 +140,9 @@ export const invoice = z.object({
   invoiceId: z.string(),
   invoiceNo: z.string(),
   estateId: z.string(),
-  unitId: z.string().optional(),
-  plate: z.string().optional(),
-  rentalKind: rentalKind.optional(),
+  unitId: z.optional(z.string()),
+  plate: z.optional(z.string()),
+  rentalKind: z.optional(rentalKind),
   status: z.enum(['OPEN', 'PAID', 'VOID', 'CREDITED']),
   currency: z.literal('CNY'),
   issuedAt: z.string(),
@@ -142,34 +151,34 @@ export const invoice = z.object({
   lines: z.array(line),
   total: signedMoney,
   totalInWords: z.string(),
-  receiptNo: z.string().optional(),
-  paidAt: z.string().optional(),
-  voidedAt: z.string().optional(),
-  voidReason: z.string().optional(),
-  creditNoteNo: z.string().optional(),
+  receiptNo: z.optional(z.string()),
+  paidAt: z.optional(z.string()),
+  voidedAt: z.optional(z.string()),
+  voidReason: z.optional(z.string()),
+  creditNoteNo: z.optional(z.string()),
 });
 
 const docLine = z.object({
   type: z.string(),
   description: z.string(),
   amount: signedMoney,
-  period: period.optional(),
+  period: z.optional(period),
 });
 
 export const receipt = z.object({
   receiptNo: z.string(),
   estateId: z.string(),
-  invoiceNo: z.string().optional(),
-  sessionId: z.string().optional(),
-  unitId: z.string().optional(),
-  plate: z.string().optional(),
+  invoiceNo: z.optional(z.string()),
+  sessionId: z.optional(z.string()),
+  unitId: z.optional(z.string()),
+  plate: z.optional(z.string()),
   channel,
   currency: z.literal('CNY'),
   amount: signedMoney,
   amountInWords: z.string(),
-  tendered: signedMoney.optional(),
-  change: signedMoney.optional(),
-  reference: z.string().optional(),
+  tendered: z.optional(signedMoney),
+  change: z.optional(signedMoney),
+  reference: z.optional(z.string()),
   cashier: z.string(),
   paidAt: z.string(),
   businessDate: date,
@@ -180,8 +189,8 @@ export const creditNote = z.object({
   creditNoteNo: z.string(),
   estateId: z.string(),
   invoiceNo: z.string(),
-  receiptNo: z.string().optional(),
-  unitId: z.string().optional(),
+  receiptNo: z.optional(z.string()),
+  unitId: z.optional(z.string()),
   reason: z.string(),
   issuedAt: z.string(),
   issuedBy: z.string(),

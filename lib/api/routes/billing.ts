@@ -1,5 +1,5 @@
 /** Routes of the billing core: quotes, estates, tariffs, calendars, units, invoices, payments, receipts. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Actor, Ctx } from '../../billing/context.js';
 import { creditInvoice } from '../../billing/credit-notes.js';
 import {
@@ -57,11 +57,10 @@ const tariffVersionInput = z.strictObject({
   approvalRef: s.text(200),
   rates: tariffRates,
   tempParkingBands: z
-    .array(z.strictObject({ upToMinutes: z.int().min(1).max(1440), amount: s.money }))
-    .min(1)
-    .max(20),
+    .array(z.strictObject({ upToMinutes: z.int().check(z.gte(1), z.lte(1440)), amount: s.money }))
+    .check(z.minLength(1), z.maxLength(20)),
 });
-const tariffVersion = tariffVersionInput.extend({ estateId: z.string(), versionId: z.string() });
+const tariffVersion = z.extend(tariffVersionInput, { estateId: z.string(), versionId: z.string() });
 
 const estate = z.object({
   estateId: z.string(),
@@ -87,14 +86,14 @@ export const unitSchema = z.object({
   area: z.string(),
   deliveryDate: s.date,
   ownerIds: z.array(z.string()),
-  occupantName: z.string().optional(),
-  paidThrough: s.date.nullable(),
+  occupantName: z.optional(z.string()),
+  paidThrough: z.nullable(s.date),
   createdAt: z.string(),
-  spaces: z.array(space).optional(),
-  openInvoices: z.array(s.invoice).optional(),
+  spaces: z.optional(z.array(space)),
+  openInvoices: z.optional(z.array(s.invoice)),
 });
-export const page = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().optional() });
+export const page = <T extends z.ZodMiniType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.optional(z.string()) });
 
 /**
  * Loads a document and checks the caller may see it. An owner gets the same 404 whether the
@@ -131,8 +130,8 @@ export const billingRoutes = [
     roles: ANY_ROLE,
     body: z.strictObject({
       estateId: s.estateId,
-      on: s.date.optional(),
-      items: z.array(s.quoteItem).min(1).max(50),
+      on: z.optional(s.date),
+      items: z.array(s.quoteItem).check(z.minLength(1), z.maxLength(50)),
     }),
     response: s.quoteResponse,
     status: 200,
@@ -161,8 +160,8 @@ export const billingRoutes = [
     body: z.strictObject({
       estateId: s.estateId,
       name: s.text(100),
-      noticeLeadDays: z.int().min(0).max(365).optional(),
-      exitGraceMinutes: z.int().min(0).max(240).optional(),
+      noticeLeadDays: z.optional(z.int().check(z.gte(0), z.lte(365))),
+      exitGraceMinutes: z.optional(z.int().check(z.gte(0), z.lte(240))),
     }),
     response: estate,
     status: 201,
@@ -215,9 +214,12 @@ export const billingRoutes = [
     roles: ['admin'],
     params: z.strictObject({
       estateId: s.estateId,
-      year: z.string().regex(/^20\d{2}$/, 'must be a year 2000-2099'),
+      year: z.string().check(z.regex(/^20\d{2}$/, 'must be a year 2000-2099')),
     }),
-    body: z.strictObject({ holidays: z.array(s.date).max(366), workdays: z.array(s.date).max(366) }),
+    body: z.strictObject({
+      holidays: z.array(s.date).check(z.maxLength(366)),
+      workdays: z.array(s.date).check(z.maxLength(366)),
+    }),
     response: z.object({ year: z.int(), holidays: z.array(s.date), workdays: z.array(s.date) }),
     status: 200,
     async handler({ params, body, actor, ctx }) {
@@ -240,8 +242,8 @@ export const billingRoutes = [
       unitType: s.unitType,
       area: s.area,
       deliveryDate: s.date,
-      ownerIds: z.array(s.text(128)).max(20),
-      occupantName: s.text(50).optional(),
+      ownerIds: z.array(s.text(128)).check(z.maxLength(20)),
+      occupantName: z.optional(s.text(50)),
     }),
     response: unitSchema,
     status: 201,
@@ -280,9 +282,9 @@ export const billingRoutes = [
     roles: ['admin'],
     params: unitParams,
     body: z.strictObject({
-      spaceNo: z.string().regex(/^[A-Za-z0-9-]{1,20}$/, 'must be 1-20 letters, digits or dashes'),
+      spaceNo: z.string().check(z.regex(/^[A-Za-z0-9-]{1,20}$/, 'must be 1-20 letters, digits or dashes')),
       kind: z.enum(['OWNED', 'USE_RIGHT']),
-      plates: z.array(z.string().max(20)).max(5),
+      plates: z.array(z.string().check(z.maxLength(20))).check(z.maxLength(5)),
     }),
     response: space,
     status: 201,
@@ -299,7 +301,10 @@ export const billingRoutes = [
     group: 'billing',
     access: 'RW',
     roles: ['cashier'],
-    body: z.strictObject({ unitId: s.docId, items: z.array(s.unitInvoiceItem).min(1).max(10) }),
+    body: z.strictObject({
+      unitId: s.docId,
+      items: z.array(s.unitInvoiceItem).check(z.minLength(1), z.maxLength(10)),
+    }),
     response: s.invoice,
     status: 201,
     async handler({ body, actor, ctx }) {
@@ -332,7 +337,7 @@ export const billingRoutes = [
     roles: [...STAFF, 'owner'],
     params: unitParams,
     query: z.strictObject({
-      status: z.enum(['OPEN', 'PAID', 'VOID', 'CREDITED']).optional(),
+      status: z.optional(z.enum(['OPEN', 'PAID', 'VOID', 'CREDITED'])),
       limit: s.limit,
       cursor: s.cursor,
     }),
@@ -380,8 +385,8 @@ export const billingRoutes = [
     body: z.strictObject({
       channel: s.channel,
       amount: s.money,
-      tendered: s.money.optional(),
-      reference: z.string().trim().min(1).max(100).optional(),
+      tendered: z.optional(s.money),
+      reference: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
     }),
     response: s.receipt,
     status: 201,

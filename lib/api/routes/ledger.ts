@@ -1,5 +1,5 @@
 /** Routes for accountants: the ledger as JSON pages or CSV parts, and the collection summary. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Actor, Ctx } from '../../billing/context.js';
 import { LEDGER_KINDS } from '../../billing/context.js';
 import { getEstate } from '../../billing/estates.js';
@@ -23,33 +23,31 @@ const ledgerEntry = z.object({
   at: z.string(),
   kind: z.enum(LEDGER_KINDS),
   documentNo: z.string(),
-  invoiceNo: z.string().optional(),
-  receiptNo: z.string().optional(),
-  creditNoteNo: z.string().optional(),
-  unitId: z.string().optional(),
-  building: z.string().optional(),
-  room: z.string().optional(),
-  plate: z.string().optional(),
+  invoiceNo: z.optional(z.string()),
+  receiptNo: z.optional(z.string()),
+  creditNoteNo: z.optional(z.string()),
+  unitId: z.optional(z.string()),
+  building: z.optional(z.string()),
+  room: z.optional(z.string()),
+  plate: z.optional(z.string()),
   feeCode: z.string(),
-  period: s.period.optional(),
+  period: z.optional(s.period),
   amount: s.signedMoney,
-  channel: s.channel.optional(),
+  channel: z.optional(s.channel),
   actor: z.string(),
 });
 
 const rate = z
-  .string()
-  .regex(/^\d\.\d{4}$/)
-  .nullable()
-  .meta({ description: 'ratio, 4 decimals; null when nothing was due' });
+  .nullable(z.string().check(z.regex(/^\d\.\d{4}$/)))
+  .check(z.meta({ description: 'ratio, 4 decimals; null when nothing was due' }));
 const feeFigures = z.object({
   issued: s.signedMoney,
   cashSales: s.signedMoney,
   voided: s.signedMoney,
   credited: s.signedMoney,
-  receivable: s.signedMoney.meta({ description: '应收' }),
-  received: s.signedMoney.meta({ description: '实收' }),
-  outstanding: s.signedMoney.meta({ description: '欠费' }),
+  receivable: s.signedMoney.check(z.meta({ description: '应收' })),
+  received: s.signedMoney.check(z.meta({ description: '实收' })),
+  outstanding: s.signedMoney.check(z.meta({ description: '欠费' })),
   collectionRate: rate,
   households: z.object({ billed: z.int(), paidInFull: z.int(), collectionRate: rate }),
   earlierInvoices: z.object({ collected: s.signedMoney, voided: s.signedMoney, credited: s.signedMoney }),
@@ -69,9 +67,9 @@ const summary = z.object({
   currency: z.literal('CNY'),
   entries: z.int(),
   totals: feeFigures,
-  byFeeCode: z.array(feeFigures.extend({ feeCode: z.enum(FEE_CODES), deposit: z.boolean() })),
-  deposits: depositFigures.extend({
-    byFeeCode: z.array(depositFigures.extend({ feeCode: z.enum(FEE_CODES) })),
+  byFeeCode: z.array(z.extend(feeFigures, { feeCode: z.enum(FEE_CODES), deposit: z.boolean() })),
+  deposits: z.extend(depositFigures, {
+    byFeeCode: z.array(z.extend(depositFigures, { feeCode: z.enum(FEE_CODES) })),
   }),
   byKind: z.array(z.object({ kind: z.enum(LEDGER_KINDS), count: z.int(), amount: s.signedMoney })),
 });
@@ -147,8 +145,8 @@ export const ledgerRoutes = [
     roles: ACCOUNTANT,
     query: z.strictObject({
       ...rangeQuery,
-      lang: z.enum(CSV_LANGS).default('en'),
-      limit: z.coerce.number().int().min(1).max(MAX_PART_ROWS).default(DEFAULT_PART_ROWS),
+      lang: z._default(z.enum(CSV_LANGS), 'en'),
+      limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(MAX_PART_ROWS)), DEFAULT_PART_ROWS),
       cursor: s.cursor,
     }),
     response: z.string(),

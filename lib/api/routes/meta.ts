@@ -1,5 +1,5 @@
 /** Unauthenticated routes: health and the OpenAPI document. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { key } from '../../store/keys.js';
 import { route } from '../route.js';
 

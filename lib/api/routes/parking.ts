@@ -1,5 +1,5 @@
 /** Routes of temporary parking (gates, kiosks, the counter) and space rentals: API.md `/v1/parking`. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   type ExitResult,
   getSession,
@@ -25,24 +25,30 @@ const KIOSK_AND_COUNTER = ['kiosk', 'cashier'] as const;
 
 const plate = z
   .string()
-  .max(20)
-  .meta({ description: 'Chinese plate; spaces, dots and dashes are ignored', examples: ['粤B12345'] });
+  .check(
+    z.maxLength(20),
+    z.meta({ description: 'Chinese plate; spaces, dots and dashes are ignored', examples: ['粤B12345'] }),
+  );
 /**
  * An instant that is also a real time (`+24:00` or 08:60 pass the pattern): refused at the schema,
  * before a payment takes its Idempotency-Key.
  */
-const instant = s.instant.refine((v) => {
-  try {
-    parseInstant(v, 'at');
-    return true;
-  } catch {
-    return false;
-  }
-}, 'is not a real time');
+const instant = s.instant.check(
+  z.refine((v) => {
+    try {
+      parseInstant(v, 'at');
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'is not a real time'),
+);
 const gateEvent = z.strictObject({
   estateId: s.estateId,
   plate,
-  gateId: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, dashes or underscores'),
+  gateId: z
+    .string()
+    .check(z.regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, dashes or underscores')),
   at: instant,
 });
 const sessionParams = z.strictObject({ sessionId: s.docId });
@@ -59,11 +65,11 @@ const session = z.object({
   currency: z.literal('CNY'),
   paid: s.signedMoney,
   receipts: z.array(z.string()),
-  exitBy: z.string().optional(),
-  exitAt: z.string().optional(),
-  exitGateId: z.string().optional(),
-  fee: s.signedMoney.optional(),
-  exitReason: exitReason.optional(),
+  exitBy: z.optional(z.string()),
+  exitAt: z.optional(z.string()),
+  exitGateId: z.optional(z.string()),
+  fee: z.optional(s.signedMoney),
+  exitReason: z.optional(exitReason),
 });
 
 export function presentSession(x: ParkingSession) {
@@ -88,11 +94,11 @@ export function presentSession(x: ParkingSession) {
 
 const exitResponse = z.object({
   allowed: z.boolean(),
-  sessionId: z.string().nullable(),
+  sessionId: z.nullable(z.string()),
   currency: z.literal('CNY'),
   amountDue: s.signedMoney,
   reason: exitReason,
-  durationMinutes: z.int().optional(),
+  durationMinutes: z.optional(z.int()),
   fee: s.signedMoney,
   paid: s.signedMoney,
 });
@@ -119,7 +125,7 @@ const quoteResponse = z.object({
   durationMinutes: z.int(),
   duration: z.string(),
   fullDays: z.int(),
-  band: z.object({ upToMinutes: z.int(), amount: s.signedMoney }).nullable(),
+  band: z.nullable(z.object({ upToMinutes: z.int(), amount: s.signedMoney })),
   tariffVersion: z.string(),
   currency: z.literal('CNY'),
   fee: s.signedMoney,
@@ -127,7 +133,7 @@ const quoteResponse = z.object({
   amountDue: s.signedMoney,
   exitAllowed: z.boolean(),
   reason: exitReason,
-  exitBy: z.string().optional(),
+  exitBy: z.optional(z.string()),
 });
 
 function presentQuote(q: SessionQuote) {
@@ -157,7 +163,7 @@ function presentQuote(q: SessionQuote) {
   };
 }
 
-const paymentResponse = s.receipt.extend({ exitBy: z.string() });
+const paymentResponse = z.extend(s.receipt, { exitBy: z.string() });
 
 function presentPayment(p: ParkingPayment) {
   return { ...presentReceipt(p.receipt), exitBy: formatInstant(p.exitByMs) };
@@ -179,7 +185,7 @@ export const parkingRoutes = [
     access: 'RW',
     roles: ['gate'],
     body: gateEvent,
-    response: session.extend({ alreadyInside: z.boolean() }),
+    response: z.extend(session, { alreadyInside: z.boolean() }),
     status: 201,
     async handler({ body, actor, ctx }) {
       requireEstate(actor, body.estateId);
@@ -213,7 +219,7 @@ export const parkingRoutes = [
     roles: KIOSK_AND_COUNTER,
     query: z.strictObject({
       estateId: s.estateId,
-      plate: plate.optional(),
+      plate: z.optional(plate),
       limit: s.limit,
       cursor: s.cursor,
     }),
@@ -241,7 +247,7 @@ export const parkingRoutes = [
     access: 'RO',
     roles: KIOSK_AND_COUNTER,
     params: sessionParams,
-    query: z.strictObject({ at: instant.optional() }),
+    query: z.strictObject({ at: z.optional(instant) }),
     response: quoteResponse,
     status: 200,
     async handler({ params, query, actor, ctx }) {
@@ -261,8 +267,8 @@ export const parkingRoutes = [
     body: z.strictObject({
       channel: s.channel,
       amount: s.money,
-      at: instant.optional(),
-      reference: z.string().trim().min(1).max(100).optional(),
+      at: z.optional(instant),
+      reference: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
     }),
     response: paymentResponse,
     status: 201,

@@ -1,5 +1,5 @@
 /** Routes of renovation cases and their deposits (SPEC.md §4.3): API.md `/v1/renovations`. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Actor, Ctx } from '../../billing/context.js';
 import { getEstate } from '../../billing/estates.js';
 import {
@@ -37,8 +37,8 @@ function isCalendarDate(value: string): boolean {
   }
 }
 /** Refused at the edge (400), before a state is read or an Idempotency-Key is taken. */
-const calendarDate = s.date.refine(isCalendarDate, 'must be a real calendar date');
-const positiveMoney = s.money.refine((v) => /[1-9]/.test(v), 'must be more than 0.00');
+const calendarDate = s.date.check(z.refine(isCalendarDate, 'must be a real calendar date'));
+const positiveMoney = s.money.check(z.refine((v) => /[1-9]/.test(v), 'must be more than 0.00'));
 
 const stamp = { recordedAt: z.string(), recordedBy: z.string() };
 const deduction = z.object({ amount: s.signedMoney, reason: z.string(), evidenceRef: z.string() });
@@ -48,38 +48,42 @@ export const renovationCase = z.object({
   unitId: z.string(),
   invoiceNo: z.string(),
   invoiceStatus: z.enum(['OPEN', 'PAID', 'VOID', 'CREDITED']),
-  receiptNo: z.string().optional(),
-  state: z.enum(RENOVATION_STATES).meta({ description: 'case and deposit state (docs/renovation.md)' }),
+  receiptNo: z.optional(z.string()),
+  state: z
+    .enum(RENOVATION_STATES)
+    .check(z.meta({ description: 'case and deposit state (docs/renovation.md)' })),
   allowedActions: z.array(z.enum(RENOVATION_ACTIONS)),
   cards: z.int(),
   registrationDate: s.date,
   registeredAt: z.string(),
   registeredBy: z.string(),
   approvalDue: s.date,
-  period: s.period.meta({ description: 'renovation period [start, end), end moved by extensions' }),
+  period: s.period.check(z.meta({ description: 'renovation period [start, end), end moved by extensions' })),
   extensions: z.array(z.object({ previousEnd: s.date, end: s.date, reason: z.string(), ...stamp })),
   deposit: z.object({
     currency: z.literal('CNY'),
     renovationDeposit: s.signedMoney,
     cardDeposit: s.signedMoney,
     deducted: s.signedMoney,
-    held: s.signedMoney.meta({
-      description: 'what is held now: paid deposits less deductions, until refunded',
-    }),
-    refunded: s.signedMoney.optional(),
+    held: s.signedMoney.check(
+      z.meta({
+        description: 'what is held now: paid deposits less deductions, until refunded',
+      }),
+    ),
+    refunded: z.optional(s.signedMoney),
   }),
   acceptances: z.array(
-    z.object({ date: s.date, passed: z.boolean(), notes: z.string().optional(), ...stamp }),
+    z.object({ date: s.date, passed: z.boolean(), notes: z.optional(z.string()), ...stamp }),
   ),
-  acceptedOn: s.date.optional(),
-  reinspectionDue: s.date.optional(),
+  acceptedOn: z.optional(s.date),
+  reinspectionDue: z.optional(s.date),
   reinspections: z.array(
     z.object({ n: z.int(), date: s.date, passed: z.boolean(), deductions: z.array(deduction), ...stamp }),
   ),
-  passedOn: s.date.optional(),
-  refundDue: s.date.optional(),
-  refundNo: z.string().optional(),
-  refundedAt: z.string().optional(),
+  passedOn: z.optional(s.date),
+  refundDue: z.optional(s.date),
+  refundNo: z.optional(z.string()),
+  refundedAt: z.optional(z.string()),
 });
 
 export const depositRefund = z.object({
@@ -88,9 +92,9 @@ export const depositRefund = z.object({
   caseId: z.string(),
   unitId: z.string(),
   invoiceNo: z.string(),
-  receiptNo: z.string().optional(),
+  receiptNo: z.optional(z.string()),
   channel: s.channel,
-  reference: z.string().optional(),
+  reference: z.optional(z.string()),
   currency: z.literal('CNY'),
   deposit: s.signedMoney,
   deducted: s.signedMoney,
@@ -190,12 +194,12 @@ export const renovationRoutes = [
     roles: ['cashier'],
     body: z.strictObject({
       unitId: s.docId,
-      cards: s.count(MAX_CARDS).meta({ description: 'the permit plus each worker pass' }),
-      date: calendarDate
-        .optional()
-        .meta({ description: 'registration date for paper records entered later; default today' }),
+      cards: s.count(MAX_CARDS).check(z.meta({ description: 'the permit plus each worker pass' })),
+      date: z
+        .optional(calendarDate)
+        .check(z.meta({ description: 'registration date for paper records entered later; default today' })),
     }),
-    response: renovationCase.extend({ invoice: s.invoice }),
+    response: z.extend(renovationCase, { invoice: s.invoice }),
     status: 201,
     async handler({ body, actor, ctx }) {
       await loadInScope(actor, `unit ${body.unitId}`, () => getUnit(ctx, body.unitId));
@@ -228,7 +232,7 @@ export const renovationRoutes = [
     roles: ['cashier'],
     params: caseParams,
     body: z.strictObject({
-      end: calendarDate.meta({ description: 'the new (exclusive) end' }),
+      end: calendarDate.check(z.meta({ description: 'the new (exclusive) end' })),
       reason: s.text(200),
     }),
     response: renovationCase,
@@ -247,7 +251,7 @@ export const renovationRoutes = [
     access: 'RW',
     roles: ['cashier'],
     params: caseParams,
-    body: z.strictObject({ date: calendarDate, passed: z.boolean(), notes: s.text(500).optional() }),
+    body: z.strictObject({ date: calendarDate, passed: z.boolean(), notes: z.optional(s.text(500)) }),
     response: renovationCase,
     status: 200,
     async handler({ params, body, actor, ctx }) {
@@ -267,10 +271,11 @@ export const renovationRoutes = [
     body: z.strictObject({
       date: calendarDate,
       passed: z.boolean(),
-      deductions: z
-        .array(z.strictObject({ amount: positiveMoney, reason: s.text(200), evidenceRef: s.text(200) }))
-        .max(20)
-        .optional(),
+      deductions: z.optional(
+        z
+          .array(z.strictObject({ amount: positiveMoney, reason: s.text(200), evidenceRef: s.text(200) }))
+          .check(z.maxLength(20)),
+      ),
     }),
     response: renovationCase,
     status: 200,
@@ -292,7 +297,10 @@ export const renovationRoutes = [
     access: 'RW',
     roles: ['cashier'],
     params: caseParams,
-    body: z.strictObject({ channel: s.channel, reference: z.string().trim().min(1).max(100).optional() }),
+    body: z.strictObject({
+      channel: s.channel,
+      reference: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
+    }),
     response: depositRefund,
     status: 201,
     idempotent: true,
@@ -313,8 +321,10 @@ export const renovationRoutes = [
     roles: STAFF,
     params: z.strictObject({ estateId: s.estateId }),
     query: z.strictObject({
-      due: z.enum(['REINSPECTION', 'REFUND']).optional(),
-      asOf: calendarDate.optional().meta({ description: 'due on or before this date; default today' }),
+      due: z.optional(z.enum(['REINSPECTION', 'REFUND'])),
+      asOf: z
+        .optional(calendarDate)
+        .check(z.meta({ description: 'due on or before this date; default today' })),
       limit: s.limit,
       cursor: s.cursor,
     }),

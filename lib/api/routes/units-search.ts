@@ -1,5 +1,5 @@
 /** Finding a unit by building and room (the counter's first step): `GET /v1/estates/{estateId}/units`. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { searchUnits } from '../../billing/unit-search.js';
 import { requireEstate } from '../auth.js';
 import { presentUnit } from '../present.js';
@@ -7,7 +7,7 @@ import { route } from '../route.js';
 import * as s from '../schemas.js';
 import { page, STAFF, unitSchema } from './billing.js';
 
-const unitSummary = unitSchema.omit({ spaces: true, openInvoices: true });
+const unitSummary = z.omit(unitSchema, { spaces: true, openInvoices: true });
 
 export const unitSearchRoutes = [
   route({
@@ -20,10 +20,10 @@ export const unitSearchRoutes = [
     roles: STAFF,
     params: z.strictObject({ estateId: s.estateId }),
     query: z.strictObject({
-      building: s.text(20).optional(),
-      room: s.text(20).optional(),
+      building: z.optional(s.text(20)),
+      room: z.optional(s.text(20)),
       // Each hit is one more read of the unit itself: a page stays small.
-      limit: z.coerce.number().int().min(1).max(100).default(50),
+      limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 50),
       cursor: s.cursor,
     }),
     response: page(unitSummary),
