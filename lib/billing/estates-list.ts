@@ -9,7 +9,6 @@
  * skipping it is the right answer, not an approximation. This is the only Scan in the code base;
  * the scheduler function is the only one granted it, and only on this index.
  */
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../store/db.js';
 import { gsi2 } from '../store/keys.js';
 import { TABLE_KEYS } from '../store/table.js';
@@ -35,22 +34,19 @@ export async function estatesAwaitingRenewal(db: Db): Promise<string[]> {
   const estates = new Set<string>();
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await db.doc.send(
-      new ScanCommand({
-        TableName: db.table,
-        IndexName: TABLE_KEYS.gsi2.name,
-        ProjectionExpression: '#pk',
-        FilterExpression: 'begins_with(#pk, :prefix)',
-        ExpressionAttributeNames: { '#pk': partitionKey },
-        ExpressionAttributeValues: { ':prefix': RENEWAL_PREFIX },
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    for (const item of page.Items ?? []) {
+    const page = await db.scan({
+      IndexName: TABLE_KEYS.gsi2.name,
+      ProjectionExpression: '#pk',
+      FilterExpression: 'begins_with(#pk, :prefix)',
+      ExpressionAttributeNames: { '#pk': partitionKey },
+      ExpressionAttributeValues: { ':prefix': RENEWAL_PREFIX },
+      ...(start ? { ExclusiveStartKey: start } : {}),
+    });
+    for (const item of page.items) {
       const estateId = estateOfRenewalKey(item[partitionKey]);
       if (estateId) estates.add(estateId);
     }
-    start = page.LastEvaluatedKey;
+    start = page.lastKey;
   } while (start);
   return [...estates].sort();
 }

@@ -3,7 +3,6 @@
  * gapless, and the ledger equal to the documents. It scans everything, so it is a tool for tests,
  * benchmarks and an accountant's year-end check, never a request path.
  */
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../store/db.js';
 import { SERIES } from '../store/keys.js';
 
@@ -18,11 +17,9 @@ async function scanAll(db: Db): Promise<Item[]> {
   const items: Item[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const out = await db.doc.send(
-      new ScanCommand({ TableName: db.table, ConsistentRead: true, ExclusiveStartKey: start }),
-    );
-    items.push(...((out.Items ?? []) as Item[]));
-    start = out.LastEvaluatedKey;
+    const page = await db.scan({ ConsistentRead: true, ...(start ? { ExclusiveStartKey: start } : {}) });
+    items.push(...page.items);
+    start = page.lastKey;
   } while (start);
   return items;
 }

@@ -15,7 +15,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type Actor, type Ctx, ledgerItems, type Role, SYSTEM_SCHEDULER } from '../billing/context.js';
 import { creditInvoice } from '../billing/credit-notes.js';
 import { addTariff, createEstate } from '../billing/estates.js';
@@ -29,7 +28,7 @@ import { recordAcceptance, recordReinspection, registerRenovation } from '../bil
 import { refundDeposit } from '../billing/renovation-refund.js';
 import { createUnit, registerSpace } from '../billing/units.js';
 import { formatFen } from '../money.js';
-import { type Db, type Item, isRetryable } from '../store/db.js';
+import type { Db, Item } from '../store/db.js';
 import { seedTariff, UNIT_TYPES, type UnitType } from '../tariffs/catalog.js';
 import { addDays, type BizDate, businessDate, formatInstant } from '../time.js';
 
@@ -457,18 +456,7 @@ export async function writeSyntheticLedger(
   };
   const items: Item[] = [];
   let amount = 0n;
-  const flush = async (batch: Item[]) => {
-    let pending = batch.map((Item) => ({ PutRequest: { Item } }));
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      try {
-        const out = await db.doc.send(new BatchWriteCommand({ RequestItems: { [db.table]: pending } }));
-        pending = (out.UnprocessedItems?.[db.table] ?? []) as typeof pending;
-      } catch (e) {
-        if (!isRetryable(e) || attempt > 10) throw e;
-      }
-      if (pending.length > 0) await new Promise((r) => setTimeout(r, Math.min(500, 10 * 2 ** attempt)));
-    }
-  };
+  const flush = (batch: Item[]) => db.batchPut(batch);
   const batches: Item[][] = [];
   for (let k = 0; k < pairs; k++) {
     const at = start + k * step;
@@ -501,7 +489,8 @@ export async function writeSyntheticLedger(
         lines: [line],
       }),
     ]) {
-      items.push(tx.Put!.Item as Item);
+      if (!('Put' in tx)) throw new Error('a ledger entry is a put');
+      items.push(tx.Put.Item);
       amount += fen;
     }
     if (items.length >= 25) batches.push(items.splice(0, 25));

@@ -4,7 +4,6 @@
  * single ledger entry. When it equals `summarise` for a range, the ledger says what the documents
  * say. It scans the whole table (an audit tool for tests and investigations, not served by a route).
  */
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db, Item } from '../store/db.js';
 import { DEPOSIT_FEE_CODES, type FeeCode } from '../tariffs/catalog.js';
 import { type BizDate, businessDate } from '../time.js';
@@ -30,24 +29,21 @@ export async function estateDocuments(db: Db, estateId: string): Promise<Item[]>
   const out: Item[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await db.doc.send(
-      new ScanCommand({
-        TableName: db.table,
-        FilterExpression: 'estateId = :e AND #type IN (:inv, :rcp, :crn, :ref, :ren)',
-        ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: {
-          ':e': estateId,
-          ':inv': 'INVOICE',
-          ':rcp': 'RECEIPT',
-          ':crn': 'CREDIT_NOTE',
-          ':ref': 'DEPOSIT_REFUND',
-          ':ren': 'RENOVATION',
-        },
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    out.push(...((page.Items ?? []) as Item[]));
-    start = page.LastEvaluatedKey;
+    const page = await db.scan({
+      FilterExpression: 'estateId = :e AND #type IN (:inv, :rcp, :crn, :ref, :ren)',
+      ExpressionAttributeNames: { '#type': 'type' },
+      ExpressionAttributeValues: {
+        ':e': estateId,
+        ':inv': 'INVOICE',
+        ':rcp': 'RECEIPT',
+        ':crn': 'CREDIT_NOTE',
+        ':ref': 'DEPOSIT_REFUND',
+        ':ren': 'RENOVATION',
+      },
+      ...(start ? { ExclusiveStartKey: start } : {}),
+    });
+    out.push(...page.items);
+    start = page.lastKey;
   } while (start);
   return out;
 }

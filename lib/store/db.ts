@@ -11,29 +11,56 @@
  *   because every multi-item change is one TransactWriteItems.
  */
 import { randomUUID } from 'node:crypto';
-import { type AttributeValue, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  type PutCommandInput,
-  QueryCommand,
-  type QueryCommandInput,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-  UpdateCommand,
-  type UpdateCommandInput,
-} from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { UnavailableError, ValidationError } from '../errors.js';
+import { type Action, type DynamoConfig, DynamoDocClient } from './dynamo.js';
 
 export type Item = Record<string, unknown>;
 export type Key = { PK: string; SK: string };
-export type TxItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** What a condition or an update expression may carry. */
+interface Expressions {
+  ConditionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Item;
+  ReturnValuesOnConditionCheckFailure?: 'ALL_OLD' | 'NONE';
+}
+/** `TableName` may be left out: Db gives every item its table. */
+type Table = { TableName?: string };
+
+/**
+ * One item of a transaction: put, update or condition check. Deleting is not among them (issued
+ * documents are never deleted), so no code path can ask for it.
+ */
+export type TxItem =
+  | { Put: Table & Expressions & { Item: Item } }
+  | { Update: Table & Expressions & { Key: Item; UpdateExpression: string } }
+  | { ConditionCheck: Table & Expressions & { Key: Item; ConditionExpression: string } };
+
+export interface QueryInput {
+  IndexName?: string;
+  KeyConditionExpression: string;
+  FilterExpression?: string;
+  ProjectionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Item;
+  ExclusiveStartKey?: Item;
+  Limit?: number;
+  ScanIndexForward?: boolean;
+  Select?: 'COUNT' | 'ALL_ATTRIBUTES' | 'SPECIFIC_ATTRIBUTES' | 'ALL_PROJECTED_ATTRIBUTES';
+  ConsistentRead?: boolean;
+}
+
+export type ScanInput = Omit<QueryInput, 'KeyConditionExpression' | 'ScanIndexForward'>;
+export type PutCondition = Expressions;
+export type UpdateInput = Expressions & {
+  Key: Item;
+  UpdateExpression: string;
+  ReturnValues?: 'NONE' | 'ALL_OLD' | 'UPDATED_OLD' | 'ALL_NEW' | 'UPDATED_NEW';
+};
 
 /** Called around every store call; tests use it to inject faults DynamoDB Local never produces. */
 export type FaultInjector = (
-  op: 'get' | 'query' | 'put' | 'update' | 'transact',
+  op: 'get' | 'query' | 'scan' | 'put' | 'update' | 'transact' | 'batch',
   phase: 'before' | 'after',
 ) => void;
 
@@ -110,13 +137,9 @@ export function isRetryable(e: unknown): boolean {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function documentClient(config: DynamoDBClientConfig): DynamoDBDocumentClient {
-  // The SDK's own retries are off: one policy, here, that tests can observe and faults can reach.
-  const client = new DynamoDBClient({ maxAttempts: 1, ...config });
-  return DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true },
-    unmarshallOptions: { wrapNumbers: (value: string) => BigInt(value) },
-  });
+/** The client every Db of a process shares (it keeps the connections alive). */
+export function documentClient(config: DynamoConfig = {}): DynamoDocClient {
+  return new DynamoDocClient(config);
 }
 
 export class Db {
@@ -125,7 +148,7 @@ export class Db {
   private readonly maxDelayMs: number;
 
   constructor(
-    readonly doc: DynamoDBDocumentClient,
+    readonly doc: DynamoDocClient,
     readonly table: string,
     private readonly opts: DbOptions = {},
   ) {
@@ -177,50 +200,37 @@ export class Db {
     this.opts.onCapacity(op, read, write);
   }
 
-  private get returnCapacity() {
-    return this.opts.onCapacity ? ('TOTAL' as const) : undefined;
+  /** One action through the retry policy, with its consumed capacity reported. */
+  private async send(op: Parameters<FaultInjector>[0], action: Action, input: Item): Promise<Item> {
+    const out = await this.withRetry(op, () =>
+      this.doc.send(action, {
+        TableName: this.table,
+        ...(this.opts.onCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {}),
+        ...input,
+      }),
+    );
+    this.capacity(op, out['ConsumedCapacity']);
+    return out;
   }
 
   async get<T extends Item = Item>(key: Key, consistent = true): Promise<T | undefined> {
-    const out = await this.withRetry('get', () =>
-      this.doc.send(
-        new GetCommand({
-          TableName: this.table,
-          Key: key,
-          ConsistentRead: consistent,
-          ReturnConsumedCapacity: this.returnCapacity,
-        }),
-      ),
-    );
-    this.capacity('get', out.ConsumedCapacity);
-    return out.Item as T | undefined;
+    const out = await this.send('get', 'GetItem', { Key: key, ConsistentRead: consistent });
+    return out['Item'] as T | undefined;
   }
 
-  async query<T extends Item = Item>(
-    input: Omit<QueryCommandInput, 'TableName'>,
-  ): Promise<{ items: T[]; lastKey?: Record<string, unknown> }> {
-    const out = await this.withRetry('query', () =>
-      this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          ReturnConsumedCapacity: this.returnCapacity,
-          // Reads that decide a write must see every committed write; indexes cannot be read so.
-          ...(input.IndexName ? {} : { ConsistentRead: true }),
-          ...input,
-        }),
-      ),
-    );
-    this.capacity('query', out.ConsumedCapacity);
-    return {
-      items: (out.Items ?? []) as T[],
-      ...(out.LastEvaluatedKey ? { lastKey: out.LastEvaluatedKey } : {}),
-    };
+  async query<T extends Item = Item>(input: QueryInput): Promise<{ items: T[]; lastKey?: Item }> {
+    const out = await this.send('query', 'Query', {
+      // Reads that decide a write must see every committed write; indexes cannot be read so.
+      ...(input.IndexName ? {} : { ConsistentRead: true }),
+      ...input,
+    });
+    return page<T>(out);
   }
 
   /** Every item of a query (for small, bounded collections such as a unit's claims). */
-  async queryAll<T extends Item = Item>(input: Omit<QueryCommandInput, 'TableName'>): Promise<T[]> {
+  async queryAll<T extends Item = Item>(input: QueryInput): Promise<T[]> {
     const items: T[] = [];
-    let start: Record<string, unknown> | undefined;
+    let start: Item | undefined;
     do {
       const page = await this.query<T>({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) });
       items.push(...page.items);
@@ -229,42 +239,31 @@ export class Db {
     return items;
   }
 
+  /** One page of a scan: audits, reconciliation and the scheduler's estate list, never a request path. */
+  async scan<T extends Item = Item>(input: ScanInput = {}): Promise<{ items: T[]; lastKey?: Item }> {
+    return page<T>(await this.send('scan', 'Scan', { ...input }));
+  }
+
   /** A conditional put; a failed condition throws ConditionFailed carrying the existing item. */
-  async put(item: Item, condition?: Omit<PutCommandInput, 'TableName' | 'Item'>): Promise<void> {
+  async put(item: Item, condition?: PutCondition): Promise<void> {
     try {
-      const out = await this.withRetry('put', () =>
-        this.doc.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: item,
-            ReturnConsumedCapacity: this.returnCapacity,
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            ...condition,
-          }),
-        ),
-      );
-      this.capacity('put', out.ConsumedCapacity);
+      await this.send('put', 'PutItem', {
+        Item: item,
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        ...condition,
+      });
     } catch (e) {
       if (errorName(e) === 'ConditionalCheckFailedException') {
-        // The document client does not unmarshall error payloads: the old item arrives raw.
-        const raw = (e as { Item?: Record<string, AttributeValue> }).Item;
-        throw new ConditionFailed(
-          raw ? unmarshall(raw, { wrapNumbers: (v: string) => BigInt(v) }) : undefined,
-        );
+        throw new ConditionFailed((e as { Item?: Item }).Item);
       }
       throw e;
     }
   }
 
-  async update(input: Omit<UpdateCommandInput, 'TableName'>): Promise<Item | undefined> {
+  async update(input: UpdateInput): Promise<Item | undefined> {
     try {
-      const out = await this.withRetry('update', () =>
-        this.doc.send(
-          new UpdateCommand({ TableName: this.table, ReturnConsumedCapacity: this.returnCapacity, ...input }),
-        ),
-      );
-      this.capacity('update', out.ConsumedCapacity);
-      return out.Attributes;
+      const out = await this.send('update', 'UpdateItem', { ...input });
+      return out['Attributes'] as Item | undefined;
     } catch (e) {
       if (errorName(e) === 'ConditionalCheckFailedException') throw new ConditionFailed();
       throw e;
@@ -279,26 +278,49 @@ export class Db {
     if (items.length > 100)
       throw new RangeError(`a transaction holds at most 100 items, not ${items.length}`);
     const withTable = items.map((it) => {
-      const [[kind, body]] = Object.entries(it) as unknown as [[string, Record<string, unknown>]];
-      return { [kind]: { TableName: this.table, ...body } } as TxItem;
+      const [[kind, body]] = Object.entries(it) as [[string, Item]];
+      return { [kind]: { TableName: this.table, ...body } };
     });
     try {
-      const out = await this.withRetry('transact', () =>
-        this.doc.send(
-          new TransactWriteCommand({
-            TransactItems: withTable,
-            ClientRequestToken: token,
-            ReturnConsumedCapacity: this.returnCapacity,
-          }),
-        ),
-      );
-      this.capacity('transact', out.ConsumedCapacity);
+      await this.withRetry('transact', async () => {
+        const out = await this.doc.send('TransactWriteItems', {
+          TransactItems: withTable,
+          ClientRequestToken: token,
+          ...(this.opts.onCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {}),
+        });
+        this.capacity('transact', out['ConsumedCapacity']);
+      });
     } catch (e) {
       const reasons = cancellationReasons(e);
       if (reasons) throw new TransactionCancelled(reasons);
       throw e;
     }
   }
+
+  /**
+   * Unconditional puts of many items, 25 to a request, unprocessed ones sent again (test and
+   * benchmark data only: documents are written by transactions).
+   */
+  async batchPut(items: Item[]): Promise<void> {
+    for (let i = 0; i < items.length; i += 25) {
+      let pending: Item[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+      for (let round = 0; pending.length > 0; round++) {
+        const out = await this.send('batch', 'BatchWriteItem', {
+          TableName: undefined,
+          RequestItems: { [this.table]: pending },
+        });
+        pending = (out['UnprocessedItems'] as Record<string, Item[]> | undefined)?.[this.table] ?? [];
+        if (pending.length > 0) await sleep(Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** round));
+      }
+    }
+  }
+}
+
+function page<T>(out: Item): { items: T[]; lastKey?: Item } {
+  return {
+    items: (out['Items'] ?? []) as T[],
+    ...(out['LastEvaluatedKey'] ? { lastKey: out['LastEvaluatedKey'] as Item } : {}),
+  };
 }
 
 /** Opaque list cursors: the last key, base64url-encoded, checked to belong to the same query. */

@@ -14,7 +14,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { signDevToken } from '../../infra/local/dev-auth.js';
 import { localDynamoClientConfig, startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import { createLocalServer } from '../../infra/local/server.js';
@@ -447,12 +446,9 @@ async function batchWrite(
 ) {
   const batches: Record<string, unknown>[][] = [];
   for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+  const db = new Db(doc, table);
   await pool(batches.length, 8, async (i) => {
-    let pending = batches[i]!.map((Item) => ({ PutRequest: { Item } }));
-    while (pending.length > 0) {
-      const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
-      pending = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
-    }
+    await db.batchPut(batches[i]!);
     return 200;
   });
 }

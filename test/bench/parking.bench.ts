@@ -15,7 +15,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { signDevToken } from '../../infra/local/dev-auth.js';
 import { localDynamoClientConfig, startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import { createLocalServer } from '../../infra/local/server.js';
@@ -124,7 +123,7 @@ export async function run(): Promise<BenchResult[]> {
     const rawCtx: Ctx = { db: rawDb, now: Date.now, actor };
     let rawSeq = 0;
     const send = (items: ReturnType<typeof entryItems>) =>
-      doc.send(new TransactWriteCommand({ TransactItems: items as never }));
+      doc.send('TransactWriteItems', { TransactItems: items });
     const rawPair = async () => {
       const i = rawSeq++;
       const entryMs = Date.now();
@@ -187,7 +186,6 @@ export async function run(): Promise<BenchResult[]> {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     client.destroy();
-    doc.destroy();
     await dynamo.stop();
   }
 }
