@@ -5,7 +5,7 @@
  * byte for byte what the bundle benchmark measures.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -58,6 +58,12 @@ describe('real bundles', () => {
       // Minified: a few hundred long lines (licence comments), not tens of thousands.
       expect(code.split('\n').length, name).toBeLessThan(300);
     }
+  });
+
+  it('stay under the 300 KB budget (size is exact; import time is for the benchmark)', () => {
+    // What broke it before: the AWS SDK (218 KB) and classic zod (100 KB) in every bundle, and the
+    // meta function importing every route to build the OpenAPI document.
+    for (const [name, file] of bundles) expect(statSync(file).size / 1024, name).toBeLessThan(300);
   });
 
   it('need no require and import only Node built-ins, statically', () => {
