@@ -5,7 +5,7 @@
  *   npm run bench                 every bench module
  *   npm run bench -- --only fees  modules whose name (file name without .bench.ts) contains "fees"
  *   npm run bench -- --only load --soak   ten minutes of mixed load (memory and errors)
- *   npm run bench -- --only load --full   the scale test up to 1,000,000 ledger entries
+ *   npm run bench -- --only scale --full  a ledger page over 1,000,000 entries (~6 min; default 100,000)
  *
  * A module exports `async function run(): Promise<BenchResult[]>`. The machine is shared and noisy,
  * so a module should compare against a reference measured in the same run (`reference`, `ratio`)
@@ -55,7 +55,7 @@ function parseArgs(argv: readonly string[]): { only: string[] } {
       // Read by load.bench.ts: ten minutes of mixed load instead of the short runs.
       process.env['BENCH_SOAK'] = '1';
     } else if (arg === '--full') {
-      // Read by load.bench.ts: scale to 1,000,000 ledger entries (slow to seed).
+      // Read by scale.bench.ts: a ledger of 1,000,000 entries instead of 100,000 (minutes to seed).
       process.env['BENCH_FULL'] = '1';
     } else {
       throw new Error(`unknown argument ${arg}; usage: npm run bench -- [--only <name>]… [--soak] [--full]`);
