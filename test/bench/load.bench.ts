@@ -25,6 +25,7 @@ import type { Unit } from '../../lib/billing/records.js';
 import { auditStore } from '../../lib/billing/store-audit.js';
 import { createUnit } from '../../lib/billing/units.js';
 import { Db, type DbOptions, documentClient, type FaultInjector } from '../../lib/store/db.js';
+import type { Action, Doc } from '../../lib/store/dynamo.js';
 import { key } from '../../lib/store/keys.js';
 import { createTableInput } from '../../lib/store/table.js';
 import type { BenchResult } from './run.js';
@@ -65,6 +66,12 @@ function percentile(values: number[], p: number): number {
 }
 
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** One store call as the document client received it, to replay straight to DynamoDB Local. */
+interface Command {
+  action: Action;
+  input: Doc;
+}
 
 export async function run(): Promise<BenchResult[]> {
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
@@ -211,29 +218,29 @@ export async function run(): Promise<BenchResult[]> {
     };
 
     // Record the store commands of one request of each flow, with the capacity it consumed.
-    const recorded: Record<string, { commands: unknown[]; capacity: Capacity }> = {};
-    const send = doc.send.bind(doc) as (c: never) => Promise<unknown>;
+    const recorded: Record<string, { commands: Command[]; capacity: Capacity }> = {};
+    const send = doc.send.bind(doc);
     for (const [name, flow] of Object.entries(flows)) {
-      const commands: unknown[] = [];
+      const commands: Command[] = [];
       const before = { ...capacity };
-      (doc as { send: unknown }).send = (c: never) => {
-        commands.push(c);
-        return send(c);
+      doc.send = (action, input) => {
+        commands.push({ action, input });
+        return send(action, input);
       };
       const status = await flow();
-      (doc as { send: unknown }).send = send;
+      doc.send = send;
       if (status >= 300) throw new Error(`${name} answered ${status} while recording`);
       recorded[name] = {
         commands,
         capacity: { read: capacity.read - before.read, write: capacity.write - before.write },
       };
     }
-    const replay = async (commands: unknown[]) => {
-      for (const c of commands) {
-        const input = (c as { input: Record<string, unknown> }).input;
+    const replay = async (commands: Command[]) => {
+      for (const { action, input } of commands) {
         // A fresh token so DynamoDB does the work again instead of answering from its token cache.
-        if ('ClientRequestToken' in input) input['ClientRequestToken'] = randomBytes(16).toString('hex');
-        await send(c as never).catch(() => undefined);
+        const token =
+          'ClientRequestToken' in input ? { ClientRequestToken: randomBytes(16).toString('hex') } : {};
+        await send(action, { ...input, ...token }).catch(() => undefined);
       }
       return 200;
     };
@@ -266,9 +273,7 @@ export async function run(): Promise<BenchResult[]> {
     // Cost. DynamoDB Local reports one unit per item written in a transaction; DynamoDB charges
     // transactional writes double (2 WRU per KB), so the price uses 2× the transactional units.
     const transactional = (name: string) =>
-      recorded[name]!.commands.filter((c) => c?.constructor?.name === 'TransactWriteCommand').length > 0
-        ? 2
-        : 1;
+      recorded[name]!.commands.some((c) => c.action === 'TransactWriteItems') ? 2 : 1;
     for (const [name, flow] of [
       ['issue', 'invoice issued'],
       ['pay', 'invoice paid'],
