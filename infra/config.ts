@@ -36,7 +36,9 @@ export const stageConfigSchema = z
     account: z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits'),
     region: z
       .string()
-      .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'not an AWS region name (e.g. ap-east-1)'),
+      // Commercial, China and GovCloud regions: the functions build DynamoDB's endpoint from the
+      // region (lib/store/dynamo.ts), and the isolated regions' domains are not among them.
+      .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'not a supported AWS region name (e.g. ap-east-1, cn-north-1)'),
     logRetentionDays: z.coerce.number().refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
       message: `CloudWatch Logs accepts ${LOG_RETENTION_DAYS.join(', ')}`,
     }),

@@ -142,8 +142,9 @@ export class WebConsole extends Construct {
     const apiOrigin = props.apiUrl;
     // The API's CORS names this distribution, so the distribution must not depend on the API: a
     // deploy-time URL is allowed by its service pattern instead (a custom domain is named as is).
+    const region = Stack.of(this).region;
     const connectApi = Token.isUnresolved(apiOrigin)
-      ? `https://*.execute-api.${Stack.of(this).region}.amazonaws.com`
+      ? `https://*.execute-api.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`
       : apiOrigin;
     const headers = new ResponseHeadersPolicy(this, 'Headers', {
       comment: 'Counter and kiosk pages: strict CSP, no framing, no referrer',

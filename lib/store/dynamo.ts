@@ -148,6 +148,11 @@ function transportError(e: unknown): DynamoError {
   return new DynamoError('NetworkingError', detail || String(e), undefined, { cause: e });
 }
 
+/** The public endpoint of DynamoDB in a region: the China regions (Beijing, Ningxia) are under amazonaws.com.cn. */
+export function regionEndpoint(region: string): string {
+  return `https://dynamodb.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
+}
+
 export class DynamoDocClient {
   private readonly aws: AwsClient;
   private readonly url: string;
@@ -165,12 +170,15 @@ export class DynamoDocClient {
     }
     // Retries are Db's, where tests can observe them and faults can reach them.
     this.aws = new AwsClient({ ...credentials, service: 'dynamodb', region, retries: 0 });
-    this.url = config.endpoint ?? `https://dynamodb.${region}.amazonaws.com`;
+    this.url = config.endpoint ?? regionEndpoint(region);
     this.timeoutMs = config.timeoutMs ?? 5_000;
   }
 
   /** One action, documents in and out. Throws DynamoError. */
   async send(action: Action, input: Doc): Promise<Doc> {
+    // Made before the try: a value that cannot be marshalled is our bug, not a store outage, and
+    // must not be retried as a NetworkingError.
+    const body = JSON.stringify(marshallInput(input));
     let response: Response;
     let text: string;
     try {
@@ -180,7 +188,7 @@ export class DynamoDocClient {
           'content-type': 'application/x-amz-json-1.0',
           'x-amz-target': `DynamoDB_20120810.${action}`,
         },
-        body: JSON.stringify(marshallInput(input)),
+        body,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       text = await response.text();

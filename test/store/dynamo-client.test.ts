@@ -8,11 +8,12 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDynamoClientConfig } from '../../infra/local/dynamodb-local.js';
 import { Db, isRetryable, TransactionCancelled } from '../../lib/store/db.js';
-import { DynamoDocClient, DynamoError } from '../../lib/store/dynamo.js';
+import { DynamoDocClient, DynamoError, regionEndpoint } from '../../lib/store/dynamo.js';
 import { createTableInput } from '../../lib/store/table.js';
 import { createTableFromInput, freshTableName, testDynamoClient, testEndpoint } from '../support/dynamo.js';
 
@@ -206,6 +207,32 @@ describe('against a fake DynamoDB', () => {
     expect(isRetryable(dropped)).toBe(true);
   });
 
+  it("answers a 5xx of a type it has never heard of as retryable: the fault is on DynamoDB's side", async () => {
+    answer = () => ({
+      status: 500,
+      body: JSON.stringify({
+        __type: 'com.amazonaws.dynamodb.v20120810#SomethingNewException',
+        message: 'x',
+      }),
+    });
+    const unknown = await fails(client.send('Query', { TableName: 't' }));
+    expect(unknown.name).toBe('SomethingNewException');
+    expect(isRetryable(unknown)).toBe(true);
+  });
+
+  it('throws a value it cannot marshal as the bug it is: no request, no retry, no "store busy"', async () => {
+    const before = seen.length;
+    const db = new Db(client, 't', { baseDelayMs: 1 });
+    const failure = await db.put({ PK: 'A', SK: 'B', at: new Date(0) }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(failure?.message).toMatch(/Unsupported type/);
+    expect(failure?.name).toBe('Error');
+    expect(isRetryable(failure)).toBe(false);
+    expect(seen.length).toBe(before);
+  });
+
   it('refuses to start without credentials rather than send unsigned requests', () => {
     const saved = { id: process.env['AWS_ACCESS_KEY_ID'], secret: process.env['AWS_SECRET_ACCESS_KEY'] };
     delete process.env['AWS_ACCESS_KEY_ID'];
@@ -215,6 +242,17 @@ describe('against a fake DynamoDB', () => {
     } finally {
       if (saved.id !== undefined) process.env['AWS_ACCESS_KEY_ID'] = saved.id;
       if (saved.secret !== undefined) process.env['AWS_SECRET_ACCESS_KEY'] = saved.secret;
+    }
+  });
+});
+
+describe('the endpoint of a region', () => {
+  it('is where the AWS SDK would send the request, in the China regions too', async () => {
+    for (const region of ['ap-east-1', 'cn-north-1', 'cn-northwest-1', 'eu-west-1', 'us-gov-west-1']) {
+      const sdk = new DynamoDBClient({ region, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+      const resolved = sdk.config.endpointProvider({ Region: region, UseFIPS: false, UseDualStack: false });
+      expect(regionEndpoint(region), region).toBe(resolved.url.href.replace(/\/$/, ''));
+      sdk.destroy();
     }
   });
 });
