@@ -19,7 +19,10 @@ export function depsFromEnv(): Deps {
   const doc = documentClient(
     endpoint
       ? { endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : { region: process.env['AWS_REGION'] },
+      : // 1 s per attempt (DynamoDB answers in milliseconds): Db's six attempts and their backoff
+        // (under 0.8 s) end in our 503 with Retry-After well inside the function's 10 s timeout,
+        // which would otherwise end the request without an answer of ours.
+        { region: process.env['AWS_REGION'], timeoutMs: 1_000 },
   );
   deps = { db: new Db(doc, required('TABLE_NAME')), now: () => Date.now() };
   return deps;

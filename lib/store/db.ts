@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { UnavailableError, ValidationError } from '../errors.js';
-import { type Action, type DynamoConfig, DynamoDocClient } from './dynamo.js';
+import { type Action, type DynamoConfig, DynamoDocClient, DynamoError } from './dynamo.js';
 
 export type Item = Record<string, unknown>;
 export type Key = { PK: string; SK: string };
@@ -101,6 +101,8 @@ const RETRYABLE = new Set([
   'ServiceUnavailable',
   'ServiceUnavailableException',
   'TransactionInProgressException',
+  // A single write that met an item inside a running transaction: nothing was written; try again.
+  'TransactionConflictException',
   'TimeoutError',
   'RequestTimeout',
   'RequestTimeoutException',
@@ -132,7 +134,12 @@ export function isRetryable(e: unknown): boolean {
   if (reasons) {
     return !reasons.includes('ConditionalCheckFailed') && reasons.some((r) => RETRYABLE_REASONS.has(r));
   }
-  return RETRYABLE.has(errorName(e)) || (e as { $retryable?: unknown })?.$retryable !== undefined;
+  return (
+    RETRYABLE.has(errorName(e)) ||
+    // Any 5xx DynamoDB answers is on its side, whatever new type name it carries.
+    (e instanceof DynamoError && (e.status ?? 0) >= 500) ||
+    (e as { $retryable?: unknown })?.$retryable !== undefined
+  );
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -305,6 +312,7 @@ export class Db {
     for (let i = 0; i < items.length; i += 25) {
       let pending: Item[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
       for (let round = 0; pending.length > 0; round++) {
+        if (round === 10) throw new UnavailableError('the store kept items of a batch unprocessed', 1);
         const out = await this.send('batch', 'BatchWriteItem', {
           TableName: undefined,
           RequestItems: { [this.table]: pending },
