@@ -89,17 +89,22 @@ export async function withIdempotency(
     if (!(e instanceof ConditionFailed)) throw e;
     const existing = (e.item ?? (await db.get(k))) as IdemRecord | undefined;
     if (!existing) throw new UnavailableError('idempotency record changed under us; please retry');
-    if (existing.fingerprint !== args.fingerprint) {
-      throw new UnprocessableError(
-        'IDEMPOTENCY_KEY_REUSED',
-        'this Idempotency-Key was already used for a different request; use a new key for a new request',
+    // Our own lock: the put was applied but its answer lost (a timeout, a dropped connection), and
+    // Db's retry of the same put met it. The lock is ours: go on to run.
+    const ours = existing.lockId === lockId && existing.state === 'IN_PROGRESS';
+    if (!ours) {
+      if (existing.fingerprint !== args.fingerprint) {
+        throw new UnprocessableError(
+          'IDEMPOTENCY_KEY_REUSED',
+          'this Idempotency-Key was already used for a different request; use a new key for a new request',
+        );
+      }
+      if (existing.state === 'COMPLETED') return { ...replay(existing), replayed: true };
+      throw new ConflictError(
+        'REQUEST_IN_PROGRESS',
+        'the same request is still being processed; retry shortly',
       );
     }
-    if (existing.state === 'COMPLETED') return { ...replay(existing), replayed: true };
-    throw new ConflictError(
-      'REQUEST_IN_PROGRESS',
-      'the same request is still being processed; retry shortly',
-    );
   }
 
   let completedInTransaction = false;

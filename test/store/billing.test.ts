@@ -480,6 +480,47 @@ describe('store faults', () => {
     const receiptNo = (first.body as { receiptNo: string }).receiptNo;
     expect((await getInvoice(h.ctx('cashier'), inv.invoiceNo)).receiptNo).toBe(receiptNo);
   });
+
+  it('the idempotency lock taken but its answer lost: the retried put finds its own lock and the payment goes on', async () => {
+    const unit = await newUnit('403');
+    const inv = await issueInvoice(h.ctx('cashier'), {
+      unitId: unit.unitId,
+      items: [{ type: 'PROPERTY_FEE' }],
+    });
+    let lockAnswerLost = false;
+    const flaky = h.dbWith({
+      maxAttempts: 3,
+      baseDelayMs: 1,
+      faults: (op, phase) => {
+        // The first put of the request is the idempotency lock: applied, then its answer lost.
+        if (op === 'put' && phase === 'after' && !lockAnswerLost) {
+          lockAnswerLost = true;
+          throw Object.assign(new Error('socket timeout'), { name: 'TimeoutError' });
+        }
+      },
+    });
+    const ctx = h.ctx('cashier', { db: flaky });
+    const result = await withIdempotency(
+      flaky,
+      ctx.now,
+      { actor: 'cashier-1', key: `lock-lost-${inv.invoiceNo}`, fingerprint: 'fp' },
+      async (handle) => {
+        const r = await payInvoice(
+          ctx,
+          inv.invoiceNo,
+          { channel: 'CASH', amount: '1934.50' },
+          { handle, present: (x) => ({ status: 201, body: presentReceipt(x as never) }) },
+        );
+        return { status: 201, body: presentReceipt(r) };
+      },
+      () => undefined,
+    );
+    expect(lockAnswerLost).toBe(true);
+    expect(result).toMatchObject({ status: 201, replayed: false });
+    expect((await getInvoice(h.ctx('cashier'), inv.invoiceNo)).receiptNo).toBe(
+      (result.body as { receiptNo: string }).receiptNo,
+    );
+  });
 });
 
 function range(n: number): number[] {
