@@ -501,9 +501,16 @@ export async function writeSyntheticLedger(
     if (items.length) yield items;
   }
   const source = batches();
-  // Writers share one generator: each takes the next batch when its previous write is done.
+  // Writers share one generator: each takes the next batch when its previous write is done. After a
+  // failure the others stop too, instead of writing on behind a call that already failed.
+  let failed = false;
   const writer = async () => {
-    for (let b = source.next(); !b.done; b = source.next()) await db.batchPut(b.value);
+    try {
+      for (let b = source.next(); !b.done && !failed; b = source.next()) await db.batchPut(b.value);
+    } catch (e) {
+      failed = true;
+      throw e;
+    }
   };
   await Promise.all(Array.from({ length: plan.concurrency ?? 8 }, writer));
   return { count: pairs * 2, amount };

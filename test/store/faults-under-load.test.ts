@@ -95,9 +95,27 @@ beforeAll(async () => {
 describe('payments under injected store faults', () => {
   it('answer only 201, 409 or 503, and leave every invoice paid once with gapless receipts', async () => {
     const { inject, seen } = faults(20251122);
-    // Four "processes" (Db instances), each with its own fault stream and a short retry budget, so
-    // some requests exhaust their retries and answer 503.
-    const dbs = Array.from({ length: 4 }, () => h.dbWith({ faults: inject, maxAttempts: 3 }));
+    // Four "processes" (Db instances) sharing the fault stream, with a short retry budget. Which
+    // requests exhaust it depends on how the clients interleave, so client 0 has a process of its
+    // own whose first three calls (the attempts of its first lock) are throttled: at least one
+    // request certainly answers 503, before it has taken anything.
+    let forced = 3;
+    const dbs = Array.from({ length: 4 }, (_, i) =>
+      h.dbWith({
+        maxAttempts: 3,
+        faults:
+          i > 0
+            ? inject
+            : (op, phase) => {
+                if (forced > 0 && phase === 'before') {
+                  forced--;
+                  seen['throttle']!++;
+                  throw Object.assign(new Error('ThrottlingException'), { name: 'ThrottlingException' });
+                }
+                inject(op, phase);
+              },
+      }),
+    );
     const statuses: number[] = [];
     let next = 0;
     await Promise.all(
@@ -109,7 +127,7 @@ describe('payments under injected store faults', () => {
           const key = `c${n}-${invoiceNo}`;
           for (let attempt = 0; attempt < 12; attempt++) {
             const { response } = await dispatch(router, payEvent(invoiceNo, key), {
-              db: dbs[client % dbs.length]!,
+              db: dbs[client === 0 ? 0 : 1 + (client % 3)]!,
               now: () => h.clock.now,
             });
             statuses.push(response.statusCode!);
