@@ -29,6 +29,7 @@ import type { Action, Doc } from '../../lib/store/dynamo.js';
 import { key } from '../../lib/store/keys.js';
 import { createTableInput } from '../../lib/store/table.js';
 import type { BenchResult } from './run.js';
+import { percentile, round } from './stats.js';
 
 const CONCURRENCY = [1, 16, 64];
 const REQUESTS: Record<number, number> = { 1: 60, 16: 320, 64: 640 };
@@ -59,13 +60,6 @@ async function pool(count: number, concurrency: number, task: (i: number) => Pro
   const ms = performance.now() - started;
   return { perSecond: (count * 1000) / ms, latencies, statuses };
 }
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
 /** One store call as the document client received it, to replay straight to DynamoDB Local. */
 interface Command {

@@ -27,6 +27,7 @@ import { createTableInput } from '../../lib/store/table.js';
 import { seedTariff } from '../../lib/tariffs/catalog.js';
 import { formatInstant } from '../../lib/time.js';
 import type { BenchResult } from './run.js';
+import { percentile } from './stats.js';
 
 const GATES = 16;
 const PAIRS = Number(process.env['BENCH_PARKING_PAIRS'] ?? 1200);
@@ -54,11 +55,6 @@ async function workers(count: number, concurrency: number, task: (i: number) => 
     }),
   );
   return { ms: performance.now() - started, latencies };
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
 export async function run(): Promise<BenchResult[]> {

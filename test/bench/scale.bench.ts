@@ -50,6 +50,7 @@ import { Db, documentClient } from '../../lib/store/db.js';
 import { ledgerPk } from '../../lib/store/keys.js';
 import { createTableInput } from '../../lib/store/table.js';
 import type { BenchResult } from './run.js';
+import { percentile, round } from './stats.js';
 
 const SMALL = 1_000;
 /** Page requests per estate, after WARMUP each. */
@@ -59,12 +60,6 @@ const PAGE = 100;
 /** Writers seeding the ledger: 16 keeps both cores busy; 32 was no faster. */
 const WRITERS = 16;
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 /** Entries in an estate's ledger partition, counted by DynamoDB (pages with a Limit: far faster locally). */
