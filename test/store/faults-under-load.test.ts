@@ -37,17 +37,18 @@ function faults(seed: number): { inject: FaultInjector; seen: Record<string, num
     seen,
     inject(op, phase) {
       const r = rnd();
-      if (phase === 'before' && r < 0.12) {
+      // Each kind also strikes at its first chance, so a run never goes without one of them.
+      if (phase === 'before' && (r < 0.12 || seen['throttle'] === 0)) {
         seen['throttle']!++;
         throw fail('ThrottlingException');
       }
-      if (op === 'transact' && phase === 'before' && r < 0.22) {
+      if (op === 'transact' && phase === 'before' && (r < 0.22 || seen['conflict'] === 0)) {
         seen['conflict']!++;
         throw fail('TransactionCanceledException', {
           CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }],
         });
       }
-      if (op === 'transact' && phase === 'after' && r < 0.08) {
+      if (op === 'transact' && phase === 'after' && (r < 0.08 || seen['lostAnswer'] === 0)) {
         seen['lostAnswer']!++;
         throw fail('TimeoutError');
       }
