@@ -31,12 +31,14 @@ async function newUnit(room: string, deliveryDate = '2025-02-15', area = '89.56'
   });
 }
 
+/** A counter payment under an Idempotency-Key, as the payments route makes it; `db` to inject faults. */
 function payWithKey(
   idemKey: string,
   invoiceNo: string,
   body: { channel: 'CASH'; amount: string; tendered?: string },
+  db = h.db,
 ) {
-  const ctx = h.ctx('cashier');
+  const ctx = h.ctx('cashier', { db });
   return withIdempotency(
     ctx.db,
     ctx.now,
@@ -398,37 +400,12 @@ describe('store faults', () => {
           throw Object.assign(new Error('slow down'), { name: 'ThrottlingException' });
       },
     });
-    const ctx = h.ctx('cashier', { db: failing });
     const body = { channel: 'CASH' as const, amount: '1934.50' };
-    const attempt = withIdempotency(
-      failing,
-      ctx.now,
-      { actor: 'cashier-1', key: `fault-${inv.invoiceNo}`, fingerprint: 'fp' },
-      async (handle) => {
-        const r = await payInvoice(ctx, inv.invoiceNo, body, {
-          handle,
-          present: (x) => ({ status: 201, body: presentReceipt(x as never) }),
-        });
-        return { status: 201, body: presentReceipt(r) };
-      },
-      () => undefined,
-    );
+    const attempt = payWithKey(`fault-${inv.invoiceNo}`, inv.invoiceNo, body, failing);
     await expect(attempt).rejects.toBeInstanceOf(UnavailableError);
     expect((await getInvoice(h.ctx('cashier'), inv.invoiceNo)).status).toBe('OPEN');
 
-    const retry = await withIdempotency(
-      h.db,
-      ctx.now,
-      { actor: 'cashier-1', key: `fault-${inv.invoiceNo}`, fingerprint: 'fp' },
-      async (handle) => {
-        const r = await payInvoice(h.ctx('cashier'), inv.invoiceNo, body, {
-          handle,
-          present: (x) => ({ status: 201, body: presentReceipt(x as never) }),
-        });
-        return { status: 201, body: presentReceipt(r) };
-      },
-      () => undefined,
-    );
+    const retry = await payWithKey(`fault-${inv.invoiceNo}`, inv.invoiceNo, body);
     expect(retry.status).toBe(201);
     expect((await getInvoice(h.ctx('cashier'), inv.invoiceNo)).receiptNo).toBe(
       (retry.body as { receiptNo: string }).receiptNo,
@@ -451,26 +428,8 @@ describe('store faults', () => {
         }
       },
     });
-    const ctx = h.ctx('cashier', { db: flaky });
     const run = (db: typeof flaky) =>
-      withIdempotency(
-        db,
-        ctx.now,
-        { actor: 'cashier-1', key: `lost-${inv.invoiceNo}`, fingerprint: 'fp' },
-        async (handle) => {
-          const r = await payInvoice(
-            { ...ctx, db },
-            inv.invoiceNo,
-            { channel: 'CASH', amount: '1934.50' },
-            {
-              handle,
-              present: (x) => ({ status: 201, body: presentReceipt(x as never) }),
-            },
-          );
-          return { status: 201, body: presentReceipt(r) };
-        },
-        () => undefined,
-      );
+      payWithKey(`lost-${inv.invoiceNo}`, inv.invoiceNo, { channel: 'CASH', amount: '1934.50' }, db);
     const first = await run(flaky);
     expect(committedThenLost).toBe(true);
     // The idempotency layer noticed the commit behind the error and answered with the stored response.
@@ -499,21 +458,11 @@ describe('store faults', () => {
         }
       },
     });
-    const ctx = h.ctx('cashier', { db: flaky });
-    const result = await withIdempotency(
+    const result = await payWithKey(
+      `lock-lost-${inv.invoiceNo}`,
+      inv.invoiceNo,
+      { channel: 'CASH', amount: '1934.50' },
       flaky,
-      ctx.now,
-      { actor: 'cashier-1', key: `lock-lost-${inv.invoiceNo}`, fingerprint: 'fp' },
-      async (handle) => {
-        const r = await payInvoice(
-          ctx,
-          inv.invoiceNo,
-          { channel: 'CASH', amount: '1934.50' },
-          { handle, present: (x) => ({ status: 201, body: presentReceipt(x as never) }) },
-        );
-        return { status: 201, body: presentReceipt(r) };
-      },
-      () => undefined,
     );
     expect(lockAnswerLost).toBe(true);
     expect(result).toMatchObject({ status: 201, replayed: false });

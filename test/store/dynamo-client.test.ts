@@ -97,6 +97,12 @@ describe('against DynamoDB Local, beside the AWS SDK', () => {
   });
 });
 
+/** An error answer as DynamoDB gives it: the type, namespaced, in `__type`. */
+const dynamoError = (status: number, type: string, fields: Record<string, unknown>) => ({
+  status,
+  body: JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, ...fields }),
+});
+
 describe('against a fake DynamoDB', () => {
   let server: Server;
   let answer: (req: IncomingMessage, body: string) => { status: number; body: string } | 'hang' | 'drop';
@@ -152,37 +158,23 @@ describe('against a fake DynamoDB', () => {
   });
 
   it('names DynamoDB errors by their type, and throttling is retryable while a failed condition is not', async () => {
-    answer = () => ({
-      status: 400,
-      body: JSON.stringify({
-        __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
-        message: 'slow down',
-      }),
-    });
+    answer = () => dynamoError(400, 'ProvisionedThroughputExceededException', { message: 'slow down' });
     const throttled = await fails(client.send('PutItem', { TableName: 't', Item: { PK: 'A' } }));
     expect(throttled.name).toBe('ProvisionedThroughputExceededException');
     expect(throttled.message).toBe('slow down');
     expect(isRetryable(throttled)).toBe(true);
 
-    answer = () => ({
-      status: 400,
-      body: JSON.stringify({
-        __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+    answer = () =>
+      dynamoError(400, 'TransactionCanceledException', {
         Message: 'cancelled',
         CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }],
-      }),
-    });
+      });
     const conflict = await fails(client.send('TransactWriteItems', { TransactItems: [] }));
     expect(conflict.CancellationReasons?.map((r) => r.Code)).toEqual(['None', 'TransactionConflict']);
     expect(isRetryable(conflict)).toBe(true);
 
-    answer = () => ({
-      status: 400,
-      body: JSON.stringify({
-        __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException',
-        Item: { PK: { S: 'A' }, amount: { N: '100' } },
-      }),
-    });
+    answer = () =>
+      dynamoError(400, 'ConditionalCheckFailedException', { Item: { PK: { S: 'A' }, amount: { N: '100' } } });
     const condition = await fails(client.send('PutItem', { TableName: 't', Item: { PK: 'A' } }));
     expect(condition.name).toBe('ConditionalCheckFailedException');
     expect(condition.Item).toEqual({ PK: 'A', amount: 100n });
@@ -208,13 +200,7 @@ describe('against a fake DynamoDB', () => {
   });
 
   it("answers a 5xx of a type it has never heard of as retryable: the fault is on DynamoDB's side", async () => {
-    answer = () => ({
-      status: 500,
-      body: JSON.stringify({
-        __type: 'com.amazonaws.dynamodb.v20120810#SomethingNewException',
-        message: 'x',
-      }),
-    });
+    answer = () => dynamoError(500, 'SomethingNewException', { message: 'x' });
     const unknown = await fails(client.send('Query', { TableName: 't' }));
     expect(unknown.name).toBe('SomethingNewException');
     expect(isRetryable(unknown)).toBe(true);
