@@ -53,7 +53,10 @@ function store(): { db: Db; where: string; hint: string } {
     );
   }
   const local = JSON.parse(readFileSync(LOCAL_DYNAMO_FILE, 'utf8')) as { endpoint: string; table: string };
-  const db = new Db(documentClient(localDynamoClientConfig(local.endpoint)), local.table, { maxAttempts: 2 });
+  const db = new Db(
+    documentClient({ ...localDynamoClientConfig(local.endpoint), maxAttempts: 2 }),
+    local.table,
+  );
   return { db, where: `${local.table} at ${local.endpoint}`, hint: 'is `npm start` still running?' };
 }
 

@@ -2,6 +2,7 @@
  * Process-wide dependencies of a handler: built once per Lambda container (or local server) and
  * reused across invocations, as the SDK's connection reuse expects.
  */
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import { Db, documentClient } from '../store/db.js';
 import type { Deps } from './route.js';
 
@@ -16,14 +17,14 @@ function required(name: string): string {
 export function depsFromEnv(): Deps {
   if (deps) return deps;
   const endpoint = process.env['DYNAMO_ENDPOINT'];
+  // In Lambda the SDK finds region and credentials itself; retries and timeouts: RETRY in db.ts.
   const doc = documentClient(
     endpoint
       ? { endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : // 1 s per attempt (DynamoDB answers in milliseconds): Db's six attempts and their backoff
-        // (under 0.8 s) end in our 503 with Retry-After well inside the function's 10 s timeout,
-        // which would otherwise end the request without an answer of ours.
-        { region: process.env['AWS_REGION'], timeoutMs: 1_000 },
+      : {},
   );
+  // In the cloud every DynamoDB call is a subsegment of the function's X-Ray trace.
+  if (process.env['AWS_LAMBDA_FUNCTION_NAME']) new Tracer().captureAWSv3Client(doc);
   deps = { db: new Db(doc, required('TABLE_NAME')), now: () => Date.now() };
   return deps;
 }

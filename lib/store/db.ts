@@ -1,18 +1,36 @@
 /**
  * The DynamoDB adapter: one document client, one retry policy, one error mapping.
  *
+ * The client is the official SDK v3 `DynamoDBDocumentClient` (lib-dynamodb over client-dynamodb),
+ * built once per container by `documentClient()`: the SDK brings endpoint resolution (China
+ * regions are on amazonaws.com.cn, FIPS and dual-stack), clock-skew correction, maintained retries
+ * and X-Ray instrumentation.
+ *
  * - Numbers are read back as bigint (fen never become a JS number on the way out of the store).
- * - Throttling, transaction conflicts, 5xx and timeouts are retried with bounded, jittered backoff.
- *   A transaction is retried with the same ClientRequestToken, so a retry after an ambiguous
- *   failure (committed, but the answer was lost) cannot apply it twice.
- * - Condition failures are not retried here: they are business answers, surfaced as
- *   `TransactionCancelled` with the index of each failed item.
- * - When retries run out the caller gets `UnavailableError` (503): nothing partial was written,
- *   because every multi-item change is one TransactWriteItems.
+ * - Retries: the SDK's standard strategy retries throttling, 5xx, timeouts and dropped connections
+ *   (see RETRY below for the chosen attempts and why). A transaction is retried with the same
+ *   ClientRequestToken, so a retry after an ambiguous failure (committed, but the answer was lost)
+ *   cannot apply it twice. The one thing the SDK does not retry is a transaction cancelled by a
+ *   *conflict* with another transaction (no condition failed): Db retries that itself.
+ * - Condition failures are not retried: they are business answers, surfaced as
+ *   `TransactionCancelled` with the index of each failed item, or `ConditionFailed`.
+ * - When retries run out the caller gets `UnavailableError` (503). A read or a refused write changed
+ *   nothing; a write whose outcome is unknown is safe to retry under the same Idempotency-Key.
  */
 import { randomUUID } from 'node:crypto';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { UnavailableError, ValidationError } from '../errors.js';
-import { type Action, type DynamoConfig, DynamoDocClient, DynamoError } from './dynamo.js';
 
 export type Item = Record<string, unknown>;
 export type Key = { PK: string; SK: string };
@@ -58,17 +76,11 @@ export type UpdateInput = Expressions & {
   ReturnValues?: 'NONE' | 'ALL_OLD' | 'UPDATED_OLD' | 'ALL_NEW' | 'UPDATED_NEW';
 };
 
-/** Called around every store call; tests use it to inject faults DynamoDB Local never produces. */
-export type FaultInjector = (
-  op: 'get' | 'query' | 'scan' | 'put' | 'update' | 'transact' | 'batch',
-  phase: 'before' | 'after',
-) => void;
+export type StoreOp = 'get' | 'query' | 'scan' | 'put' | 'update' | 'transact' | 'batch';
 
 export interface DbOptions {
-  maxAttempts?: number;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
-  faults?: FaultInjector;
+  /** Attempts of a transaction cancelled by a conflict with another transaction (default 4). */
+  conflictAttempts?: number;
   /** Receives a record of every consumed-capacity report (benchmarks). */
   onCapacity?: (op: string, read: number, write: number) => void;
 }
@@ -92,26 +104,7 @@ export class ConditionFailed extends Error {
   }
 }
 
-const RETRYABLE = new Set([
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'InternalFailure',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'TransactionInProgressException',
-  // A single write that met an item inside a running transaction: nothing was written; try again.
-  'TransactionConflictException',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'NetworkingError',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-]);
+/** Transaction cancellation reasons that say "try again", not "your condition is false". */
 const RETRYABLE_REASONS = new Set([
   'TransactionConflict',
   'ThrottlingError',
@@ -119,8 +112,7 @@ const RETRYABLE_REASONS = new Set([
 ]);
 
 function errorName(e: unknown): string {
-  const err = e as { name?: string; code?: string };
-  return err?.code && RETRYABLE.has(err.code) ? err.code : (err?.name ?? '');
+  return (e as { name?: string })?.name ?? '';
 }
 
 function cancellationReasons(e: unknown): string[] | undefined {
@@ -129,62 +121,156 @@ function cancellationReasons(e: unknown): string[] | undefined {
   return reasons.map((r) => r.Code ?? 'None');
 }
 
-export function isRetryable(e: unknown): boolean {
+/** What Db itself retries, past the SDK: conflicts between transactions and single writes. */
+function isConflict(e: unknown): boolean {
   const reasons = cancellationReasons(e);
   if (reasons) {
     return !reasons.includes('ConditionalCheckFailed') && reasons.some((r) => RETRYABLE_REASONS.has(r));
   }
-  return (
-    RETRYABLE.has(errorName(e)) ||
-    // Any 5xx DynamoDB answers is on its side, whatever new type name it carries.
-    (e instanceof DynamoError && (e.status ?? 0) >= 500) ||
-    (e as { $retryable?: unknown })?.$retryable !== undefined
-  );
+  // A single write that met an item inside a running transaction: nothing was written.
+  return errorName(e) === 'TransactionConflictException';
 }
+
+/**
+ * An error the store gave up on after the SDK's retries: the store's fault (throttling, 5xx,
+ * timeouts, lost connections), never the request's. These become our 503.
+ */
+export function isStoreUnavailable(e: unknown): boolean {
+  if (isConflict(e)) return true;
+  const err = e as {
+    name?: string;
+    code?: string;
+    $retryable?: unknown;
+    $fault?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
+  if (!err || typeof err !== 'object') return false;
+  if (err.$retryable !== undefined || err.$fault === 'server') return true;
+  if ((err.$metadata?.httpStatusCode ?? 0) >= 500 || err.$metadata?.httpStatusCode === 429) return true;
+  return UNAVAILABLE.has(err.name ?? '') || UNAVAILABLE.has(err.code ?? '');
+}
+
+const UNAVAILABLE = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'TransactionInProgressException',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'NetworkingError',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The client every Db of a process shares (it keeps the connections alive). */
-export function documentClient(config: DynamoConfig = {}): DynamoDocClient {
-  return new DynamoDocClient(config);
+/**
+ * The retry settings of the functions' client, chosen deliberately:
+ * - `standard`, not `adaptive`: adaptive adds a client-side rate limiter that slows every later
+ *   request of the container after one throttle; a Lambda container serves one request at a time
+ *   against an on-demand table, so there is no shared burst to pace, only latency to add.
+ * - 3 attempts (the SDK's default) with a 1 s socket timeout each: with the SDK's backoff
+ *   (50 ms base, 1 s for throttling, jittered) the worst case stays near 6 s, inside the function's
+ *   10 s timeout, so the caller gets our 503 with Retry-After rather than no answer at all.
+ */
+export const RETRY = { retryMode: 'standard', maxAttempts: 3, requestTimeoutMs: 1_000 } as const;
+
+export interface StoreClientConfig {
+  region?: string;
+  /** Another endpoint than the region's (DynamoDB Local). */
+  endpoint?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  maxAttempts?: number;
+  /** Socket timeout of one attempt. */
+  requestTimeoutMs?: number;
+  /** The SDK's retry strategy, when not the standard one (tests shorten its backoff). */
+  retryStrategy?: DynamoDBClientConfig['retryStrategy'];
+}
+
+/**
+ * The document client every Db of a process shares (it keeps the connections alive). Numbers are
+ * unmarshalled as bigint; undefined attributes are dropped rather than refused.
+ */
+export function documentClient(config: StoreClientConfig = {}): DynamoDBDocumentClient {
+  const { requestTimeoutMs, retryStrategy, maxAttempts, ...rest } = config;
+  const client = new DynamoDBClient({
+    ...rest,
+    ...(retryStrategy
+      ? { retryStrategy }
+      : { retryMode: RETRY.retryMode, maxAttempts: maxAttempts ?? RETRY.maxAttempts }),
+    requestHandler: {
+      requestTimeout: requestTimeoutMs ?? RETRY.requestTimeoutMs,
+      connectionTimeout: requestTimeoutMs ?? RETRY.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
+  });
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true },
+    unmarshallOptions: { wrapNumbers: (value: string) => BigInt(value) },
+  });
+}
+
+/** The document commands Db sends, by store operation. */
+type Command =
+  | GetCommand
+  | PutCommand
+  | UpdateCommand
+  | QueryCommand
+  | ScanCommand
+  | TransactWriteCommand
+  | BatchWriteCommand;
+
+/** A failed condition's old item comes back in wire form on the error; read it as a document. */
+function oldItem(e: unknown): Item | undefined {
+  const raw = (e as { Item?: Parameters<typeof unmarshall>[0] }).Item;
+  return raw ? (unmarshall(raw, { wrapNumbers: (v: string) => BigInt(v) }) as Item) : undefined;
 }
 
 export class Db {
-  private readonly maxAttempts: number;
-  private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
+  private readonly conflictAttempts: number;
 
   constructor(
-    readonly doc: DynamoDocClient,
+    readonly doc: DynamoDBDocumentClient,
     readonly table: string,
     private readonly opts: DbOptions = {},
   ) {
-    this.maxAttempts = opts.maxAttempts ?? 6;
-    this.baseDelayMs = opts.baseDelayMs ?? 25;
-    this.maxDelayMs = opts.maxDelayMs ?? 800;
+    this.conflictAttempts = opts.conflictAttempts ?? 4;
   }
 
-  /** Runs `call` with the retry policy; the injector may throw before or after the real call. */
-  private async withRetry<T>(op: Parameters<FaultInjector>[0], call: () => Promise<T>): Promise<T> {
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      try {
-        this.opts.faults?.(op, 'before');
-        const result = await call();
-        this.opts.faults?.(op, 'after');
-        return result;
-      } catch (e) {
-        if (!isRetryable(e)) throw e;
-        lastError = e;
-        if (attempt < this.maxAttempts) {
-          const cap = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
-          await sleep(Math.random() * cap);
-        }
-      }
+  /**
+   * Sends one command. The SDK retries what it knows to be transient; what is still a store fault
+   * after that becomes UnavailableError. (Tests observe calls and inject faults with middleware
+   * on the client: test/support/store-middleware.ts.)
+   */
+  private async send<T>(op: StoreOp, command: Command): Promise<T> {
+    try {
+      return (await this.doc.send(command as never)) as T;
+    } catch (e) {
+      if (isStoreUnavailable(e) && !cancellationReasons(e)) throw this.unavailable(op, e);
+      throw e;
     }
-    throw new UnavailableError('the billing store is busy; nothing was changed, please retry', 1, {
-      cause: lastError,
-    });
+  }
+
+  private unavailable(op: StoreOp, cause: unknown): UnavailableError {
+    const write = op === 'put' || op === 'update' || op === 'transact' || op === 'batch';
+    return new UnavailableError(
+      write
+        ? 'the billing store is busy; retry with the same Idempotency-Key, which is safe whether or not this request was recorded'
+        : 'the billing store is busy; nothing was changed, please retry',
+      1,
+      { cause },
+    );
   }
 
   private capacity(op: string, consumed: unknown): void {
@@ -207,30 +293,27 @@ export class Db {
     this.opts.onCapacity(op, read, write);
   }
 
-  /** One action through the retry policy, with its consumed capacity reported. */
-  private async send(op: Parameters<FaultInjector>[0], action: Action, input: Item): Promise<Item> {
-    const out = await this.withRetry(op, () =>
-      this.doc.send(action, {
-        TableName: this.table,
-        ...(this.opts.onCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {}),
-        ...input,
-      }),
-    );
-    this.capacity(op, out['ConsumedCapacity']);
-    return out;
+  private get returnCapacity(): { ReturnConsumedCapacity?: 'TOTAL' } {
+    return this.opts.onCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {};
   }
 
   async get<T extends Item = Item>(key: Key, consistent = true): Promise<T | undefined> {
-    const out = await this.send('get', 'GetItem', { Key: key, ConsistentRead: consistent });
-    return out['Item'] as T | undefined;
+    const input = { TableName: this.table, Key: key, ConsistentRead: consistent, ...this.returnCapacity };
+    const out = await this.send<{ Item?: Item; ConsumedCapacity?: unknown }>('get', new GetCommand(input));
+    this.capacity('get', out.ConsumedCapacity);
+    return out.Item as T | undefined;
   }
 
-  async query<T extends Item = Item>(input: QueryInput): Promise<{ items: T[]; lastKey?: Item }> {
-    const out = await this.send('query', 'Query', {
+  async query<T extends Item = Item>(q: QueryInput): Promise<{ items: T[]; lastKey?: Item }> {
+    const input = {
+      TableName: this.table,
       // Reads that decide a write must see every committed write; indexes cannot be read so.
-      ...(input.IndexName ? {} : { ConsistentRead: true }),
-      ...input,
-    });
+      ...(q.IndexName ? {} : { ConsistentRead: true }),
+      ...this.returnCapacity,
+      ...q,
+    };
+    const out = await this.send<Item>('query', new QueryCommand(input));
+    this.capacity('query', out['ConsumedCapacity']);
     return page<T>(out);
   }
 
@@ -247,29 +330,36 @@ export class Db {
   }
 
   /** One page of a scan: audits, reconciliation and the scheduler's estate list, never a request path. */
-  async scan<T extends Item = Item>(input: ScanInput = {}): Promise<{ items: T[]; lastKey?: Item }> {
-    return page<T>(await this.send('scan', 'Scan', { ...input }));
+  async scan<T extends Item = Item>(s: ScanInput = {}): Promise<{ items: T[]; lastKey?: Item }> {
+    const input = { TableName: this.table, ...this.returnCapacity, ...s };
+    const out = await this.send<Item>('scan', new ScanCommand(input));
+    this.capacity('scan', out['ConsumedCapacity']);
+    return page<T>(out);
   }
 
   /** A conditional put; a failed condition throws ConditionFailed carrying the existing item. */
   async put(item: Item, condition?: PutCondition): Promise<void> {
+    const input = {
+      TableName: this.table,
+      Item: item,
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+      ...this.returnCapacity,
+      ...condition,
+    };
     try {
-      await this.send('put', 'PutItem', {
-        Item: item,
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        ...condition,
-      });
+      const out = await this.send<Item>('put', new PutCommand(input));
+      this.capacity('put', out['ConsumedCapacity']);
     } catch (e) {
-      if (errorName(e) === 'ConditionalCheckFailedException') {
-        throw new ConditionFailed((e as { Item?: Item }).Item);
-      }
+      if (errorName(e) === 'ConditionalCheckFailedException') throw new ConditionFailed(oldItem(e));
       throw e;
     }
   }
 
-  async update(input: UpdateInput): Promise<Item | undefined> {
+  async update(u: UpdateInput): Promise<Item | undefined> {
+    const input = { TableName: this.table, ...this.returnCapacity, ...u };
     try {
-      const out = await this.send('update', 'UpdateItem', { ...input });
+      const out = await this.send<Item>('update', new UpdateCommand(input));
+      this.capacity('update', out['ConsumedCapacity']);
       return out['Attributes'] as Item | undefined;
     } catch (e) {
       if (errorName(e) === 'ConditionalCheckFailedException') throw new ConditionFailed();
@@ -278,30 +368,35 @@ export class Db {
   }
 
   /**
-   * One atomic write of up to 100 items. Each item gets this table's name. Retries reuse one
-   * ClientRequestToken, so DynamoDB applies the transaction at most once.
+   * One atomic write of up to 100 items. Each item gets this table's name. Every attempt, the
+   * SDK's and ours, reuses one ClientRequestToken, so DynamoDB applies the transaction at most once.
    */
   async transact(items: TxItem[], token: string = randomUUID()): Promise<void> {
     if (items.length > 100)
       throw new RangeError(`a transaction holds at most 100 items, not ${items.length}`);
-    const withTable = items.map((it) => {
+    const TransactItems = items.map((it) => {
       const [[kind, body]] = Object.entries(it) as [[string, Item]];
-      return { [kind]: { TableName: this.table, ...body } };
+      return { [kind]: { ...body, TableName: this.table } };
     });
-    try {
-      await this.withRetry('transact', async () => {
-        const out = await this.doc.send('TransactWriteItems', {
-          TransactItems: withTable,
-          ClientRequestToken: token,
-          ...(this.opts.onCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {}),
-        });
+    const input = { TransactItems, ClientRequestToken: token, ...this.returnCapacity };
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= this.conflictAttempts; attempt++) {
+      try {
+        // A command is single-use once its middleware is resolved: a new one per attempt.
+        const out = await this.send<Item>('transact', new TransactWriteCommand(input as never));
         this.capacity('transact', out['ConsumedCapacity']);
-      });
-    } catch (e) {
-      const reasons = cancellationReasons(e);
-      if (reasons) throw new TransactionCancelled(reasons);
-      throw e;
+        return;
+      } catch (e) {
+        if (!isConflict(e)) {
+          const reasons = cancellationReasons(e);
+          if (reasons) throw new TransactionCancelled(reasons);
+          throw e;
+        }
+        lastError = e;
+        if (attempt < this.conflictAttempts) await sleep(Math.random() * Math.min(400, 20 * 2 ** attempt));
+      }
     }
+    throw this.unavailable('transact', lastError);
   }
 
   /**
@@ -313,12 +408,10 @@ export class Db {
       let pending: Item[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
       for (let round = 0; pending.length > 0; round++) {
         if (round === 10) throw new UnavailableError('the store kept items of a batch unprocessed', 1);
-        const out = await this.send('batch', 'BatchWriteItem', {
-          TableName: undefined,
-          RequestItems: { [this.table]: pending },
-        });
+        const input = { RequestItems: { [this.table]: pending } };
+        const out = await this.send<Item>('batch', new BatchWriteCommand(input as never));
         pending = (out['UnprocessedItems'] as Record<string, Item[]> | undefined)?.[this.table] ?? [];
-        if (pending.length > 0) await sleep(Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** round));
+        if (pending.length > 0) await sleep(Math.min(800, 25 * 2 ** round));
       }
     }
   }

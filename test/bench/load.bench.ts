@@ -24,10 +24,10 @@ import { issueInvoice } from '../../lib/billing/invoices.js';
 import type { Unit } from '../../lib/billing/records.js';
 import { auditStore } from '../../lib/billing/store-audit.js';
 import { createUnit } from '../../lib/billing/units.js';
-import { Db, type DbOptions, documentClient, type FaultInjector } from '../../lib/store/db.js';
-import type { Action, Doc } from '../../lib/store/dynamo.js';
+import { Db, type DbOptions, documentClient, type StoreClientConfig } from '../../lib/store/db.js';
 import { key } from '../../lib/store/keys.js';
 import { createTableInput } from '../../lib/store/table.js';
+import { commandFor, type FaultInjector, injectFaults, observeCalls } from '../support/store-middleware.js';
 import type { BenchResult } from './run.js';
 import { percentile, round } from './stats.js';
 
@@ -63,8 +63,8 @@ async function pool(count: number, concurrency: number, task: (i: number) => Pro
 
 /** One store call as the document client received it, to replay straight to DynamoDB Local. */
 interface Command {
-  action: Action;
-  input: Doc;
+  action: string;
+  input: Record<string, unknown>;
 }
 
 export async function run(): Promise<BenchResult[]> {
@@ -213,16 +213,12 @@ export async function run(): Promise<BenchResult[]> {
 
     // Record the store commands of one request of each flow, with the capacity it consumed.
     const recorded: Record<string, { commands: Command[]; capacity: Capacity }> = {};
-    const send = doc.send.bind(doc);
     for (const [name, flow] of Object.entries(flows)) {
       const commands: Command[] = [];
       const before = { ...capacity };
-      doc.send = (action, input) => {
-        commands.push({ action, input });
-        return send(action, input);
-      };
+      const stop = observeCalls(doc, (action, input) => commands.push({ action, input }));
       const status = await flow();
-      doc.send = send;
+      stop();
       if (status >= 300) throw new Error(`${name} answered ${status} while recording`);
       recorded[name] = {
         commands,
@@ -234,7 +230,7 @@ export async function run(): Promise<BenchResult[]> {
         // A fresh token so DynamoDB does the work again instead of answering from its token cache.
         const token =
           'ClientRequestToken' in input ? { ClientRequestToken: randomBytes(16).toString('hex') } : {};
-        await send(action, { ...input, ...token }).catch(() => undefined);
+        await doc.send(commandFor(action, { ...input, ...token }) as never).catch(() => undefined);
       }
       return 200;
     };
@@ -370,7 +366,7 @@ export async function run(): Promise<BenchResult[]> {
     // Faults under load: 16 clients paying while the store throttles, cancels and loses answers.
     results.push(
       ...(await faultsUnderLoad(
-        doc,
+        config,
         table,
         cashierCtx,
         units.map((u) => u.unitId),
@@ -401,7 +397,7 @@ async function batchWrite(
 }
 
 async function faultsUnderLoad(
-  doc: ReturnType<typeof documentClient>,
+  config: StoreClientConfig,
   table: string,
   cashier: Ctx,
   unitIds: string[],
@@ -433,7 +429,9 @@ async function faultsUnderLoad(
     }
     if (op === 'transact' && phase === 'after' && x < 0.05) throw fail('TimeoutError');
   };
-  const faulty = new Db(doc, table, { faults: inject, maxAttempts: 3 });
+  const faultyDoc = documentClient({ ...config, maxAttempts: 3 });
+  injectFaults(faultyDoc, inject);
+  const faulty = new Db(faultyDoc, table);
   const server = createLocalServer({ db: faulty, now: () => Date.now() }, { signingKey });
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -464,7 +462,7 @@ async function faultsUnderLoad(
     .reduce((n, [, c]) => n + c, 0);
   // The audit scans the whole table: DynamoDB Local's scans grow worse than linearly, which is why
   // the ledger volume of the scale test lives in scale.bench.ts's own DynamoDB Local, not here.
-  const audit = await auditStore(new Db(doc, table), 'LOAD');
+  const audit = await auditStore(new Db(documentClient(config), table), 'LOAD');
   return [
     { name: 'faults/payments answered 201', value: out.statuses.get(201) ?? 0, unit: 'requests' },
     { name: 'faults/payments answered 409', value: out.statuses.get(409) ?? 0, unit: 'requests' },

@@ -15,6 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { signDevToken } from '../../infra/local/dev-auth.js';
 import { localDynamoClientConfig, startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import { createLocalServer } from '../../infra/local/server.js';
@@ -119,7 +120,7 @@ export async function run(): Promise<BenchResult[]> {
     const rawCtx: Ctx = { db: rawDb, now: Date.now, actor };
     let rawSeq = 0;
     const send = (items: ReturnType<typeof entryItems>) =>
-      doc.send('TransactWriteItems', { TransactItems: items });
+      doc.send(new TransactWriteCommand({ TransactItems: items as never }));
     const rawPair = async () => {
       const i = rawSeq++;
       const entryMs = Date.now();

@@ -16,16 +16,23 @@
  * docs/deploy.md turns the figures into money. The test holds a budget, so a change that makes a
  * bill markedly dearer fails here and not on an AWS invoice.
  */
+
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { localDynamoClientConfig } from '../../infra/local/dynamodb-local.js';
 import { dispatch } from '../../lib/api/dispatch.js';
 import { router } from '../../lib/api/routes.js';
 import { createEstate } from '../../lib/billing/estates.js';
 import { createUnit, registerSpace } from '../../lib/billing/units.js';
-import { Db, documentClient } from '../../lib/store/db.js';
+import { Db } from '../../lib/store/db.js';
 import { createTableInput, TABLE_KEYS } from '../../lib/store/table.js';
-import { createTableFromInput, freshTableName, testDynamoClient, testEndpoint } from '../support/dynamo.js';
+import {
+  createTableFromInput,
+  freshTableName,
+  testDocumentClient,
+  testDynamoClient,
+} from '../support/dynamo.js';
+import { actionOf } from '../support/store-middleware.js';
 
 const BILLS = 10;
 /** Budget per issued and paid bill, AWS pricing rules (see docs/deploy.md). */
@@ -95,57 +102,60 @@ interface Priced {
 const log: Priced[] = [];
 
 function instrumentedDb(table: string): Db {
-  const doc = documentClient(localDynamoClientConfig(testEndpoint()));
-  const plain = documentClient(localDynamoClientConfig(testEndpoint()));
+  const doc = testDocumentClient();
+  const plain = testDocumentClient();
   const fetch = async (key: Item) =>
     (
-      await plain.send('GetItem', {
-        TableName: table,
-        Key: { PK: key['PK'], SK: key['SK'] },
-        ConsistentRead: true,
-      })
-    )['Item'] as Item | undefined;
+      await plain.send(
+        new GetCommand({ TableName: table, Key: { PK: key['PK'], SK: key['SK'] }, ConsistentRead: true }),
+      )
+    ).Item as Item | undefined;
   let pending: Omit<Priced, 'localRead' | 'localWrite'> | undefined;
-  // Every call on its way to DynamoDB Local, priced around the real call.
-  const send = doc.send.bind(doc);
-  doc.send = async (command, input) => {
-    // The items a write touches, as [key, kind] — fetched before and after the call.
-    const targets: { key: Item; kind: 'put' | 'update' | 'check' }[] = [];
-    if (command === 'PutItem') targets.push({ key: input['Item'] as Item, kind: 'put' });
-    if (command === 'UpdateItem') targets.push({ key: input['Key'] as Item, kind: 'update' });
-    for (const t of (input['TransactItems'] as Record<string, { Item?: Item; Key?: Item }>[] | undefined) ??
-      []) {
-      if (t['Put']) targets.push({ key: t['Put'].Item!, kind: 'put' });
-      if (t['Update']) targets.push({ key: t['Update'].Key!, kind: 'update' });
-      if (t['ConditionCheck']) targets.push({ key: t['ConditionCheck'].Key!, kind: 'check' });
-      if (t['Delete']) throw new Error('a transaction deletes an item');
-    }
-    const before = await Promise.all(targets.map((t) => fetch(t.key)));
-    const output = (await send(command, input)) as { Item?: Item; Items?: Item[] };
-    let rcu = 0;
-    let wcu = 0;
-    let gsiWcu = 0;
-    let stored = 0;
-    if (command === 'GetItem') {
-      rcu = readUnits(output.Item ? itemSize(output.Item) : 0, input['ConsistentRead'] === true);
-    } else if (command === 'Query') {
-      const bytes = (output.Items ?? []).reduce((n, i) => n + itemSize(i), 0);
-      rcu = readUnits(bytes, input['ConsistentRead'] === true && !input['IndexName']);
-    } else if (targets.length > 0) {
-      const after = await Promise.all(targets.map((t) => fetch(t.key)));
-      const factor = command === 'TransactWriteItems' ? 2 : 1;
-      targets.forEach((t, i) => {
-        const [b, a] = [before[i], after[i]];
-        const size = Math.max(b ? itemSize(b) : 0, a ? itemSize(a) : 0);
-        wcu += factor * writeUnits(size);
-        stored += (a ? itemSize(a) : 0) - (b ? itemSize(b) : 0);
-        if (t.kind !== 'check') gsiWcu += indexWrites(b, a);
-      });
-      wcu += gsiWcu;
-    }
-    pending = { op: command, rcu, wcu, gsiWcu, stored, items: Math.max(targets.length, 1) };
-    return output;
-  };
+  // Every call on its way to DynamoDB Local (an SDK middleware), priced around the real call.
+  doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = actionOf(context.commandName);
+      const input = args.input as Record<string, unknown>;
+      // The items a write touches, as [key, kind] — fetched before and after the call.
+      const targets: { key: Item; kind: 'put' | 'update' | 'check' }[] = [];
+      if (command === 'PutItem') targets.push({ key: input['Item'] as Item, kind: 'put' });
+      if (command === 'UpdateItem') targets.push({ key: input['Key'] as Item, kind: 'update' });
+      for (const t of (input['TransactItems'] as Record<string, { Item?: Item; Key?: Item }>[] | undefined) ??
+        []) {
+        if (t['Put']) targets.push({ key: t['Put'].Item!, kind: 'put' });
+        if (t['Update']) targets.push({ key: t['Update'].Key!, kind: 'update' });
+        if (t['ConditionCheck']) targets.push({ key: t['ConditionCheck'].Key!, kind: 'check' });
+        if (t['Delete']) throw new Error('a transaction deletes an item');
+      }
+      const before = await Promise.all(targets.map((t) => fetch(t.key)));
+      const result = await next(args);
+      const output = result.output as { Item?: Item; Items?: Item[] };
+      let rcu = 0;
+      let wcu = 0;
+      let gsiWcu = 0;
+      let stored = 0;
+      if (command === 'GetItem') {
+        rcu = readUnits(output.Item ? itemSize(output.Item) : 0, input['ConsistentRead'] === true);
+      } else if (command === 'Query') {
+        const bytes = (output.Items ?? []).reduce((n, i) => n + itemSize(i), 0);
+        rcu = readUnits(bytes, input['ConsistentRead'] === true && !input['IndexName']);
+      } else if (targets.length > 0) {
+        const after = await Promise.all(targets.map((t) => fetch(t.key)));
+        const factor = command === 'TransactWriteItems' ? 2 : 1;
+        targets.forEach((t, i) => {
+          const [b, a] = [before[i], after[i]];
+          const size = Math.max(b ? itemSize(b) : 0, a ? itemSize(a) : 0);
+          wcu += factor * writeUnits(size);
+          stored += (a ? itemSize(a) : 0) - (b ? itemSize(b) : 0);
+          if (t.kind !== 'check') gsiWcu += indexWrites(b, a);
+        });
+        wcu += gsiWcu;
+      }
+      pending = { op: command, rcu, wcu, gsiWcu, stored, items: Math.max(targets.length, 1) };
+      return result;
+    },
+    { step: 'initialize', priority: 'high', name: 'priceEveryCall' },
+  );
   return new Db(doc, table, {
     onCapacity: (_op, read, write) => {
       if (pending) log.push({ ...pending, localRead: read, localWrite: write });

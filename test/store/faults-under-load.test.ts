@@ -12,8 +12,8 @@ import { createEstate } from '../../lib/billing/estates.js';
 import { issueInvoice } from '../../lib/billing/invoices.js';
 import { auditStore } from '../../lib/billing/store-audit.js';
 import { createUnit } from '../../lib/billing/units.js';
-import type { FaultInjector } from '../../lib/store/db.js';
 import { billingHarness, type Harness } from '../support/billing.js';
+import type { FaultInjector } from '../support/store-middleware.js';
 
 let h: Harness;
 const INVOICES = 32;

@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { creditInvoice } from '../../lib/billing/credit-notes.js';
 import { createEstate } from '../../lib/billing/estates.js';
 import { withIdempotency } from '../../lib/billing/idempotency.js';
@@ -14,6 +14,7 @@ import { runRenewals } from '../../lib/billing/renewals.js';
 import { createUnit, registerSpace } from '../../lib/billing/units.js';
 import { formatFen } from '../../lib/money.js';
 import { billingHarness, type Harness } from '../support/billing.js';
+import { observeCalls } from '../support/store-middleware.js';
 
 /** Items that are documents or records: created once, never overwritten. */
 const WRITE_ONCE = /^(INVOICE|RECEIPT|CREDIT|LEDGER|AUDIT|REFUND|DEPOSIT)#/;
@@ -82,12 +83,8 @@ const writes: Write[] = [];
 
 beforeAll(async () => {
   h = await billingHarness();
-  // Record every command on its way to DynamoDB Local, then send it for real.
-  const send = h.db.doc.send.bind(h.db.doc);
-  const spy = vi.spyOn(h.db.doc, 'send').mockImplementation((action, input) => {
-    writes.push(...writesOf(action, input));
-    return send(action, input);
-  });
+  // Record every command on its way to DynamoDB Local (an SDK middleware), then send it for real.
+  const stop = observeCalls(h.db.doc, (action, input) => writes.push(...writesOf(action, input)));
 
   // A full flow: set-up, move-in, payment (idempotent), void, credit note, renewal.
   const admin = h.ctx('admin');
@@ -133,7 +130,7 @@ beforeAll(async () => {
   const renewal = renewed.issued[0]!;
   await payInvoice(cashier, renewal, { channel: 'TRANSFER', amount: '2294.50' });
   await creditInvoice(cashier, renewal, '重复缴费');
-  spy.mockRestore();
+  stop();
 });
 
 describe('no financial item is ever overwritten or deleted', () => {

@@ -7,15 +7,14 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { signDevToken } from '../../infra/local/dev-auth.js';
-import { localDynamoClientConfig } from '../../infra/local/dynamodb-local.js';
 import { DEMO_ESTATE, DEMO_OWNER, seedDemo } from '../../infra/local/seed.js';
 import { createLocalServer } from '../../infra/local/server.js';
 import { logger } from '../../lib/api/lambda.js';
 import type { Ctx, Role } from '../../lib/billing/context.js';
 import type { Unit } from '../../lib/billing/records.js';
-import { Db, documentClient } from '../../lib/store/db.js';
+import { Db } from '../../lib/store/db.js';
 import { createTableInput } from '../../lib/store/table.js';
-import { createTableFromInput, freshTableName, testDynamoClient, testEndpoint } from './dynamo.js';
+import { createTableFromInput, freshTableName, testDocumentClient, testDynamoClient } from './dynamo.js';
 
 export { DEMO_ESTATE, DEMO_OWNER };
 
@@ -70,10 +69,7 @@ export async function apiHarness(): Promise<ApiHarness> {
   const table = await freshTableName('api');
   const client = testDynamoClient();
   await createTableFromInput(client, createTableInput(table));
-  const db = new Db(documentClient(localDynamoClientConfig(testEndpoint())), table, {
-    baseDelayMs: 2,
-    maxDelayMs: 20,
-  });
+  const db = new Db(testDocumentClient(), table);
   const clock = {
     now: Date.parse('2025-03-01T10:00:00+08:00'),
     set(iso: string) {

@@ -5,8 +5,11 @@ import {
   DynamoDBClient,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { inject } from 'vitest';
 import { localDynamoClientConfig } from '../../infra/local/dynamodb-local.js';
+import { documentClient } from '../../lib/store/db.js';
 
 /** The endpoint of the DynamoDB Local started by test/support/global-setup.ts. */
 export function testEndpoint(): string {
@@ -16,6 +19,25 @@ export function testEndpoint(): string {
 /** A client for the test run's DynamoDB Local. */
 export function testDynamoClient(): DynamoDBClient {
   return new DynamoDBClient(localDynamoClientConfig(testEndpoint()));
+}
+
+/** How a test's store client retries: the SDK's own strategy with a few ms of backoff, not seconds. */
+export interface TestRetry {
+  /** The SDK's attempts per call (default 3, as in the functions). */
+  maxAttempts?: number;
+  /** Backoff cap for the first retry, doubling after (default 2 ms, at most 20 ms). */
+  baseDelayMs?: number;
+}
+
+/** A document client on the test run's DynamoDB Local, retrying as `retry` says. */
+export function testDocumentClient(retry: TestRetry = {}): DynamoDBDocumentClient {
+  const base = retry.baseDelayMs ?? 2;
+  return documentClient({
+    ...localDynamoClientConfig(testEndpoint()),
+    retryStrategy: new ConfiguredRetryStrategy(retry.maxAttempts ?? 3, (attempt) =>
+      Math.floor(Math.random() * Math.min(20, base * 2 ** (attempt - 1))),
+    ),
+  });
 }
 
 /**
