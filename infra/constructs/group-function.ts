@@ -89,6 +89,9 @@ export class GroupFunction extends Construct {
         minify: BUNDLE.minify,
         sourceMap: BUNDLE.sourceMap,
         sourcesContent: BUNDLE.sourcesContent,
+        banner: BUNDLE.banner,
+        // aws-cdk-lib 2.276's bundling ignores its own `charset` option: pass esbuild's flag.
+        esbuildArgs: { '--charset': BUNDLE.charset },
         mainFields: [...BUNDLE.mainFields],
         externalModules: [...BUNDLE.externalModules],
         bundleAwsSDK: true,
