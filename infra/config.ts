@@ -36,8 +36,8 @@ export const stageConfigSchema = z
     account: z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits'),
     region: z
       .string()
-      // Commercial, China and GovCloud regions: the functions build DynamoDB's endpoint from the
-      // region (lib/store/dynamo.ts), and the isolated regions' domains are not among them.
+      // Commercial, China and GovCloud regions; the isolated regions need credentials and endpoints
+      // set up outside this stack.
       .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'not a supported AWS region name (e.g. ap-east-1, cn-north-1)'),
     logRetentionDays: z.coerce.number().refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
       message: `CloudWatch Logs accepts ${LOG_RETENTION_DAYS.join(', ')}`,

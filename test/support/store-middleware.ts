@@ -114,3 +114,48 @@ export function commandFor(action: string, input: Record<string, unknown>) {
   if (!Command) throw new Error(`no document command for ${action}`);
   return new Command(input as never);
 }
+
+/**
+ * Store calls and sequential round trips while `doc` serves one request at a time: a call that
+ * starts while another is in flight shares its round trip (reads sent together cost one wait).
+ */
+export function roundTrips(doc: DynamoDBDocumentClient): {
+  measure<T>(
+    work: () => Promise<T>,
+  ): Promise<{ result: T; calls: number; rounds: number; actions: string[] }>;
+} {
+  let inFlight = 0;
+  let calls = 0;
+  let rounds = 0;
+  let actions: string[] = [];
+  let measuring = false;
+  doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!measuring) return next(args);
+      calls++;
+      actions.push(actionOf(context.commandName));
+      if (inFlight === 0) rounds++;
+      inFlight++;
+      try {
+        return await next(args);
+      } finally {
+        inFlight--;
+      }
+    },
+    { step: 'initialize', priority: 'high', name: `roundTrips${++names}` },
+  );
+  return {
+    async measure(work) {
+      calls = 0;
+      rounds = 0;
+      actions = [];
+      measuring = true;
+      try {
+        const result = await work();
+        return { result, calls, rounds, actions: [...actions] };
+      } finally {
+        measuring = false;
+      }
+    },
+  };
+}
