@@ -121,7 +121,7 @@ export async function dispatch(
       .authorizer?.jwt?.claims;
     actor =
       route.roles === 'public'
-        ? { sub: 'anonymous', role: 'kiosk', estates: [], units: [] }
+        ? { sub: 'anonymous', role: 'anonymous', estates: [], units: [] }
         : actorFromClaims(claims, route.roles);
     const params = parseWith(route.params, matched.params, 'path');
     const query = parseWith(route.query, event.queryStringParameters ?? {}, 'query');
