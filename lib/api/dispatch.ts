@@ -10,6 +10,7 @@ import { NotFoundError, ValidationError } from '../errors.js';
 import { actorFromClaims } from './auth.js';
 import { isReplayableError, MethodNotAllowedError, toHttpError, zodProblems } from './errors.js';
 import { type AnyRoute, type Deps, RawResponse, type Request } from './route.js';
+import { presentTimes } from './timestamps.js';
 
 const MAX_BODY_BYTES = 256 * 1024;
 const IDEMPOTENCY_KEY_RE = /^[\x21-\x7e]{1,255}$/;
@@ -94,7 +95,7 @@ function json(
   return {
     statusCode: status,
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-    body: JSON.stringify(body),
+    body: JSON.stringify(presentTimes(body)),
   };
 }
 
