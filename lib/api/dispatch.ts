@@ -58,11 +58,11 @@ export class Router {
 function parseWith<T extends z.ZodMiniType>(
   schema: T | undefined,
   value: unknown,
-  _where: string,
+  where: 'path' | 'query' | 'body',
 ): z.infer<T> {
   if (!schema) return undefined as z.infer<T>;
   const r = schema.safeParse(value);
-  if (!r.success) throw new ValidationError(zodProblems(r.error));
+  if (!r.success) throw new ValidationError(zodProblems(r.error, '', where));
   return r.data;
 }
 

@@ -18,10 +18,11 @@ import { createUnit, getUnit, listSpaces, registerSpace } from '../../billing/un
 import { ValidationError } from '../../errors.js';
 import { quote } from '../../fees/quote.js';
 import { formatFen } from '../../money.js';
-import { claimOwner } from '../../store/keys.js';
+import { claimOwner, key } from '../../store/keys.js';
 import { RENTAL_KINDS, UNIT_TYPES } from '../../tariffs/catalog.js';
 import { businessDate, parseBizDate } from '../../time.js';
 import { loadInScope, requireEstate } from '../auth.js';
+import { pageOf } from '../list-page.js';
 import {
   presentCreditNote,
   presentEstate,
@@ -160,12 +161,19 @@ export const billingRoutes = [
     access: 'RO',
     roles: ANY_ROLE,
     params: estateParams,
-    response: z.object({ items: z.array(tariffVersion) }),
+    query: z.strictObject({ limit: s.limit, cursor: s.cursor }),
+    response: page(tariffVersion),
     status: 200,
-    async handler({ params, actor, ctx }) {
+    async handler({ params, query, actor, ctx }) {
       requireEstate(actor, params.estateId);
       await getEstate(ctx, params.estateId);
-      return { items: await listTariffs(ctx, params.estateId) };
+      const all = await listTariffs(ctx, params.estateId);
+      return pageOf(
+        all,
+        (v) => key.tariff(v.estateId, v.effectiveFrom),
+        query,
+        key.estate(params.estateId).PK,
+      );
     },
   }),
   route({
