@@ -93,17 +93,32 @@ const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
 const FIXED_OFFSET_FROM = Date.UTC(1992, 0, 1);
 const FIXED_OFFSET_UNTIL = Date.UTC(10000, 0, 1) - SHANGHAI_OFFSET_MS;
 
-/** An instant as ISO 8601 in Asia/Shanghai with its +08:00 offset, as the API shows times. */
+/**
+ * An instant as the API shows times: RFC 3339 in Asia/Shanghai with its +08:00 offset and whole
+ * seconds, always the same width (`2025-03-01T08:00:00+08:00`). Milliseconds are dropped (floor):
+ * what computes keeps epoch milliseconds, and a deadline shown is never later than the real one.
+ */
 export function formatInstant(epochMs: number): string {
-  if (Number.isInteger(epochMs) && epochMs >= FIXED_OFFSET_FROM && epochMs < FIXED_OFFSET_UNTIL) {
-    const iso = new Date(epochMs + SHANGHAI_OFFSET_MS).toISOString(); // YYYY-MM-DDTHH:mm:ss.sssZ
-    const ms = epochMs % 1000;
-    const fraction = ms === 0 ? '' : iso.slice(19, 23).replace(/0+$/, '');
-    return `${iso.slice(0, 19)}${fraction}+08:00`;
+  const whole = Math.floor(epochMs / 1000) * 1000;
+  if (Number.isInteger(whole) && whole >= FIXED_OFFSET_FROM && whole < FIXED_OFFSET_UNTIL) {
+    const iso = new Date(whole + SHANGHAI_OFFSET_MS).toISOString(); // YYYY-MM-DDTHH:mm:ss.000Z
+    return `${iso.slice(0, 19)}+08:00`;
   }
-  return Temporal.Instant.fromEpochMilliseconds(epochMs)
+  return Temporal.Instant.fromEpochMilliseconds(whole)
     .toZonedDateTimeISO(BUSINESS_ZONE)
-    .toString({ timeZoneName: 'never', fractionalSecondDigits: 'auto' });
+    .toString({ timeZoneName: 'never', fractionalSecondDigits: 0 });
+}
+
+const CANONICAL_INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/;
+
+/** A stored or echoed time in the one shape `formatInstant` gives; anything that is not an instant is returned as it is. */
+export function canonicalInstant(value: string): string {
+  if (CANONICAL_INSTANT_RE.test(value) || !INSTANT_RE.test(value)) return value;
+  try {
+    return formatInstant(parseInstant(value, 'value'));
+  } catch {
+    return value;
+  }
 }
 
 /** The fiscal year (calendar year in Asia/Shanghai) of an instant. */

@@ -10,6 +10,7 @@ import { NotFoundError, ValidationError } from '../errors.js';
 import { actorFromClaims } from './auth.js';
 import { isReplayableError, MethodNotAllowedError, toHttpError, zodProblems } from './errors.js';
 import { type AnyRoute, type Deps, RawResponse, type Request } from './route.js';
+import { presentTimes } from './timestamps.js';
 
 const MAX_BODY_BYTES = 256 * 1024;
 const IDEMPOTENCY_KEY_RE = /^[\x21-\x7e]{1,255}$/;
@@ -57,11 +58,11 @@ export class Router {
 function parseWith<T extends z.ZodMiniType>(
   schema: T | undefined,
   value: unknown,
-  _where: string,
+  where: 'path' | 'query' | 'body',
 ): z.infer<T> {
   if (!schema) return undefined as z.infer<T>;
   const r = schema.safeParse(value);
-  if (!r.success) throw new ValidationError(zodProblems(r.error));
+  if (!r.success) throw new ValidationError(zodProblems(r.error, '', where));
   return r.data;
 }
 
@@ -94,7 +95,7 @@ function json(
   return {
     statusCode: status,
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-    body: JSON.stringify(body),
+    body: JSON.stringify(presentTimes(body)),
   };
 }
 
@@ -121,7 +122,7 @@ export async function dispatch(
       .authorizer?.jwt?.claims;
     actor =
       route.roles === 'public'
-        ? { sub: 'anonymous', role: 'kiosk', estates: [], units: [] }
+        ? { sub: 'anonymous', role: 'anonymous', estates: [], units: [] }
         : actorFromClaims(claims, route.roles);
     const params = parseWith(route.params, matched.params, 'path');
     const query = parseWith(route.query, event.queryStringParameters ?? {}, 'query');

@@ -48,16 +48,24 @@ function body(code: string, message: string, details: unknown[] = []): HttpError
 }
 
 /** zod issues → field problems, with paths like `items[0].area`. */
-export function zodProblems(error: $ZodError, prefix = '') {
-  return error.issues.map((issue) => {
-    const path = issue.path.reduce<string>(
-      (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
-      prefix,
-    );
-    const field = path || prefix || 'body';
-    let message = issue.message;
-    if (issue.code === 'unrecognized_keys') message = `unknown field(s): ${issue.keys.join(', ')}`;
-    return { field, code: issue.code.toUpperCase(), message };
+/**
+ * zod issues → the fields they concern. An unknown key is a problem of its own field (`q`, not the
+ * query as a whole): one problem per key, named as the client wrote it.
+ */
+export function zodProblems(error: $ZodError, prefix = '', where: 'path' | 'query' | 'body' = 'body') {
+  const join = (acc: string, p: PropertyKey) =>
+    typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p);
+  const what = where === 'query' ? 'query parameter' : where === 'path' ? 'path parameter' : 'field';
+  return error.issues.flatMap((issue) => {
+    const path = issue.path.reduce<string>(join, prefix);
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((k) => ({
+        field: join(path, k),
+        code: issue.code.toUpperCase(),
+        message: `unknown ${what} ${k}`,
+      }));
+    }
+    return [{ field: path || where, code: issue.code.toUpperCase(), message: issue.message }];
   });
 }
 

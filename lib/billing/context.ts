@@ -10,13 +10,21 @@ import { type BizDate, businessDate, formatInstant, type Period } from '../time.
 export const ROLES = ['admin', 'cashier', 'accountant', 'owner', 'kiosk', 'gate', 'scheduler'] as const;
 export type Role = (typeof ROLES)[number];
 
-export interface Actor {
-  sub: string;
+/** One role of a token with its own scope (SPEC.md §7: scopes are per role). */
+export interface Grant {
   role: Role;
-  /** Estates the actor may act in. */
+  /** Estates the role may act in (for an owner: the estates of the units). */
   estates: readonly string[];
   /** For owners: the units they own. */
   units: readonly string[];
+}
+
+/** The acting role and its scope; `anonymous` for the routes without a token. */
+export interface Actor extends Omit<Grant, 'role'> {
+  sub: string;
+  role: Role | 'anonymous';
+  /** Every role of the token the route allows; the scope check acts as the one covering the target (lib/api/auth.ts). */
+  grants?: readonly Grant[];
 }
 
 export interface Ctx {

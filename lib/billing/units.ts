@@ -1,6 +1,7 @@
 /** Units (房屋) and their owned or use-right parking spaces. */
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import { parseArea, plain } from '../money.js';
+import { parsePlate } from '../parking/plate.js';
 import { TransactionCancelled } from '../store/db.js';
 import { documentNumber, key, SERIES } from '../store/keys.js';
 import { transactWithNumbers } from '../store/numbering.js';
@@ -90,23 +91,8 @@ export async function listSpaces(ctx: Pick<Ctx, 'db'>, unitId: string): Promise<
   }));
 }
 
-/** Chinese plates: a province character, a letter, then 5 (or 6 for new-energy) letters/digits. */
-const PLATE_RE = /^[\u4e00-\u9fa5][A-Z][A-Z0-9]{5,6}$/;
-
 /** Upper-cases and drops spaces, dots and dashes, then validates (SPEC.md §4.2). */
-export function normalisePlate(value: unknown, field = 'plate'): string {
-  if (typeof value !== 'string')
-    throw ValidationError.of(field, 'INVALID_PLATE', `${field} must be a string`);
-  const plate = value.toUpperCase().replace(/[\s.\-·]/g, '');
-  if (!PLATE_RE.test(plate)) {
-    throw ValidationError.of(
-      field,
-      'INVALID_PLATE',
-      `${field} "${value}" is not a Chinese plate (7 characters, or 8 for new-energy vehicles)`,
-    );
-  }
-  return plate;
-}
+export const normalisePlate = parsePlate;
 
 export async function registerSpace(
   ctx: Ctx,

@@ -8,7 +8,17 @@ import { signDevToken } from '../../infra/local/dev-auth.js';
 import { ROUTES } from '../../lib/api/routes.js';
 import { ROLES, type Role } from '../../lib/billing/context.js';
 import { type ApiHarness, type ApiResponse, apiHarness, isErrorBody } from '../support/api.js';
-import { type Place, pathOf, SAMPLES, sampleFor, seedFixtures, send, type World } from './samples.js';
+import { multiRoleToken, type RoleScope } from '../support/tokens.js';
+import {
+  type Fixture,
+  type Place,
+  pathOf,
+  SAMPLES,
+  sampleFor,
+  seedFixtures,
+  send,
+  type World,
+} from './samples.js';
 
 let h: ApiHarness;
 let world: World;
@@ -142,6 +152,118 @@ describe.each(ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', (_
       wrong,
       `${route.operationId} ${pathOf(route, e.sample(world.fixtures.own, 'admin').params)}`,
     ).toEqual([]);
+  });
+});
+
+/**
+ * SPEC.md §7: scopes are per role. Each token below holds two roles in different places; at every
+ * place the holder may do what one of its roles may do there, and nothing else.
+ */
+const MULTI_ROLE: { name: string; roles: (w: World) => RoleScope[] }[] = [
+  {
+    name: 'cashier in DEMO, owner of a flat in OTHER',
+    roles: (w) => [
+      { role: 'cashier', estates: ['DEMO'] },
+      { role: 'owner', units: [w.fixtures.other.unitId] },
+    ],
+  },
+  {
+    name: 'owner of a flat in DEMO, accountant in OTHER',
+    roles: (w) => [
+      { role: 'owner', units: [w.fixtures.own.unitId] },
+      { role: 'accountant', estates: ['OTHER'] },
+    ],
+  },
+  {
+    // custom:estates scopes every staff role alike (API.md claims), so staff roles share estates.
+    name: 'kiosk and gate in DEMO, owner of a flat in OTHER',
+    roles: (w) => [
+      { role: 'kiosk', estates: ['DEMO'] },
+      { role: 'gate', estates: ['DEMO'] },
+      { role: 'owner', units: [w.fixtures.other.unitId] },
+    ],
+  },
+];
+
+/** The role of `roles` that may act at `f` for a route, or the answer when none may. */
+function multiExpected(
+  routeRoles: readonly Role[],
+  roles: RoleScope[],
+  scope: 'estate' | 'unit',
+  f: Fixture,
+): { acts: RoleScope } | 403 | 404 {
+  const usable = routeRoles.flatMap((r) => roles.filter((g) => g.role === r));
+  if (usable.length === 0) return 403;
+  const covers = (g: RoleScope) =>
+    g.role === 'owner'
+      ? scope === 'unit'
+        ? (g.units ?? []).includes(f.unitId)
+        : (g.units ?? []).some((u) => u.startsWith(`${f.estateId}-`))
+      : (g.estates ?? []).includes(f.estateId);
+  const acts = usable.find(covers);
+  if (acts) return { acts };
+  return usable.some((g) => g.role === 'owner') ? 404 : 403;
+}
+
+describe.each(MULTI_ROLE)('a token that is $name', ({ roles: rolesOf }) => {
+  it('answers every route at every place as its role for that place would be answered', async () => {
+    const roles = rolesOf(world);
+    const token = await multiRoleToken(h.signingKey, 'multi-role', roles);
+    const places: Place[] = ['own', 'neighbour', 'other'];
+    const cases = ROUTES.filter((r) => r.roles !== 'public').flatMap((route) => {
+      const e = sampleFor(route);
+      return places.map((place) => {
+        const want = multiExpected(
+          route.roles as Role[],
+          roles,
+          e.scope as 'estate' | 'unit',
+          world.fixtures[place],
+        );
+        const as = (typeof want === 'object' ? want.acts.role : roles[0]!.role) as Role;
+        return { route, place, want, sample: e.sample(world.fixtures[place], as) };
+      });
+    });
+    const answers = await pool(cases.map((c) => () => send(h, c.route, c.sample, token)));
+    const wrong: string[] = [];
+    cases.forEach((c, i) => {
+      const r = answers[i]!;
+      const fine =
+        typeof c.want === 'object'
+          ? r.status < 500 && ![401, 403, 404].includes(r.status)
+          : r.status === c.want && isErrorBody(r.json);
+      const want = typeof c.want === 'object' ? `allowed as ${c.want.acts.role}` : c.want;
+      if (!fine) wrong.push(`${c.route.operationId} @ ${c.place}: wanted ${want}, got ${describeAnswer(r)}`);
+    });
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe('per-role scopes where money moves', () => {
+  it('gives a cashier of DEMO who owns a flat in OTHER no counter powers over that flat', async () => {
+    const token = await multiRoleToken(h.signingKey, 'cashier-and-owner', [
+      { role: 'cashier', estates: ['DEMO'] },
+      { role: 'owner', units: [world.fixtures.other.unitId] },
+    ]);
+    const invoice = await h.call('GET', `/v1/invoices/${world.fixtures.other.invoiceId}`, { token });
+    expect(invoice.status, invoice.text).toBe(200);
+    const before = await h.scan();
+    const cash = await h.call('POST', `/v1/invoices/${world.fixtures.other.invoiceId}/payments`, {
+      token,
+      headers: { 'Idempotency-Key': 'multi-role-cash' },
+      body: { channel: 'CASH', amount: invoice.json.total, tendered: invoice.json.total },
+    });
+    expect([cash.status, cash.json.error?.code], cash.text).toEqual([403, 'CHANNEL_NOT_ALLOWED']);
+    const issue = await h.call('POST', '/v1/invoices', {
+      token,
+      headers: { 'Idempotency-Key': 'multi-role-issue' },
+      body: { unitId: world.fixtures.other.unitId, items: [{ type: 'PROPERTY_FEE' }] },
+    });
+    expect([issue.status, issue.json.error?.code], issue.text).toEqual([403, 'OUTSIDE_ESTATE']);
+    // The only new item is the key's record of the refusal (a retry replays it); no money moved.
+    const fresh = (await h.scan()).filter(
+      (i) => !before.some((b) => JSON.stringify(b) === JSON.stringify(i)),
+    );
+    expect(fresh.filter((i) => i['type']?.S !== 'IDEMPOTENCY')).toEqual([]);
   });
 });
 

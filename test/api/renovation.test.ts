@@ -145,7 +145,7 @@ describe('registration and due dates', () => {
       [{ unitId, cards: 0 }, 'cards'],
       [{ unitId, cards: 1, date: '2025-13-01' }, 'date'],
       [{ unitId, cards: 1, date: '2099-01-01' }, 'date'],
-      [{ unitId, cards: 1, extra: true }, 'body'],
+      [{ unitId, cards: 1, extra: true }, 'extra'],
     ] as const) {
       const r = await post('/v1/renovations', body);
       expect(r.status, JSON.stringify(body)).toBe(400);

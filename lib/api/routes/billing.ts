@@ -15,13 +15,14 @@ import { getReceipt, payInvoice } from '../../billing/payments.js';
 import type { CreditNote, Receipt } from '../../billing/records.js';
 import { runRenewals } from '../../billing/renewals.js';
 import { createUnit, getUnit, listSpaces, registerSpace } from '../../billing/units.js';
-import { NotFoundError, ValidationError } from '../../errors.js';
+import { ValidationError } from '../../errors.js';
 import { quote } from '../../fees/quote.js';
 import { formatFen } from '../../money.js';
-import { claimOwner } from '../../store/keys.js';
+import { claimOwner, key } from '../../store/keys.js';
 import { RENTAL_KINDS, UNIT_TYPES } from '../../tariffs/catalog.js';
 import { businessDate, parseBizDate } from '../../time.js';
-import { requireEstate, requireUnitAccess } from '../auth.js';
+import { loadInScope, requireEstate } from '../auth.js';
+import { pageOf } from '../list-page.js';
 import {
   presentCreditNote,
   presentEstate,
@@ -95,26 +96,7 @@ export const unitSchema = z.object({
 export const page = <T extends z.ZodMiniType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.optional(z.string()) });
 
-/**
- * Loads a document and checks the caller may see it. An owner gets the same 404 whether the
- * document does not exist or belongs to someone else, so ids cannot be probed.
- */
-export async function loadInScope<T extends { estateId: string; unitId?: string }>(
-  actor: Actor,
-  what: string,
-  load: () => Promise<T>,
-): Promise<T> {
-  let doc: T;
-  try {
-    doc = await load();
-  } catch (e) {
-    if (e instanceof NotFoundError && actor.role === 'owner')
-      throw new NotFoundError('NOT_FOUND', `${what} does not exist`);
-    throw e;
-  }
-  requireUnitAccess(actor, doc, `${what} does not exist`);
-  return doc;
-}
+export { loadInScope };
 
 const invoiceInScope = (actor: Actor, ctx: Ctx, invoiceId: string) =>
   loadInScope(actor, `invoice ${invoiceId}`, () => getInvoice(ctx, invoiceId));
@@ -179,12 +161,19 @@ export const billingRoutes = [
     access: 'RO',
     roles: ANY_ROLE,
     params: estateParams,
-    response: z.object({ items: z.array(tariffVersion) }),
+    query: z.strictObject({ limit: s.limit, cursor: s.cursor }),
+    response: page(tariffVersion),
     status: 200,
-    async handler({ params, actor, ctx }) {
+    async handler({ params, query, actor, ctx }) {
       requireEstate(actor, params.estateId);
       await getEstate(ctx, params.estateId);
-      return { items: await listTariffs(ctx, params.estateId) };
+      const all = await listTariffs(ctx, params.estateId);
+      return pageOf(
+        all,
+        (v) => key.tariff(v.estateId, v.effectiveFrom),
+        query,
+        key.estate(params.estateId).PK,
+      );
     },
   }),
   route({

@@ -181,7 +181,7 @@ export function presentDepositRefund(r: DepositRefund) {
 const presentDue = (d: DueRenovation) => ({ due: d.due, renovation: presentRenovation(d.renovation) });
 
 const inScope = (actor: Actor, ctx: Pick<Ctx, 'db'>, caseId: string) =>
-  loadInScope(actor, `renovation ${caseId}`, () => getRenovation(ctx, caseId));
+  loadInScope(actor, `renovation case ${caseId}`, () => getRenovation(ctx, caseId));
 
 export const renovationRoutes = [
   route({

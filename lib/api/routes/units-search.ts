@@ -22,8 +22,7 @@ export const unitSearchRoutes = [
     query: z.strictObject({
       building: z.optional(s.text(20)),
       room: z.optional(s.text(20)),
-      // Each hit is one more read of the unit itself: a page stays small.
-      limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 50),
+      limit: s.limit,
       cursor: s.cursor,
     }),
     response: page(unitSummary),
