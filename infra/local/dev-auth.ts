@@ -35,7 +35,8 @@ export function devSigningKey(dir = LOCAL_STATE_DIR): Uint8Array {
 }
 
 export interface TokenSpec {
-  role: string;
+  /** One role or several (`cognito:groups`): `estates` scope the staff roles, `units` the owner role. */
+  role: string | readonly string[];
   estates: string[];
   units?: string[];
   sub?: string;
@@ -45,12 +46,12 @@ export interface TokenSpec {
 /** A token with the claims API Gateway's Cognito authorizer would pass on. */
 export async function signDevToken(spec: TokenSpec, key: Uint8Array = devSigningKey()): Promise<string> {
   return new SignJWT({
-    'cognito:groups': [spec.role],
+    'cognito:groups': typeof spec.role === 'string' ? [spec.role] : [...spec.role],
     'custom:estates': spec.estates.join(','),
     ...(spec.units?.length ? { 'custom:units': spec.units.join(',') } : {}),
   })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(spec.sub ?? `${spec.role}-dev`)
+    .setSubject(spec.sub ?? `${typeof spec.role === 'string' ? spec.role : spec.role.join('-')}-dev`)
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
     .setIssuedAt()
