@@ -97,7 +97,9 @@ async function main(): Promise<void> {
 
   // The store: DynamoDB Local is spawned before the SDK and the domain code load, which overlap its boot.
   let endpoint: string;
-  let stateDir = LOCAL_STATE_DIR;
+  // tokens.env and dynamodb.json: in .local/, or beside a chosen LOCAL_DATA_DIR's data, so that two
+  // servers side by side (and the tests) each keep their own.
+  const stateDir = process.env['LOCAL_DATA_DIR'] ? dataDir(ROOT) : LOCAL_STATE_DIR;
   let freshNote: string | undefined;
   let dynamo: Promise<DynamoDbLocal> | undefined;
   if (given) {
@@ -110,7 +112,6 @@ async function main(): Promise<void> {
     prepareDataDir(dir);
     cleanups.push(lockDataDir(dir));
     if (fresh) freshNote = removeData(dir);
-    if (process.env['LOCAL_DATA_DIR']) stateDir = dir;
     dynamo = startDynamoDbLocal({ dbPath: dir });
     dynamo.then((d) => cleanups.push(() => d.stop())).catch(() => undefined);
   }
