@@ -25,7 +25,7 @@ export interface StartDynamoDbLocalOptions {
 }
 
 const MIN_JAVA_MAJOR = 17;
-const READY_TIMEOUT_MS = 30_000;
+const READY_TIMEOUT_MS = 60_000; // a 2-core machine shared by several test runs has needed more than 30 s
 const POLL_INTERVAL_MS = 100;
 const STOP_GRACE_MS = 2_000;
 const PORT_ATTEMPTS = 3;

@@ -78,6 +78,10 @@ async function listen(n: number, app: Promise<RequestListener>): Promise<Server>
     });
     server.listen(n, '127.0.0.1', resolve);
   });
+  // Longer than any client's idle pool (undici keeps sockets 4 s, browsers longer): a reused socket
+  // that the server closed at the same moment fails the request ("other side closed").
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   cleanups.push(() => void server.close());
   return server;
 }
@@ -184,7 +188,12 @@ async function stop(code: number): Promise<never> {
   }
   process.exit(code);
 }
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    console.log(`npm start: ${signal}, stopping`);
+    void stop(0);
+  });
+}
 
 main().catch(async (e: unknown) => {
   const message = e instanceof Error ? e.message : String(e);

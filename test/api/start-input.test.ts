@@ -70,9 +70,7 @@ describe('npm start', () => {
       expect(usage.output).not.toMatch(/^\s+at /m);
       // The data directory of the port case was never locked, and no JVM was started for any case.
       expect(readdirSync(TMP)).not.toContain('c');
-      expect(
-        processes().filter((p) => p.cmdline.includes(`npm-start-test-`) && p.cmdline.includes('java')),
-      ).toEqual([]);
+      expect(processes().filter((p) => p.cmdline.includes(TMP) && p.cmdline.includes('java'))).toEqual([]);
     } finally {
       taken.close();
     }
