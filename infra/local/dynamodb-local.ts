@@ -4,7 +4,7 @@
 // Only node built-ins are imported here: `npm start` spawns the JVM first and loads the AWS SDK
 // while the JVM boots, so the readiness probe speaks DynamoDB's JSON protocol with plain fetch.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -70,6 +70,8 @@ async function launch(
   dbPath: string | undefined,
 ): Promise<DynamoDbLocal> {
   const cwd = mkdtempSync(join(tmpdir(), 'dynamodb-local-'));
+  // DynamoDB Local refuses a -dbPath that does not exist ("Invalid directory for database creation").
+  if (dbPath) mkdirSync(dbPath, { recursive: true });
   const javaArgs = [
     `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`,
     '-jar',
