@@ -5,19 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { jwtVerify, SignJWT } from 'jose';
+import { LOCAL_STATE_DIR, refuseInProduction } from './local-state.js';
 
-export const LOCAL_STATE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.local');
+export { LOCAL_STATE_DIR, refuseInProduction };
+
 const ISSUER = 'local-dev';
 const AUDIENCE = 'property-billing-local';
-
-export function refuseInProduction(what: string): void {
-  if (process.env['NODE_ENV'] === 'production') {
-    throw new Error(`${what} is development-only and refuses to run with NODE_ENV=production`);
-  }
-}
 
 let cachedKey: Uint8Array | undefined;
 /** The signing key, created once per checkout (or per test run when `dir` is a temp folder). */

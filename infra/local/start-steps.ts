@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import {
   CreateTableCommand,
   DeleteTableCommand,
-  DescribeTableCommand,
   DynamoDBClient,
   ResourceNotFoundException,
   ScanCommand,
@@ -49,17 +48,17 @@ export async function deleteTable({ client, table }: Store): Promise<boolean> {
   return true;
 }
 
-/** Creates the table unless it exists; true when it was created. */
-export async function ensureTable({ client, table }: Store): Promise<boolean> {
+/** Creates the table unless it exists, and says whether it holds anything (one Scan of one item). */
+export async function ensureTable({ client, table }: Store): Promise<{ created: boolean; empty: boolean }> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: table }));
-    return false;
+    const any = await client.send(new ScanCommand({ TableName: table, Limit: 1, Select: 'COUNT' }));
+    return { created: false, empty: (any.Count ?? 0) === 0 && !any.LastEvaluatedKey };
   } catch (e) {
     if (!(e instanceof ResourceNotFoundException)) throw e;
   }
   await client.send(new CreateTableCommand(createTableInput(table)));
   await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 0.2 }, { TableName: table });
-  return true;
+  return { created: true, empty: true };
 }
 
 export interface Seeded {
@@ -70,14 +69,13 @@ export interface Seeded {
 }
 
 /** The demo estate goes into an empty store only: a restart must find the data as it was left. */
-export async function seedIfEmpty(store: Store, now: () => number): Promise<Seeded> {
+export async function seedIfEmpty(store: Store, now: () => number, empty: boolean): Promise<Seeded> {
   const admin: Ctx = {
     db: store.db,
     now,
     actor: { sub: 'admin-dev', role: 'admin', estates: [DEMO_ESTATE], units: [] },
   };
-  const any = await store.client.send(new ScanCommand({ TableName: store.table, Limit: 1, Select: 'COUNT' }));
-  if ((any.Count ?? 0) > 0 || any.LastEvaluatedKey) {
+  if (!empty) {
     const ownerUnit = await findDemoOwnerUnit(admin);
     return ownerUnit ? { ownerUnit } : {};
   }

@@ -9,9 +9,9 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { LOCAL_STATE_DIR, refuseInProduction } from './dev-auth.js';
 import { type DynamoDbLocal, dynamoAnswers, startDynamoDbLocal } from './dynamodb-local.js';
 import { dataDir, lockDataDir, prepareDataDir, removeData } from './local-data.js';
+import { LOCAL_STATE_DIR, refuseInProduction } from './local-state.js';
 import { StartupError } from './startup-error.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -146,12 +146,12 @@ async function main(): Promise<void> {
   if (freshNote) step('fresh', freshNote);
 
   const tableAt = Date.now();
-  const created = await s.ensureTable(store);
-  step('table', `${TABLE} ${created ? 'created' : 'found'} in ${seconds(tableAt)}`);
+  const table = await s.ensureTable(store);
+  step('table', `${TABLE} ${table.created ? 'created' : 'found'} in ${seconds(tableAt)}`);
 
   const seedAt = Date.now();
   const now = () => Date.now();
-  const seeded = await s.seedIfEmpty(store, now);
+  const seeded = await s.seedIfEmpty(store, now, table.empty);
   step(
     'seed',
     seeded.units
@@ -171,7 +171,9 @@ async function main(): Promise<void> {
   // `npm run ledger` finds this store here (docs/ledger.md).
   writeFileSync(join(stateDir, 'dynamodb.json'), JSON.stringify({ endpoint, table: TABLE }));
 
-  console.log(`\nCounter: ${url}/counter/  Kiosk: ${url}/kiosk/  (built in ${built.ms} ms)`);
+  console.log(
+    `\nCounter: ${url}/counter/  Kiosk: ${url}/kiosk/  (${built.cached ? 'unchanged since the last build' : `built in ${built.ms} ms`})`,
+  );
   console.log(
     `Tokens (valid 12 h) are in ${show(tokensFile)}: \`source ${show(tokensFile)}\` sets $API, $CASHIER, …`,
   );
