@@ -42,7 +42,7 @@ export interface TokenSpec {
 export async function signDevToken(spec: TokenSpec, key: Uint8Array = devSigningKey()): Promise<string> {
   return new SignJWT({
     'cognito:groups': typeof spec.role === 'string' ? [spec.role] : [...spec.role],
-    'custom:estates': spec.estates.join(','),
+    ...(spec.estates.length ? { 'custom:estates': spec.estates.join(',') } : {}),
     ...(spec.units?.length ? { 'custom:units': spec.units.join(',') } : {}),
   })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })

@@ -99,13 +99,8 @@ export async function demoTokens(ownerUnit: string | undefined): Promise<Map<str
   for (const [name, role] of TOKEN_ROLES) {
     const token =
       role === 'owner'
-        ? await signDevToken({
-            role,
-            // API.md: an owner's estate is the unit id's prefix; the claim is kept for older servers.
-            estates: [DEMO_ESTATE],
-            units: ownerUnit ? [ownerUnit] : [],
-            sub: DEMO_OWNER,
-          })
+        ? // API.md: the owner's scope is its units (their estate is the unit id's prefix).
+          await signDevToken({ role, estates: [], units: ownerUnit ? [ownerUnit] : [], sub: DEMO_OWNER })
         : await signDevToken({ role, estates: [DEMO_ESTATE], sub: `${role}-dev` });
     tokens.set(name, token);
   }

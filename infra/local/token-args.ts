@@ -85,9 +85,8 @@ export function parseTokenArgs(argv: string[]): TokenArgs {
     help: false,
     spec: {
       role: roles,
-      // The staff roles' scope. An owner-only token also names its units' estates (the unit id's
-      // prefix, API.md), which a server reading the owner's scope from custom:units alone ignores.
-      estates: staff.length > 0 ? estates : [...new Set(units.map((u) => u.split('-')[0]!))],
+      // Per-role scopes (API.md): estates for the staff roles; an owner's estate is its unit's prefix.
+      estates,
       units,
       ...(values.sub !== undefined ? { sub: values.sub } : {}),
     },

@@ -33,10 +33,10 @@ describe('npm run token arguments', () => {
     });
   });
 
-  it('scopes the owner role to units, whose prefix is their estate', () => {
+  it('scopes the owner role to units only (their estate is the unit id prefix, read by the server)', () => {
     expect(spec('--role', 'owner', '--unit', 'DEMO-U0001')).toEqual({
       role: ['owner'],
-      estates: ['DEMO'],
+      estates: [],
       units: ['DEMO-U0001'],
     });
   });
