@@ -5,19 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { jwtVerify, SignJWT } from 'jose';
+import { LOCAL_STATE_DIR, refuseInProduction } from './local-state.js';
 
-export const LOCAL_STATE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.local');
+export { LOCAL_STATE_DIR, refuseInProduction };
+
 const ISSUER = 'local-dev';
 const AUDIENCE = 'property-billing-local';
-
-export function refuseInProduction(what: string): void {
-  if (process.env['NODE_ENV'] === 'production') {
-    throw new Error(`${what} is development-only and refuses to run with NODE_ENV=production`);
-  }
-}
 
 let cachedKey: Uint8Array | undefined;
 /** The signing key, created once per checkout (or per test run when `dir` is a temp folder). */
@@ -35,7 +30,8 @@ export function devSigningKey(dir = LOCAL_STATE_DIR): Uint8Array {
 }
 
 export interface TokenSpec {
-  role: string;
+  /** One role or several (`cognito:groups`): `estates` scope the staff roles, `units` the owner role. */
+  role: string | readonly string[];
   estates: string[];
   units?: string[];
   sub?: string;
@@ -45,12 +41,12 @@ export interface TokenSpec {
 /** A token with the claims API Gateway's Cognito authorizer would pass on. */
 export async function signDevToken(spec: TokenSpec, key: Uint8Array = devSigningKey()): Promise<string> {
   return new SignJWT({
-    'cognito:groups': [spec.role],
-    'custom:estates': spec.estates.join(','),
+    'cognito:groups': typeof spec.role === 'string' ? [spec.role] : [...spec.role],
+    ...(spec.estates.length ? { 'custom:estates': spec.estates.join(',') } : {}),
     ...(spec.units?.length ? { 'custom:units': spec.units.join(',') } : {}),
   })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(spec.sub ?? `${spec.role}-dev`)
+    .setSubject(spec.sub ?? `${typeof spec.role === 'string' ? spec.role : spec.role.join('-')}-dev`)
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
     .setIssuedAt()

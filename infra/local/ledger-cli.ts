@@ -7,12 +7,12 @@
  *
  * Which table: `TABLE_NAME` (with `DYNAMO_ENDPOINT` for DynamoDB Local, else AWS with the usual
  * credentials and `AWS_REGION`), as the Lambdas read it; without `TABLE_NAME`, the DynamoDB Local
- * that a running `npm start` recorded in `.local/dynamodb.json`.
+ * that a running `npm start` recorded in `.local/dynamodb.json` (in `LOCAL_DATA_DIR` when that is set).
  */
 
 import { once } from 'node:events';
 import { createWriteStream, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
@@ -26,12 +26,16 @@ import { formatFen } from '../../lib/money.js';
 import { Db, documentClient } from '../../lib/store/db.js';
 import { LOCAL_STATE_DIR } from './dev-auth.js';
 import { localDynamoClientConfig } from './dynamodb-local.js';
+import { dataDir } from './local-data.js';
 
 const USAGE =
   'usage: npm run ledger -- --estate DEMO --from 2025-01-01 --to 2025-12-31 --out ledger.csv [--lang en|zh]';
 
-/** Written by `npm start` while it runs. */
-export const LOCAL_DYNAMO_FILE = join(LOCAL_STATE_DIR, 'dynamodb.json');
+/** Written by `npm start` while it runs: beside its data when LOCAL_DATA_DIR is set, as start.ts does. */
+export const LOCAL_DYNAMO_FILE = join(
+  process.env['LOCAL_DATA_DIR'] ? dataDir(dirname(LOCAL_STATE_DIR)) : LOCAL_STATE_DIR,
+  'dynamodb.json',
+);
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);

@@ -3,6 +3,7 @@ import type { Ctx } from '../../lib/billing/context.js';
 import { createEstate } from '../../lib/billing/estates.js';
 import type { Unit } from '../../lib/billing/records.js';
 import { createUnit, registerSpace } from '../../lib/billing/units.js';
+import { key } from '../../lib/store/keys.js';
 import type { UnitType } from '../../lib/tariffs/catalog.js';
 
 export const DEMO_ESTATE = 'DEMO';
@@ -24,4 +25,11 @@ export async function seedDemo(admin: Ctx): Promise<Unit[]> {
   }
   await registerSpace(admin, units[0]!.unitId, { spaceNo: 'B1-018', kind: 'OWNED', plates: ['粤B12345'] });
   return units;
+}
+
+/** The unit the demo owner's token names, found again after a restart; undefined if never seeded. */
+export async function findDemoOwnerUnit(ctx: Pick<Ctx, 'db'>): Promise<string | undefined> {
+  const first = UNITS[0]!;
+  const guard = await ctx.db.get(key.unitNoGuard(DEMO_ESTATE, first.building, first.room));
+  return typeof guard?.['unitId'] === 'string' ? guard['unitId'] : undefined;
 }

@@ -4,7 +4,7 @@
  * same `handleEvent` the Lambdas use.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { handleEvent } from '../../lib/api/lambda.js';
 import type { Deps } from '../../lib/api/route.js';
@@ -35,16 +35,20 @@ function unauthorized() {
   };
 }
 
-export function createLocalServer(
-  deps: Deps,
-  opts: {
-    signingKey?: Uint8Array;
-    staticHandler?: (
-      req: IncomingMessage,
-    ) => Promise<{ status: number; headers: Record<string, string>; body: Buffer } | undefined>;
-  } = {},
-): Server {
-  return createServer(async (req, res) => {
+export interface LocalServerOptions {
+  signingKey?: Uint8Array;
+  staticHandler?: (
+    req: IncomingMessage,
+  ) => Promise<{ status: number; headers: Record<string, string>; body: Buffer } | undefined>;
+}
+
+export function createLocalServer(deps: Deps, opts: LocalServerOptions = {}): Server {
+  return createServer(localRequestHandler(deps, opts));
+}
+
+/** The server's request handler, for a server that listens before the store is ready (npm start). */
+export function localRequestHandler(deps: Deps, opts: LocalServerOptions = {}): RequestListener {
+  return async (req, res) => {
     const requestId = randomUUID();
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
@@ -134,5 +138,5 @@ export function createLocalServer(
         }),
       );
     }
-  });
+  };
 }

@@ -4,7 +4,7 @@
  * same local server as the API, so the pages call the API on their own origin (no CORS locally).
  * In AWS the same bundle goes to S3 behind CloudFront (infra/constructs/web.ts).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
@@ -55,15 +55,53 @@ function copyPages(outDir: string, config: WebConfigFile): void {
   writeFileSync(join(outDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
 }
 
-/** Bundles both pages into `outDir` with its `config.json` (empty apiBaseUrl = same origin). */
+/** What the last build read, so that a start with nothing changed skips it. */
+const STAMP_FILE = 'build-stamp.json';
+interface Stamp {
+  key: string;
+  builtAt: number;
+  inputs: string[];
+}
+
+function unchangedSince(outDir: string, key: string): boolean {
+  try {
+    const stamp = JSON.parse(readFileSync(join(outDir, STAMP_FILE), 'utf8')) as Stamp;
+    if (stamp.key !== key) return false;
+    const pages = WEB_APPS.map((app) => join(WEB_SOURCE_DIR, app, 'index.html'));
+    const outputs = WEB_APPS.flatMap((app) =>
+      ['index.html', 'main.js', 'main.css'].map((f) => join(outDir, app, f)),
+    );
+    return (
+      outputs.every((f) => existsSync(f)) &&
+      [...stamp.inputs, ...pages].every((f) => statSync(f).mtimeMs < stamp.builtAt)
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Bundles both pages into `outDir` with its `config.json` (empty apiBaseUrl = same origin), unless
+ * nothing it reads has changed since the last build: npm start then spends no CPU on it.
+ */
 export async function buildWeb(
   outDir = LOCAL_WEB_DIR,
   opts: { config?: WebConfigFile; minify?: boolean } = {},
-): Promise<{ outDir: string; ms: number }> {
+): Promise<{ outDir: string; ms: number; cached: boolean }> {
   const started = performance.now();
-  await build(options(outDir, opts.minify ?? false));
-  copyPages(outDir, opts.config ?? { apiBaseUrl: '' });
-  return { outDir, ms: Math.round(performance.now() - started) };
+  const config = opts.config ?? { apiBaseUrl: '' };
+  const minify = opts.minify ?? false;
+  const key = JSON.stringify({ config, minify });
+  if (unchangedSince(outDir, key))
+    return { outDir, ms: Math.round(performance.now() - started), cached: true };
+  // Taken before the build: a source saved while it runs is newer than the stamp, so it rebuilds.
+  const builtAt = Date.now();
+  const result = await build({ ...options(outDir, minify), metafile: true });
+  copyPages(outDir, config);
+  const inputs = Object.keys(result.metafile.inputs).map((f) => resolve(f));
+  const stamp: Stamp = { key, builtAt, inputs };
+  writeFileSync(join(outDir, STAMP_FILE), JSON.stringify(stamp));
+  return { outDir, ms: Math.round(performance.now() - started), cached: false };
 }
 
 /** The same build, synchronous: CDK synthesis cannot await. */
