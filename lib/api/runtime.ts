@@ -3,7 +3,7 @@
  * reused across invocations, as the SDK's connection reuse expects.
  */
 import { Tracer } from '@aws-lambda-powertools/tracer';
-import { Db, documentClient } from '../store/db.js';
+import { Db, documentClient, RETRY } from '../store/db.js';
 import type { Deps } from './route.js';
 
 let deps: Deps | undefined;
@@ -21,7 +21,7 @@ export function depsFromEnv(): Deps {
   const doc = documentClient(
     endpoint
       ? { endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {},
+      : { requestTimeoutMs: RETRY.requestTimeoutMs },
   );
   // In the cloud every DynamoDB call is a subsegment of the function's X-Ray trace.
   if (process.env['AWS_LAMBDA_FUNCTION_NAME']) new Tracer().captureAWSv3Client(doc);

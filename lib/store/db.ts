@@ -186,13 +186,20 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export const RETRY = { retryMode: 'standard', maxAttempts: 3, requestTimeoutMs: 1_000 } as const;
 
+/**
+ * Outside Lambda (the local server, the CLI, tests) the store is DynamoDB Local, a JVM on a
+ * developer's machine that can take seconds to answer a large query while the machine is busy:
+ * a socket timeout that short would turn a slow answer into a 503.
+ */
+const LOCAL_REQUEST_TIMEOUT_MS = 10_000;
+
 export interface StoreClientConfig {
   region?: string;
   /** Another endpoint than the region's (DynamoDB Local). */
   endpoint?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   maxAttempts?: number;
-  /** Socket timeout of one attempt. */
+  /** Socket timeout of one attempt (the functions: RETRY.requestTimeoutMs; elsewhere 10 s). */
   requestTimeoutMs?: number;
   /** The SDK's retry strategy, when not the standard one (tests shorten its backoff). */
   retryStrategy?: DynamoDBClientConfig['retryStrategy'];
@@ -210,8 +217,8 @@ export function documentClient(config: StoreClientConfig = {}): DynamoDBDocument
       ? { retryStrategy }
       : { retryMode: RETRY.retryMode, maxAttempts: maxAttempts ?? RETRY.maxAttempts }),
     requestHandler: {
-      requestTimeout: requestTimeoutMs ?? RETRY.requestTimeoutMs,
-      connectionTimeout: requestTimeoutMs ?? RETRY.requestTimeoutMs,
+      requestTimeout: requestTimeoutMs ?? LOCAL_REQUEST_TIMEOUT_MS,
+      connectionTimeout: requestTimeoutMs ?? LOCAL_REQUEST_TIMEOUT_MS,
       throwOnRequestTimeout: true,
     },
   });
