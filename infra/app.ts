@@ -7,6 +7,16 @@
 import { App } from 'aws-cdk-lib';
 import { addStageStack } from './appStack.js';
 
+// aws-cdk-lib writes "Bundling asset <path>..." to stderr for every function, with no switch to
+// turn it off. A successful synth should print nothing, and a failed bundle names its asset in
+// the error anyway, so exactly that line is dropped; everything else still reaches stderr.
+const BUNDLING_NOTICE = /^Bundling asset \S+\.\.\.\r?\n$/;
+const writeStderr = process.stderr.write.bind(process.stderr);
+process.stderr.write = ((chunk: unknown, ...rest: never[]) =>
+  typeof chunk === 'string' && BUNDLING_NOTICE.test(chunk)
+    ? true
+    : writeStderr(chunk as string, ...rest)) as typeof process.stderr.write;
+
 const app = new App();
 addStageStack(app, { context: (key) => app.node.tryGetContext(key), env: process.env });
 app.synth();

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as z from 'zod';
@@ -96,6 +96,8 @@ export class GroupFunction extends Construct {
         externalModules: [...BUNDLE.externalModules],
         bundleAwsSDK: true,
         forceDockerBundling: false,
+        // esbuild's size table on every synth is noise; warnings are caught by the bundle test.
+        logLevel: LogLevel.ERROR,
       },
     });
     Validations.of(this.role).acknowledge({

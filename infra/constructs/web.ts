@@ -254,6 +254,8 @@ export class WebConsole extends Construct {
     const stack = Stack.of(this);
     const qualifier = String(stack.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') ?? 'hnb659fds');
     const pages = stack.getLogicalId(this.bucket.node.defaultChild as CfnBucket);
+    // A literal (aws, aws-cn) when the region is known and partition literals are on (cdk.json).
+    const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
     const s3Reason =
       'BucketDeployment (aws-cdk-lib) grants these read actions on the CDK asset bucket it copies from and read/write/delete on this web bucket it syncs into (prune removes files a new build no longer has); both grants are limited to those two buckets.';
     for (const finding of [
@@ -262,7 +264,7 @@ export class WebConsole extends Construct {
       'Action::s3:List*',
       'Action::s3:DeleteObject*',
       'Action::s3:Abort*',
-      `Resource::arn:<AWS::Partition>:s3:::cdk-${qualifier}-assets-${stack.account}-${stack.region}/*`,
+      `Resource::arn:${partition}:s3:::cdk-${qualifier}-assets-${stack.account}-${stack.region}/*`,
       `Resource::<${pages}.Arn>/*`,
     ]) {
       Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason: s3Reason });

@@ -13,7 +13,8 @@
  * - Deposits are liabilities: outside the totals, with their own flows and the balance held.
  *
  * `Tally` is the arithmetic shared by the ledger summary here and the recomputation from documents
- * (reconcile.ts); what goes into it — which amount belongs where — is decided independently by each.
+ * (test/support/ledger-reconcile.ts); what goes into it — which amount belongs where — is decided
+ * independently by each.
  */
 import { LEDGER_KINDS, type LedgerKind } from '../billing/context.js';
 import { Dec, formatFen } from '../money.js';

@@ -8,10 +8,10 @@ import { issueInvoice } from '../../lib/billing/invoices.js';
 import { payInvoice } from '../../lib/billing/payments.js';
 import type { Unit } from '../../lib/billing/records.js';
 import { createUnit } from '../../lib/billing/units.js';
-import { estateDocuments, summaryFromDocuments } from '../../lib/ledger/reconcile.js';
 import { presentSummary } from '../../lib/ledger/summary.js';
 import { formatFen } from '../../lib/money.js';
 import { type ApiHarness, apiHarness, isErrorBody } from '../support/api.js';
+import { estateDocuments, summaryFromDocuments } from '../support/ledger-reconcile.js';
 
 let h: ApiHarness;
 let accountant: string;

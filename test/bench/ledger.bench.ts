@@ -23,13 +23,13 @@ import {
 import { localDynamoClientConfig, startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import { createEstate } from '../../lib/billing/estates.js';
 import { EXPORT_PAGE_ITEMS, exportCsv } from '../../lib/ledger/csv.js';
-import { runLedgerCli, simulateYear, writeSyntheticLedger } from '../../lib/ledger/fixtures.js';
-import { estateDocuments, summaryFromDocuments } from '../../lib/ledger/reconcile.js';
 import { presentSummary, summarise } from '../../lib/ledger/summary.js';
 import { formatFen, parseMoney } from '../../lib/money.js';
 import { Db, documentClient } from '../../lib/store/db.js';
 import { ledgerPk } from '../../lib/store/keys.js';
 import { createTableInput } from '../../lib/store/table.js';
+import { runLedgerCli, simulateYear, writeSyntheticLedger } from '../support/ledger-fixtures.js';
+import { estateDocuments, summaryFromDocuments } from '../support/ledger-reconcile.js';
 import type { BenchResult } from './run.js';
 
 const ROWS = 100_000;

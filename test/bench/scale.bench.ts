@@ -45,10 +45,10 @@ import { createLocalServer } from '../../infra/local/server.js';
 import { logger } from '../../lib/api/lambda.js';
 import type { Ctx } from '../../lib/billing/context.js';
 import { createEstate } from '../../lib/billing/estates.js';
-import { writeSyntheticLedger } from '../../lib/ledger/fixtures.js';
 import { Db, documentClient } from '../../lib/store/db.js';
 import { ledgerPk } from '../../lib/store/keys.js';
 import { createTableInput } from '../../lib/store/table.js';
+import { writeSyntheticLedger } from '../support/ledger-fixtures.js';
 import type { BenchResult } from './run.js';
 import { percentile, round } from './stats.js';
 

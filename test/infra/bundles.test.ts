@@ -42,7 +42,7 @@ beforeAll(() => {
 }, 240_000);
 
 /** Each function built as the bundle benchmark builds it (same options, with a metafile). */
-const benchBuilds = new Map<string, { file: string; parts: Composition }>();
+const benchBuilds = new Map<string, { file: string; parts: Composition; warnings: string[] }>();
 let scratch: string;
 
 beforeAll(async () => {
@@ -54,7 +54,11 @@ beforeAll(async () => {
       metafile: true,
     });
     const file = path.join(dir, BUNDLE.outFile);
-    benchBuilds.set(name, { file, parts: composition(result.metafile, file, PROJECT_ROOT) });
+    benchBuilds.set(name, {
+      file,
+      parts: composition(result.metafile, file, PROJECT_ROOT),
+      warnings: result.warnings.map((w) => w.text),
+    });
   }
 }, 240_000);
 
@@ -165,6 +169,10 @@ describe('real bundles', () => {
       status: 401,
       body: { error: { code: expect.any(String) } },
     });
+  });
+
+  it('build without esbuild warnings (cdk synth runs esbuild at log level error and would hide them)', () => {
+    for (const [name, b] of benchBuilds) expect(b.warnings, name).toEqual([]);
   });
 
   it('are byte for byte what the bundle benchmark builds with the same options', () => {

@@ -1,4 +1,5 @@
 /** Builds the app as infra/app.ts does, from explicit context, with or without real bundling. */
+import { readFileSync } from 'node:fs';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { type AppStack, addStageStack } from '../../infra/appStack.js';
@@ -14,11 +15,22 @@ export interface SynthOptions {
   extend?: (stack: Stack) => void;
 }
 
+/** cdk.json's context: the feature flags the CLI hands infra/app.ts, which a bare App lacks. */
+export const CDK_JSON_CONTEXT = (
+  JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+    context: Record<string, unknown>;
+  }
+).context;
+
 export const PROD_CONTEXT = { stage: 'prod', account: '123456789012', region: 'ap-east-1' } as const;
 
 export function synthApp(opts: SynthOptions = {}): { app: App; stack: AppStack; template: Template } {
   const app = new App({
-    context: { ...(opts.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...opts.context },
+    context: {
+      ...CDK_JSON_CONTEXT,
+      ...(opts.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+      ...opts.context,
+    },
     ...(opts.outdir ? { outdir: opts.outdir } : {}),
   });
   // The machine's CDK_DEFAULT_* must not leak into what a test sees.

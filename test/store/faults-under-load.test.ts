@@ -10,9 +10,9 @@ import { dispatch } from '../../lib/api/dispatch.js';
 import { router } from '../../lib/api/routes.js';
 import { createEstate } from '../../lib/billing/estates.js';
 import { issueInvoice } from '../../lib/billing/invoices.js';
-import { auditStore } from '../../lib/billing/store-audit.js';
 import { createUnit } from '../../lib/billing/units.js';
 import { billingHarness, type Harness } from '../support/billing.js';
+import { auditStore } from '../support/store-audit.js';
 import type { FaultInjector } from '../support/store-middleware.js';
 
 let h: Harness;

@@ -20,14 +20,14 @@ import { refundDeposit } from '../../lib/billing/renovation-refund.js';
 import { createUnit } from '../../lib/billing/units.js';
 import { ValidationError } from '../../lib/errors.js';
 import { csvHeader, csvPart, exportCsv, KIND_NAMES_ZH } from '../../lib/ledger/csv.js';
-import { runLedgerCli, simulateYear, writeSyntheticLedger } from '../../lib/ledger/fixtures.js';
 import { entryPages, type LedgerEntry, type LedgerRange, readEntries } from '../../lib/ledger/query.js';
-import { estateDocuments, summaryFromDocuments } from '../../lib/ledger/reconcile.js';
 import { presentSummary, type Summary, summarise } from '../../lib/ledger/summary.js';
 import { Dec, formatFen, parseMoney } from '../../lib/money.js';
 import { cursor } from '../../lib/store/db.js';
 import { billingHarness, type Harness } from '../support/billing.js';
 import { testEndpoint } from '../support/dynamo.js';
+import { runLedgerCli, simulateYear, writeSyntheticLedger } from '../support/ledger-fixtures.js';
+import { estateDocuments, summaryFromDocuments } from '../support/ledger-reconcile.js';
 
 let h: Harness;
 const scratch = mkdtempSync(join(tmpdir(), 'ledger-test-'));

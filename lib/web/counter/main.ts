@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The counter console (收费台): a cashier signs in, finds a unit by building and room, issues the
  * move-in or renewal invoice, takes the money (cash with change, cheque, transfer), voids with a

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The printed receipt (收据), laid out for A5 by the print stylesheet: receipt number, the amount in
  * Chinese uppercase (大写), cashier, channel, and each line with its calculation so that the payer

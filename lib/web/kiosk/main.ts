@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The self-service kiosk (自助缴费机): a touch screen in the lobby or at the car park exit. Owners
  * sign in and pay their own invoices; anyone enters a plate and pays the temporary-parking fee,

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The pages' only way to the API. Errors come back as an ApiProblem carrying the polite sentence
  * to show and whether the outcome is unknown (no answer, a 5xx, a request still in progress): a

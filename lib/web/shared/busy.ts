@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The visible busy state of every action: the button is disabled, says what is happening, and its
  * region is aria-busy, until the work settles. A second press while busy does nothing.

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * A tiny element builder. Text always goes in as text nodes (never innerHTML), so nothing the API
  * returns — a description, an occupant's name — can inject markup.

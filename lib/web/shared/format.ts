@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /** Names and dates as the people at the counter and the kiosk read them. */
 import { RENTAL_KIND_NAMES, UNIT_TYPE_NAMES } from '../../tariffs/catalog.js';
 

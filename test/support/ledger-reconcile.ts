@@ -4,11 +4,12 @@
  * single ledger entry. When it equals `summarise` for a range, the ledger says what the documents
  * say. It scans the whole table (an audit tool for tests and investigations, not served by a route).
  */
-import type { Db, Item } from '../store/db.js';
-import { DEPOSIT_FEE_CODES, type FeeCode } from '../tariffs/catalog.js';
-import { type BizDate, businessDate } from '../time.js';
-import type { LedgerRange } from './query.js';
-import { type Summary, Tally } from './summary.js';
+
+import type { LedgerRange } from '../../lib/ledger/query.js';
+import { type Summary, Tally } from '../../lib/ledger/summary.js';
+import type { Db, Item } from '../../lib/store/db.js';
+import { DEPOSIT_FEE_CODES, type FeeCode } from '../../lib/tariffs/catalog.js';
+import { type BizDate, businessDate } from '../../lib/time.js';
 
 interface DocLine {
   type: string;

@@ -3,8 +3,8 @@
  * gapless, and the ledger equal to the documents. It scans everything, so it is a tool for tests,
  * benchmarks and an accountant's year-end check, never a request path.
  */
-import type { Db } from '../store/db.js';
-import { SERIES } from '../store/keys.js';
+import type { Db } from '../../lib/store/db.js';
+import { SERIES } from '../../lib/store/keys.js';
 
 type Item = Record<string, unknown>;
 
