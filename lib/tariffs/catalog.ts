@@ -3,6 +3,7 @@
  * effective date, the owners' assembly approval and the date owners were told. Calculators receive a
  * version as an input; nothing reads "the current tariff" behind their back.
  */
+import { FEE_CODES, type FeeCode, isDeposit } from '../fee-types/catalog.js';
 import type { BizDate } from '../time.js';
 
 export const UNIT_TYPES = ['HIGH_RISE', 'GARDEN_HOUSE', 'SEMI_DETACHED', 'COMMERCIAL', 'APARTMENT'] as const;
@@ -24,20 +25,12 @@ export const RENTAL_KIND_NAMES: Record<RentalKind, string> = {
   SMART_UNDERGROUND: '智能化地下室内车位',
 };
 
-/** Fee codes: one per kind of invoice line. Deposits are liabilities, the rest income. */
-export const FEE_CODES = [
-  'PROPERTY_FEE',
-  'PARKING_SPACE_FEE',
-  'PARKING_RENTAL',
-  'TEMP_PARKING',
-  'RENOVATION_WASTE',
-  'RENOVATION_DEPOSIT',
-  'RENOVATION_CARDS',
-  'CARD_DEPOSIT',
-] as const;
-export type FeeCode = (typeof FEE_CODES)[number];
-
-export const DEPOSIT_FEE_CODES: ReadonlySet<FeeCode> = new Set(['RENOVATION_DEPOSIT', 'CARD_DEPOSIT']);
+/**
+ * Fee codes live in the fee-type registry (lib/fee-types/catalog.ts); these re-exports keep the
+ * importers that predate it (test support code) compiling.
+ */
+export { FEE_CODES, type FeeCode };
+export const DEPOSIT_FEE_CODES: ReadonlySet<FeeCode> = new Set(FEE_CODES.filter(isDeposit));
 
 /** Rates as decimal strings (元), exactly as approved. */
 export interface TariffRates {
