@@ -8,17 +8,19 @@
  * kept in memory only and forgotten after a short idle time, since the next person at the screen
  * is someone else.
  */
+
+import { CHANNEL_TYPES, KIOSK_CHANNELS } from '../../fee-types/catalog.js';
 import { Api, ApiProblem, loadConfig, sentenceFor, type WebConfig } from '../shared/api.js';
 import { PaymentAttempt } from '../shared/attempt.js';
 import { whileBusy } from '../shared/busy.js';
 import { expired, readClaims, type TokenClaims } from '../shared/claims.js';
 import { byId, type Child, fill, h } from '../shared/dom.js';
 import {
-  CHANNEL_NAMES,
+  channelName,
   clock,
   dateTime,
   dayBefore,
-  FEE_NAMES,
+  feeName,
   minutesText,
   periodText,
   RENTAL_KIND_NAMES,
@@ -39,12 +41,6 @@ import type {
 const DEVICE_TOKEN_KEY = 'kiosk.deviceToken';
 const TERMINAL_KEY = 'kiosk.terminalId';
 const IDLE_MS = 120_000;
-
-const KIOSK_CHANNELS = [
-  { channel: 'KIOSK_WECHAT', label: '微信支付' },
-  { channel: 'KIOSK_ALIPAY', label: '支付宝' },
-  { channel: 'KIOSK_CARD', label: '银行卡' },
-] as const;
 
 /** Parking payment refusals that a fresh quote resolves. */
 const REQUOTE = new Set(['QUOTE_EXPIRED', 'AMOUNT_MISMATCH', 'ALREADY_PAID', 'AT_IN_FUTURE']);
@@ -260,7 +256,7 @@ async function ownerInvoices(): Promise<void> {
                 h(
                   'div',
                   {},
-                  h('strong', {}, inv.lines.map((l) => FEE_NAMES[l.type] ?? l.type).join('、')),
+                  h('strong', {}, inv.lines.map((l) => feeName(l.type)).join('、')),
                   h('div', { class: 'muted small' }, `账单号 ${inv.invoiceNo} · 到期日 ${inv.dueDate}`),
                 ),
                 button(`缴费 ${yuan(inv.total)}`, () => payInvoice(inv), {
@@ -287,8 +283,8 @@ async function ownerInvoices(): Promise<void> {
 function channelButtons(onPay: (channel: string, b: HTMLButtonElement, group: HTMLElement) => Promise<void>) {
   const group = h('div', { class: 'channels', role: 'group', 'aria-label': '选择付款方式' });
   for (const c of KIOSK_CHANNELS) {
-    const b = h('button', { type: 'button', class: 'channel', 'data-channel': c.channel }, c.label);
-    b.addEventListener('click', () => void onPay(c.channel, b, group));
+    const b = h('button', { type: 'button', class: 'channel', 'data-channel': c }, CHANNEL_TYPES[c].button);
+    b.addEventListener('click', () => void onPay(c, b, group));
     group.append(b);
   }
   return group;
@@ -370,7 +366,7 @@ function paid(r: Receipt & { exitBy?: string }, ...extra: (Child | Child[])[]): 
       h('dt', {}, '金额'),
       h('dd', { class: 'money' }, `${r.amount} 元(${r.amountInWords})`),
       h('dt', {}, '付款方式'),
-      h('dd', {}, CHANNEL_NAMES[r.channel] ?? r.channel),
+      h('dd', {}, channelName(r.channel)),
       h('dt', {}, '收据号'),
       h('dd', { 'data-field': 'receiptNo' }, r.receiptNo),
       r.exitBy ? [h('dt', {}, '最晚离场'), h('dd', {}, dateTime(r.exitBy))] : null,
