@@ -568,7 +568,7 @@ function tariffTables(v: TariffVersion): Child[] {
   });
   return [
     table(
-      '物业服务费(按年预缴)',
+      `${feeName('PROPERTY_FEE')}(按年预缴)`,
       // The catalog's order (高层 first), whatever order the stored map comes back in.
       [...new Set([...Object.keys(UNIT_TYPE_NAMES), ...Object.keys(v.rates.PROPERTY_FEE)])]
         .filter((type) => v.rates.PROPERTY_FEE[type] !== undefined)
@@ -580,12 +580,18 @@ function tariffTables(v: TariffVersion): Child[] {
         ),
     ),
     table('车位', [
-      row('自有或使用权车位服务费(按年预缴)', `${v.rates.PARKING_SPACE_FEE} 元/个/月`),
+      row(
+        `${feeName('PARKING_SPACE_FEE')}(自有或使用权车位,按年预缴)`,
+        `${v.rates.PARKING_SPACE_FEE} 元/个/月`,
+      ),
       ...Object.entries(v.rates.PARKING_RENTAL).map(([kind, rate]) =>
-        row(`租用${RENTAL_KIND_NAMES[kind as keyof typeof RENTAL_KIND_NAMES] ?? kind}`, `${rate} 元/辆/月`),
+        row(
+          `${feeName('PARKING_RENTAL')}:${RENTAL_KIND_NAMES[kind as keyof typeof RENTAL_KIND_NAMES] ?? kind}`,
+          `${rate} 元/辆/月`,
+        ),
       ),
     ]),
-    table('临时停车(每次)', [
+    table(`${feeName('TEMP_PARKING')}(每次)`, [
       ...bandRows,
       ...(last
         ? [
@@ -597,10 +603,12 @@ function tariffTables(v: TariffVersion): Child[] {
         : []),
     ]),
     table('装修', [
-      row('装修垃圾清运费', `${v.rates.RENOVATION_WASTE} 元/㎡`),
-      row('装修管理保证金(完工验收后无息退还)', `${v.rates.RENOVATION_DEPOSIT} 元/户`),
-      row('装修许可证、出入证工本费', `${v.rates.RENOVATION_CARDS} 元/张`),
-      ...(v.rates.CARD_DEPOSIT !== '0.00' ? [row('出入证押金(可退)', `${v.rates.CARD_DEPOSIT} 元/张`)] : []),
+      row(feeName('RENOVATION_WASTE'), `${v.rates.RENOVATION_WASTE} 元/㎡`),
+      row(`${feeName('RENOVATION_DEPOSIT')}(完工验收后无息退还)`, `${v.rates.RENOVATION_DEPOSIT} 元/户`),
+      row(feeName('RENOVATION_CARDS'), `${v.rates.RENOVATION_CARDS} 元/张`),
+      ...(v.rates.CARD_DEPOSIT !== '0.00'
+        ? [row(`${feeName('CARD_DEPOSIT')}(可退)`, `${v.rates.CARD_DEPOSIT} 元/张`)]
+        : []),
     ]),
     h(
       'p',
