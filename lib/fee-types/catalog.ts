@@ -54,6 +54,19 @@ export interface ItemFieldTypes {
 export type ItemField = keyof ItemFieldTypes;
 export type ItemFields = { readonly [F in ItemField]?: 'required' | 'optional' };
 
+/**
+ * How a fee type's figure appears in every tariff version (SPEC.md §3), with the contract
+ * standard's value (source 000, lines 11-87) that each estate starts from. `unit` is what the price
+ * board prints after the figure.
+ */
+export type TariffFigure =
+  /** A positive rate in 元, with at most four decimals. */
+  | { readonly kind: 'rate'; readonly unit: string; readonly seed: string }
+  /** A money amount that may be zero (deposits an estate may not charge). */
+  | { readonly kind: 'money'; readonly unit: string; readonly seed: string }
+  /** A positive rate per unit type or rental kind: one key per kind, every key required. */
+  | { readonly kind: 'rateBy'; readonly unit: string; readonly seed: Readonly<Record<string, string>> };
+
 export interface FeeTypeInfo {
   zh: string;
   en: string;
@@ -63,6 +76,8 @@ export interface FeeTypeInfo {
   account: AccountCode;
   vat: VatCategory;
   needs: readonly Need[];
+  /** Its figure in a tariff version; absent when it has none (temporary parking is priced by bands). */
+  tariff?: TariffFigure;
   /** Fields of a `POST /v1/quotes` item; absent: not quoted on its own. */
   quoteItem?: ItemFields;
   /** Fields of a unit-invoice item (POST /v1/invoices, a renovation case); absent: not on a unit invoice. */
@@ -82,6 +97,11 @@ export const FEE_TYPES = {
     account: '6001',
     vat: 'SERVICE',
     needs: ['unit'],
+    tariff: {
+      kind: 'rateBy',
+      unit: '元/㎡/月',
+      seed: { HIGH_RISE: '1.8', GARDEN_HOUSE: '1.8', SEMI_DETACHED: '2.5', COMMERCIAL: '3.0', APARTMENT: '2.2' },
+    },
     quoteItem: { unitType: 'required', area: 'required', months: 'required' },
     invoiceItem: { periods: 'optional' },
     invoiceRoute: true,
@@ -93,6 +113,7 @@ export const FEE_TYPES = {
     account: '6001',
     vat: 'SERVICE',
     needs: ['unit', 'space'],
+    tariff: { kind: 'rate', unit: '元/个/月', seed: '30' },
     quoteItem: { spaces: 'required', months: 'required' },
     invoiceItem: { spaces: 'optional', periods: 'optional' },
     invoiceRoute: true,
@@ -105,6 +126,7 @@ export const FEE_TYPES = {
     account: '6001',
     vat: 'PARKING',
     needs: ['plate'],
+    tariff: { kind: 'rateBy', unit: '元/辆/月', seed: { SHARED: '200', SMART_UNDERGROUND: '300' } },
     quoteItem: { rentalKind: 'required', months: 'required' },
     invoiceRoute: false,
   },
@@ -125,6 +147,7 @@ export const FEE_TYPES = {
     account: '6001',
     vat: 'SERVICE',
     needs: ['unit'],
+    tariff: { kind: 'rate', unit: '元/㎡', seed: '5' },
     quoteItem: { area: 'required' },
     invoiceItem: {},
     invoiceRoute: true,
@@ -136,6 +159,7 @@ export const FEE_TYPES = {
     account: '2241',
     vat: 'OUTSIDE_VAT',
     needs: ['unit', 'renovationCase'],
+    tariff: { kind: 'money', unit: '元/户', seed: '1000.00' },
     quoteItem: {},
     invoiceItem: {},
     invoiceRoute: false,
@@ -147,6 +171,7 @@ export const FEE_TYPES = {
     account: '6001',
     vat: 'SERVICE',
     needs: ['unit', 'renovationCase'],
+    tariff: { kind: 'rate', unit: '元/张', seed: '10' },
     quoteItem: { cards: 'required' },
     invoiceItem: { cards: 'required' },
     invoiceRoute: false,
@@ -159,6 +184,8 @@ export const FEE_TYPES = {
     account: '2241',
     vat: 'OUTSIDE_VAT',
     needs: ['unit', 'renovationCase'],
+    // The source names a pass deposit without an amount: an estate sets it.
+    tariff: { kind: 'money', unit: '元/张', seed: '0.00' },
     invoiceRoute: false,
   },
 } as const satisfies Record<string, FeeTypeInfo>;

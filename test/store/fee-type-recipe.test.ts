@@ -15,22 +15,27 @@ import { createUnit } from '../../lib/billing/units.js';
 import { ValidationError } from '../../lib/errors.js';
 import { type FeeCode, feeName } from '../../lib/fee-types/catalog.js';
 import { type AnyItem, type FeeTypeDefinition, withFeeTypes } from '../../lib/fee-types/pricing.js';
-import { type FeeLine, ONE, pricedLine, tariffRate } from '../../lib/fees/line.js';
+import { type FeeLine, ONE, pricedLine, tariffMoney, tariffRate } from '../../lib/fees/line.js';
 import { type QuoteItem, quote } from '../../lib/fees/quote.js';
 import { csvPart } from '../../lib/ledger/csv.js';
 import { presentSummary, summarise } from '../../lib/ledger/summary.js';
 import { Dec, formatFen } from '../../lib/money.js';
-import type { TariffVersion } from '../../lib/tariffs/catalog.js';
+import { seedTariff, type TariffRates, type TariffVersion } from '../../lib/tariffs/catalog.js';
+import { validateTariffVersion } from '../../lib/tariffs/validate.js';
 import { billingHarness, type Harness } from '../support/billing.js';
 
 // ---- the fixture: two registry entries and their calculators --------------------------------
 
-/** 门禁卡工本费: 20 元 per card. A real fee type would read its rate from the tariff version. */
+/** A fixture's figure in the tariff version (the compiled TariffRates type knows only built-in ones). */
+const figure = (tariff: TariffVersion, code: string) =>
+  (tariff.rates as unknown as Record<string, string>)[code]!;
+
+/** 门禁卡工本费: cards × the tariff's rate (20 元 in the contract standard below). */
 function accessCards(cards: unknown, tariff: TariffVersion): FeeLine[] {
   if (!Number.isInteger(cards) || (cards as number) < 1 || (cards as number) > 10) {
     throw ValidationError.of('cards', 'INVALID_NUMBER', 'cards must be a whole number from 1 to 10');
   }
-  const rate = tariffRate('20');
+  const rate = tariffRate(figure(tariff, 'ACCESS_CARD'));
   return [
     pricedLine({
       type: 'ACCESS_CARD' as FeeCode,
@@ -46,9 +51,9 @@ function accessCards(cards: unknown, tariff: TariffVersion): FeeLine[] {
   ];
 }
 
-/** 钥匙押金: 200 元 per household, refundable. */
+/** 钥匙押金: the tariff's amount per household, refundable. */
 function keyDeposit(tariff: TariffVersion): FeeLine[] {
-  const amount = tariffRate('200');
+  const amount = tariffMoney(figure(tariff, 'KEY_DEPOSIT'), 'rates.KEY_DEPOSIT');
   return [
     pricedLine({
       type: 'KEY_DEPOSIT' as FeeCode,
@@ -73,6 +78,7 @@ const FIXTURE: FeeTypeDefinition[] = [
     account: '6001',
     vat: 'SERVICE',
     needs: ['unit'],
+    tariff: { kind: 'rate', unit: '元/张', seed: '20' },
     quoteItem: { cards: 'required' },
     invoiceItem: { cards: 'required' },
     invoiceRoute: true,
@@ -89,6 +95,7 @@ const FIXTURE: FeeTypeDefinition[] = [
     account: '2241',
     vat: 'OUTSIDE_VAT',
     needs: ['unit'],
+    tariff: { kind: 'money', unit: '元/户', seed: '200.00' },
     quoteItem: {},
     invoiceItem: {},
     invoiceRoute: true,
@@ -107,7 +114,6 @@ const item = (i: { type: string; [field: string]: unknown }) => i as unknown as 
 const estateId = 'RECIPE';
 let h: Harness;
 let ctx: (role: 'admin' | 'cashier', iso: string) => Ctx;
-let unit: Unit;
 
 beforeAll(async () => {
   h = await billingHarness();
@@ -115,20 +121,21 @@ beforeAll(async () => {
     h.clock.set(iso);
     return h.ctx(role, { estates: [estateId] });
   };
-  await createEstate(ctx('admin', '2025-03-01T09:00:00+08:00'), { estateId, name: '配方小区' });
-  unit = await createUnit(ctx('admin', '2025-03-01T09:00:00+08:00'), estateId, {
-    building: '1栋',
-    room: '101',
-    unitType: 'HIGH_RISE',
-    area: '89.56',
-    deliveryDate: '2025-02-15',
-    ownerIds: ['o'],
-  });
 });
 
 describe('a fee type added in a test fixture', () => {
   it('is quoted, invoiced, paid, summarised and exported under its registry names', async () => {
     await withFeeTypes(FIXTURE, async () => {
+      // The estate starts on the contract standard, which now holds the fixtures' figures too.
+      await createEstate(ctx('admin', '2025-03-01T09:00:00+08:00'), { estateId, name: '配方小区' });
+      const unit: Unit = await createUnit(ctx('admin', '2025-03-01T09:00:00+08:00'), estateId, {
+        building: '1栋',
+        room: '101',
+        unitType: 'HIGH_RISE',
+        area: '89.56',
+        deliveryDate: '2025-02-15',
+        ownerIds: ['o'],
+      });
       // Quote.
       const tariff: TariffVersion = tariffOn(
         await listTariffs(ctx('cashier', '2025-03-10T09:00:00+08:00'), estateId),
@@ -139,6 +146,19 @@ describe('a fee type added in a test fixture', () => {
         ['ACCESS_CARD', '60.00', '门禁卡工本费 3张 × 20元/张'],
         ['KEY_DEPOSIT', '200.00', '钥匙押金 200元/户(可退)'],
       ]);
+
+      // A new tariff version must give the new fee type its figure too.
+      const { ACCESS_CARD: _dropped, ...rates } = tariff.rates as unknown as Record<string, unknown>;
+      const later = {
+        effectiveFrom: '2025-06-01',
+        noticeDate: '2025-04-01',
+        approvalRef: '2025年业主大会决议',
+        rates: rates as unknown as TariffRates,
+        tempParkingBands: tariff.tempParkingBands,
+      };
+      expect(() => validateTariffVersion(later, [tariff])).toThrow(
+        expect.objectContaining({ problems: [expect.objectContaining({ field: 'rates.ACCESS_CARD' })] }),
+      );
 
       // A bad field is named by its position, as for built-in fee types.
       await expect(
@@ -197,11 +217,9 @@ describe('a fee type added in a test fixture', () => {
     });
   });
 
-  it('is gone once the test that registered it ends', async () => {
-    const tariff = tariffOn(
-      await listTariffs(ctx('cashier', '2025-03-10T09:00:00+08:00'), estateId),
-      '2025-03-10',
-    );
+  it('is gone once the test that registered it ends', () => {
+    const tariff = seedTariff('OTHER');
+    expect(Object.keys(tariff.rates)).not.toContain('ACCESS_CARD');
     expect(() => quote([item({ type: 'ACCESS_CARD', cards: 1 })], tariff)).toThrow(
       expect.objectContaining({ problems: [expect.objectContaining({ code: 'UNKNOWN_ITEM_TYPE' })] }),
     );
