@@ -100,7 +100,13 @@ export const FEE_TYPES = {
     tariff: {
       kind: 'rateBy',
       unit: '元/㎡/月',
-      seed: { HIGH_RISE: '1.8', GARDEN_HOUSE: '1.8', SEMI_DETACHED: '2.5', COMMERCIAL: '3.0', APARTMENT: '2.2' },
+      seed: {
+        HIGH_RISE: '1.8',
+        GARDEN_HOUSE: '1.8',
+        SEMI_DETACHED: '2.5',
+        COMMERCIAL: '3.0',
+        APARTMENT: '2.2',
+      },
     },
     quoteItem: { unitType: 'required', area: 'required', months: 'required' },
     invoiceItem: { periods: 'optional' },
@@ -232,7 +238,13 @@ export const CHANNEL_TYPES = {
   CHEQUE: { zh: '支票', en: 'Cheque', place: 'counter', button: '支票', account: '1002' },
   // 银行转账, not 转账: owners also "transfer" by WeChat, which is a different channel.
   TRANSFER: { zh: '银行转账', en: 'Bank transfer', place: 'counter', button: '银行转账', account: '1002' },
-  // Kiosk channels in the order the kiosk offers them: most owners pay by WeChat.
+  KIOSK_CARD: {
+    zh: '自助机银行卡',
+    en: 'Kiosk bank card',
+    place: 'kiosk',
+    button: '银行卡',
+    account: '1002',
+  },
   KIOSK_WECHAT: {
     zh: '自助机微信支付',
     en: 'Kiosk WeChat Pay',
@@ -241,13 +253,6 @@ export const CHANNEL_TYPES = {
     account: '1002',
   },
   KIOSK_ALIPAY: { zh: '自助机支付宝', en: 'Kiosk Alipay', place: 'kiosk', button: '支付宝', account: '1002' },
-  KIOSK_CARD: {
-    zh: '自助机银行卡',
-    en: 'Kiosk bank card',
-    place: 'kiosk',
-    button: '银行卡',
-    account: '1002',
-  },
 } as const satisfies Record<string, ChannelInfo>;
 
 export type Channel = keyof typeof CHANNEL_TYPES;

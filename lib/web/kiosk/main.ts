@@ -42,6 +42,12 @@ const DEVICE_TOKEN_KEY = 'kiosk.deviceToken';
 const TERMINAL_KEY = 'kiosk.terminalId';
 const IDLE_MS = 120_000;
 
+/** Wallets first, as most owners scan with WeChat or Alipay; any other kiosk channel follows. */
+const WALLETS_FIRST: readonly string[] = ['KIOSK_WECHAT', 'KIOSK_ALIPAY'];
+const buttonRank = (c: string) =>
+  WALLETS_FIRST.includes(c) ? WALLETS_FIRST.indexOf(c) : WALLETS_FIRST.length;
+const KIOSK_BUTTONS = [...KIOSK_CHANNELS].sort((a, b) => buttonRank(a) - buttonRank(b));
+
 /** Parking payment refusals that a fresh quote resolves. */
 const REQUOTE = new Set(['QUOTE_EXPIRED', 'AMOUNT_MISMATCH', 'ALREADY_PAID', 'AT_IN_FUTURE']);
 
@@ -282,7 +288,7 @@ async function ownerInvoices(): Promise<void> {
 
 function channelButtons(onPay: (channel: string, b: HTMLButtonElement, group: HTMLElement) => Promise<void>) {
   const group = h('div', { class: 'channels', role: 'group', 'aria-label': '选择付款方式' });
-  for (const c of KIOSK_CHANNELS) {
+  for (const c of KIOSK_BUTTONS) {
     const b = h('button', { type: 'button', class: 'channel', 'data-channel': c }, CHANNEL_TYPES[c].button);
     b.addEventListener('click', () => void onPay(c, b, group));
     group.append(b);
