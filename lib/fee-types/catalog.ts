@@ -227,7 +227,7 @@ export interface ChannelInfo {
   en: string;
   /** Taken by a cashier at the counter, or by a kiosk (confirmed by the terminal or the provider). */
   place: 'counter' | 'kiosk';
-  /** The word on the kiosk's pay button, where the place already says 自助机. */
+  /** Its word on a button or in a list at its place: a kiosk's button leaves out 自助机. */
   button: string;
   /** Default account the money lands in. */
   account: AccountCode;
@@ -284,7 +284,7 @@ export function addFeeType(code: string, info: FeeTypeInfo): () => void {
 }
 
 /** Every fee code, built-in ones first, in the order reports list them. */
-export function feeCodes(): string[] {
+export function feeCodes(): readonly string[] {
   return added.size ? [...FEE_CODES, ...added.keys()] : FEE_CODES;
 }
 

@@ -467,6 +467,9 @@ function onSubmit(formId: string, buttonId: string, label: string, work: () => P
 }
 
 async function main(): Promise<void> {
+  // Names and channels from the registry, the words of the receipt and the CSV.
+  for (const el of document.querySelectorAll<HTMLElement>('[data-fee]'))
+    el.textContent = feeName(el.dataset['fee']!);
   byId<HTMLSelectElement>('channel').replaceChildren(
     ...COUNTER_CHANNELS.map((c) => h('option', { value: c }, CHANNEL_TYPES[c].zh)),
   );
