@@ -3,7 +3,20 @@
  * document says so); the domain parsers then apply the full rules and name the field.
  */
 import * as z from 'zod/mini';
-import { CHANNELS } from '../billing/records.js';
+import type { UnitInvoiceItem } from '../billing/invoices.js';
+import { MAX_PERIODS } from '../billing/invoices.js';
+import {
+  CHANNEL_TYPES,
+  CHANNELS,
+  FEE_CODES,
+  FEE_TYPES,
+  type FeeCode,
+  type FeeTypeInfo,
+  type ItemField,
+  type ItemFields,
+} from '../fee-types/catalog.js';
+import { MAX_CARDS, MAX_MONTHS, MAX_SPACES } from '../fees/calculators.js';
+import type { QuoteItem } from '../fees/quote.js';
 import { RENTAL_KINDS, UNIT_TYPES } from '../tariffs/catalog.js';
 import { parseBizDate, parseInstant } from '../time.js';
 
@@ -63,7 +76,15 @@ export const docId = z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a
 export const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 export const unitType = z.enum(UNIT_TYPES);
 export const rentalKind = z.enum(RENTAL_KINDS);
-export const channel = z.enum(CHANNELS);
+/** "CODE 中文 (English)" per entry: the OpenAPI document shows the registry's names beside its codes. */
+const glossary = (entries: [string, { zh: string; en: string }][]) =>
+  entries.map(([code, n]) => `${code} ${n.zh} (${n.en})`).join('; ');
+export const channel = z
+  .enum(CHANNELS)
+  .check(z.meta({ description: glossary(CHANNELS.map((c) => [c, CHANNEL_TYPES[c]])) }));
+export const feeCode = z
+  .enum(FEE_CODES)
+  .check(z.meta({ description: glossary(FEE_CODES.map((c) => [c, FEE_TYPES[c]])) }));
 export const count = (max: number) => z.int().check(z.gte(1), z.lte(max));
 
 export const limit = z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000)), 100);
@@ -95,27 +116,43 @@ export const cursor = z.optional(
   z.string().check(z.maxLength(2048), z.refine(isStoreKey, 'cursor is not one this list returned')),
 );
 
-export const quoteItem = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('PROPERTY_FEE'), unitType, area, months: count(120) }),
-  z.strictObject({ type: z.literal('PARKING_SPACE_FEE'), spaces: count(100), months: count(120) }),
-  z.strictObject({ type: z.literal('PARKING_RENTAL'), rentalKind, months: count(120) }),
-  z.strictObject({ type: z.literal('TEMP_PARKING'), entryAt: instant, exitAt: instant }),
-  z.strictObject({ type: z.literal('RENOVATION_WASTE'), area }),
-  z.strictObject({ type: z.literal('RENOVATION_DEPOSIT') }),
-  z.strictObject({ type: z.literal('RENOVATION_CARDS'), cards: count(200) }),
-]);
+// Quote and unit-invoice items come from the fee-type registry: each entry names its fields, and a
+// field is validated the same way whichever fee type carries it.
+const ITEM_FIELDS: Record<ItemField, z.ZodMiniType> = {
+  unitType,
+  rentalKind,
+  area,
+  months: count(MAX_MONTHS),
+  spaces: count(MAX_SPACES),
+  cards: count(MAX_CARDS),
+  periods: count(MAX_PERIODS),
+  entryAt: instant,
+  exitAt: instant,
+};
 
-export const unitInvoiceItem = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('PROPERTY_FEE'), periods: z.optional(count(20)) }),
-  z.strictObject({
-    type: z.literal('PARKING_SPACE_FEE'),
-    spaces: z.optional(count(100)),
-    periods: z.optional(count(20)),
-  }),
-  z.strictObject({ type: z.literal('RENOVATION_WASTE') }),
-  z.strictObject({ type: z.literal('RENOVATION_DEPOSIT') }),
-  z.strictObject({ type: z.literal('RENOVATION_CARDS'), cards: count(200) }),
-]);
+function itemSchema(code: FeeCode, fields: ItemFields) {
+  const shape: Record<string, z.ZodMiniType> = { type: z.literal(code) };
+  for (const [name, presence] of Object.entries(fields) as [ItemField, 'required' | 'optional'][]) {
+    shape[name] = presence === 'optional' ? z.optional(ITEM_FIELDS[name]) : ITEM_FIELDS[name];
+  }
+  const info = FEE_TYPES[code as FeeCode];
+  return z.strictObject(shape).check(z.meta({ description: `${info.zh} (${info.en})` }));
+}
+
+function itemUnion<T>(which: 'quoteItem' | 'invoiceItem') {
+  const options = FEE_CODES.flatMap((code) => {
+    const fields: ItemFields | undefined = (FEE_TYPES[code] as FeeTypeInfo)[which];
+    return fields ? [itemSchema(code, fields)] : [];
+  });
+  // The registry's types say what these options parse to (QuoteItem, UnitInvoiceItem).
+  return z.discriminatedUnion(
+    'type',
+    options as [(typeof options)[number], ...typeof options],
+  ) as unknown as z.ZodMiniType<T>;
+}
+
+export const quoteItem = itemUnion<QuoteItem>('quoteItem');
+export const unitInvoiceItem = itemUnion<UnitInvoiceItem>('invoiceItem');
 
 export const errorBody = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.array(z.unknown()) }),

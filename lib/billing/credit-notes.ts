@@ -4,10 +4,10 @@
  * corrected invoice can be issued, and the unit's paid-through date steps back accordingly.
  */
 import { ConflictError, NotFoundError } from '../errors.js';
+import { isDeposit } from '../fee-types/catalog.js';
 import { TransactionCancelled, type TxItem } from '../store/db.js';
 import { documentNumber, key, SERIES } from '../store/keys.js';
 import { transactWithNumbers } from '../store/numbering.js';
-import { DEPOSIT_FEE_CODES } from '../tariffs/catalog.js';
 import { businessYear, formatInstant } from '../time.js';
 import { auditItem, type Ctx, ledgerItems } from './context.js';
 import { getInvoice, type IdempotentCall, setClaimsState } from './invoices.js';
@@ -138,7 +138,7 @@ export async function creditInvoice(
  * note cannot slip between read and write.
  */
 async function depositStillHeld(ctx: Ctx, inv: Invoice): Promise<TxItem[]> {
-  if (!inv.lines.some((l) => DEPOSIT_FEE_CODES.has(l.type))) return [];
+  if (!inv.lines.some((l) => isDeposit(l.type))) return [];
   const caseKey = key.renovation(caseIdOf(inv.invoiceNo));
   const renovation = await ctx.db.get(caseKey);
   if (!renovation) return [];

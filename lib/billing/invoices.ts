@@ -4,20 +4,16 @@
  * condition on the status it leaves.
  */
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import {
-  parkingSpaceFee,
-  propertyFee,
-  renovationCards,
-  renovationDeposit,
-  renovationWaste,
-} from '../fees/calculators.js';
+import type { FeeCode, InvoiceableCode, InvoiceItemOf } from '../fee-types/catalog.js';
+import { unitInvoicePricing } from '../fee-types/pricing.js';
+import { parkingSpaceFee, propertyFee } from '../fees/calculators.js';
 import type { FeeLine } from '../fees/line.js';
 import { annualPeriod, dueDate, periodIndexOn, renewalIssueFrom } from '../fees/periods.js';
 import { Dec, sumFen } from '../money.js';
 import { cursor, type Db, TransactionCancelled, type TxItem } from '../store/db.js';
 import { claimOwner, documentNumber, gsi1, gsi2, key, SERIES } from '../store/keys.js';
 import { transactWithNumbers } from '../store/numbering.js';
-import type { FeeCode, RentalKind, TariffVersion } from '../tariffs/catalog.js';
+import type { RentalKind, TariffVersion } from '../tariffs/catalog.js';
 import { type BizDate, businessDate, businessYear, formatInstant, type Period } from '../time.js';
 import { auditItem, type Ctx, ledgerItems } from './context.js';
 import { listTariffs, tariffOn } from './estates.js';
@@ -32,11 +28,11 @@ export const MAX_INVOICE_LINES = 40;
 /** Items of POST /v1/invoices: for a unit the server supplies type, area and periods. */
 export type UnitInvoiceItem =
   /** `periodStart` is for the renewal job only (not in the API schema): bill exactly that period. */
-  | { type: 'PROPERTY_FEE'; periods?: number; periodStart?: BizDate }
-  | { type: 'PARKING_SPACE_FEE'; spaces?: number; periods?: number }
-  | { type: 'RENOVATION_WASTE' }
-  | { type: 'RENOVATION_DEPOSIT' }
-  | { type: 'RENOVATION_CARDS'; cards: number };
+  | (InvoiceItemOf<'PROPERTY_FEE'> & { periodStart?: BizDate })
+  | { [C in Exclude<InvoiceableCode, 'PROPERTY_FEE'>]: InvoiceItemOf<C> }[Exclude<
+      InvoiceableCode,
+      'PROPERTY_FEE'
+    >];
 
 export interface IdempotentCall {
   handle: IdempotencyHandle;
@@ -388,26 +384,24 @@ export async function draftUnitInvoice(
         }
         break;
       }
-      case 'RENOVATION_WASTE':
-        lines.push(renovationWaste({ area, tariff: tariffOn(tariffs, today) }));
-        break;
-      case 'RENOVATION_DEPOSIT':
-        lines.push(renovationDeposit({ tariff: tariffOn(tariffs, today) }));
-        break;
-      case 'RENOVATION_CARDS':
+      default: {
+        // Every other fee type is priced by its registry entry (lib/fee-types/pricing.ts).
+        const price = unitInvoicePricing(item.type);
+        if (!price) {
+          throw ValidationError.of(
+            `items[${i}].type`,
+            'NOT_A_UNIT_ITEM',
+            `${(item as { type: string }).type} is not billed on a unit invoice; use the parking routes`,
+          );
+        }
         try {
-          lines.push(...renovationCards({ cards: item.cards, tariff: tariffOn(tariffs, today) }));
+          lines.push(...price(item, { unitType: unit.unitType, area }, tariffOn(tariffs, today)));
         } catch (e) {
-          if (e instanceof ValidationError) throw ValidationError.of(`items[${i}].cards`, e.code, e.message);
+          if (e instanceof ValidationError)
+            throw new ValidationError(e.problems.map((p) => ({ ...p, field: `items[${i}].${p.field}` })));
           throw e;
         }
-        break;
-      default:
-        throw ValidationError.of(
-          `items[${i}].type`,
-          'NOT_A_UNIT_ITEM',
-          `${(item as { type: string }).type} is not billed on a unit invoice; use the parking routes`,
-        );
+      }
     }
   }
   return lines;

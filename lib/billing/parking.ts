@@ -13,6 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../errors.js';
+import { feeName } from '../fee-types/catalog.js';
 import {
   MAX_STAY_MINUTES,
   stayMinutes,
@@ -607,7 +608,7 @@ export async function payParking(
             {
               type: 'TEMP_PARKING',
               description:
-                `临时停车 ${s.plate} ${hours}小时${a.minutes % 60}分钟` +
+                `${feeName('TEMP_PARKING')} ${s.plate} ${hours}小时${a.minutes % 60}分钟` +
                 (s.paidFen > 0n ? ` (已付${formatFen(s.paidFen)}元, 补缴)` : ''),
               amount: money.amount,
             },

@@ -4,12 +4,12 @@
  * idempotency record are one transaction: all of it happened, or none of it.
  */
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { isDeposit } from '../fee-types/catalog.js';
 import { annualPeriod, renewalIssueFrom } from '../fees/periods.js';
 import { type Fen, formatFen, parseMoney } from '../money.js';
 import { TransactionCancelled, type TxItem } from '../store/db.js';
 import { claimOwner, documentNumber, gsi2, key, SERIES } from '../store/keys.js';
 import { transactWithNumbers } from '../store/numbering.js';
-import { DEPOSIT_FEE_CODES } from '../tariffs/catalog.js';
 import { type BizDate, businessDate, businessYear, formatInstant } from '../time.js';
 import { auditItem, type Ctx, ledgerItems } from './context.js';
 import { getInvoice, type IdempotentCall, liveClaims, setClaimsState } from './invoices.js';
@@ -218,7 +218,7 @@ export async function payInvoice(
           ...(inv.unitId ? { unitId: inv.unitId } : {}),
           ...(inv.plate ? { plate: inv.plate } : {}),
           lines: inv.lines
-            .filter((l) => !DEPOSIT_FEE_CODES.has(l.type))
+            .filter((l) => !isDeposit(l.type))
             .map((l) => ({ feeCode: l.type, amount: l.amount, ...(l.period ? { period: l.period } : {}) })),
         }),
         ...ledgerItems(ctx, at, {
@@ -230,7 +230,7 @@ export async function payInvoice(
           channel: input.channel,
           ...(inv.unitId ? { unitId: inv.unitId } : {}),
           lines: inv.lines
-            .filter((l) => DEPOSIT_FEE_CODES.has(l.type))
+            .filter((l) => isDeposit(l.type))
             .map((l) => ({ feeCode: l.type, amount: l.amount })),
         }),
         auditItem(ctx, at, {

@@ -2,7 +2,14 @@
  * Domain records as the services return them, and their mapping from stored items. Stored numbers
  * come back as bigint (see store/db.ts); counts and months are converted here, fen stay bigint.
  */
-import type { FeeCode, RentalKind, UnitType } from '../tariffs/catalog.js';
+import {
+  CHANNELS,
+  type Channel,
+  COUNTER_CHANNELS,
+  type FeeCode,
+  KIOSK_CHANNELS,
+} from '../fee-types/catalog.js';
+import type { RentalKind, UnitType } from '../tariffs/catalog.js';
 import type { BizDate, Period } from '../time.js';
 
 export interface Estate {
@@ -73,10 +80,8 @@ export interface Invoice {
   creditNoteNo?: string;
 }
 
-export const COUNTER_CHANNELS = ['CASH', 'CHEQUE', 'TRANSFER'] as const;
-export const KIOSK_CHANNELS = ['KIOSK_CARD', 'KIOSK_WECHAT', 'KIOSK_ALIPAY'] as const;
-export const CHANNELS = [...COUNTER_CHANNELS, ...KIOSK_CHANNELS] as const;
-export type Channel = (typeof CHANNELS)[number];
+/** Channels are declared in the registry with their names; re-exported for the billing modules. */
+export { CHANNELS, type Channel, COUNTER_CHANNELS, KIOSK_CHANNELS };
 
 export interface Receipt {
   receiptNo: string;

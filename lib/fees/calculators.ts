@@ -3,6 +3,7 @@
  * tariff version and every time are arguments, so the same inputs give the same fen forever.
  */
 import { ValidationError } from '../errors.js';
+import { feeName } from '../fee-types/catalog.js';
 import { Dec, plain } from '../money.js';
 import {
   RENTAL_KIND_NAMES,
@@ -49,7 +50,7 @@ export function propertyFee(args: {
   const name = UNIT_TYPE_NAMES[args.unitType];
   return pricedLine({
     type: 'PROPERTY_FEE',
-    description: `物业服务费 ${name} ${area}㎡ × ${rate.text}元/㎡/月 × ${months}月`,
+    description: `${feeName('PROPERTY_FEE')} ${name} ${area}㎡ × ${rate.text}元/㎡/月 × ${months}月`,
     quantity: args.area,
     quantityText: area,
     unit: '㎡',
@@ -75,7 +76,7 @@ export function parkingSpaceFee(args: {
   const rate = tariffRate(args.tariff.rates.PARKING_SPACE_FEE);
   return pricedLine({
     type: 'PARKING_SPACE_FEE',
-    description: `车位物业服务费 ${spaces}个 × ${rate.text}元/个/月 × ${months}月`,
+    description: `${feeName('PARKING_SPACE_FEE')} ${spaces}个 × ${rate.text}元/个/月 × ${months}月`,
     quantity: new Dec(spaces),
     quantityText: String(spaces),
     unit: '个',
@@ -109,7 +110,7 @@ export function parkingRental(args: {
   const rate = tariffRate(rateText);
   return pricedLine({
     type: 'PARKING_RENTAL',
-    description: `车位租用 ${RENTAL_KIND_NAMES[args.rentalKind]} ${rate.text}元/月/辆 × ${months}月`,
+    description: `${feeName('PARKING_RENTAL')} ${RENTAL_KIND_NAMES[args.rentalKind]} ${rate.text}元/月/辆 × ${months}月`,
     quantity: ONE,
     quantityText: '1',
     unit: '辆',
@@ -129,7 +130,7 @@ export function renovationWaste(args: { area: Dec; tariff: TariffVersion }): Fee
   const area = plain(args.area);
   return pricedLine({
     type: 'RENOVATION_WASTE',
-    description: `装修垃圾清运费 ${area}㎡ × ${rate.text}元/㎡`,
+    description: `${feeName('RENOVATION_WASTE')} ${area}㎡ × ${rate.text}元/㎡`,
     quantity: args.area,
     quantityText: area,
     unit: '㎡',
@@ -147,7 +148,7 @@ export function renovationDeposit(args: { tariff: TariffVersion }): FeeLine {
   const amount = tariffMoney(args.tariff.rates.RENOVATION_DEPOSIT, 'rates.RENOVATION_DEPOSIT');
   return pricedLine({
     type: 'RENOVATION_DEPOSIT',
-    description: `装修管理保证金 ${amount.text}元/户(可退,不计息)`,
+    description: `${feeName('RENOVATION_DEPOSIT')} ${amount.text}元/户(可退,不计息)`,
     quantity: ONE,
     quantityText: '1',
     unit: '户',
@@ -171,7 +172,7 @@ export function renovationCards(args: { cards: number; tariff: TariffVersion }):
   const lines = [
     pricedLine({
       type: 'RENOVATION_CARDS',
-      description: `装修许可证及施工人员出入证工本费 ${cards}张 × ${fee.text}元/张`,
+      description: `${feeName('RENOVATION_CARDS')} ${cards}张 × ${fee.text}元/张`,
       quantity,
       quantityText: String(cards),
       unit: '张',
@@ -188,7 +189,7 @@ export function renovationCards(args: { cards: number; tariff: TariffVersion }):
     lines.push(
       pricedLine({
         type: 'CARD_DEPOSIT',
-        description: `出入证押金 ${cards}张 × ${deposit.text}元/张(可退)`,
+        description: `${feeName('CARD_DEPOSIT')} ${cards}张 × ${deposit.text}元/张(可退)`,
         quantity,
         quantityText: String(cards),
         unit: '张',

@@ -1,6 +1,7 @@
 /** The priced line every calculator returns, and the one place a line's amount is rounded. */
+import type { FeeCode } from '../fee-types/catalog.js';
 import { Dec, type Fen, fenToDec, formatFen, parseMoney, plain, roundToFen } from '../money.js';
-import type { FeeCode, TariffVersion } from '../tariffs/catalog.js';
+import type { TariffVersion } from '../tariffs/catalog.js';
 import type { Period } from '../time.js';
 
 /** Why a line costs what it costs: enough to recompute the amount from the stored invoice alone. */

@@ -3,6 +3,7 @@
  * for stays beyond a day the day's price per full 24 h plus the bands again on the remainder.
  */
 import { ValidationError } from '../errors.js';
+import { feeName } from '../fee-types/catalog.js';
 import { type Fen, formatFen } from '../money.js';
 import type { TariffVersion, TempParkingBand } from '../tariffs/catalog.js';
 import { DAY_MINUTES } from '../tariffs/validate.js';
@@ -68,7 +69,7 @@ export function tempParkingFee(args: { entryMs: number; exitMs: number; tariff: 
   const amount = fenFigure(charge.amount);
   return pricedLine({
     type: 'TEMP_PARKING',
-    description: `临时停车 ${hours}小时${minutes % 60}分钟`,
+    description: `${feeName('TEMP_PARKING')} ${hours}小时${minutes % 60}分钟`,
     quantity: ONE,
     quantityText: '1',
     unit: '次',

@@ -1,7 +1,8 @@
 /**
  * The ledger as CSV that Excel and LibreOffice open correctly (SPEC.md §6): UTF-8 with a BOM (so
  * Excel does not read Chinese as GBK), CRLF line ends, RFC 4180 quoting by csv-stringify, money as
- * two-decimal strings, English or Chinese column headers. docs/ledger.md describes the columns.
+ * two-decimal strings, English or Chinese column headers; fee codes and channels in Chinese are the
+ * registry's names (lib/fee-types). docs/ledger.md describes the columns.
  *
  * - `csvPart`: one part for the HTTP route, bounded in rows and in bytes so that a Lambda answer
  *   stays under its 6 MB cap; the next part is a cursor away. Every part is a complete file.
@@ -11,6 +12,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import type { LedgerKind } from '../billing/context.js';
+import { channelName, feeName } from '../fee-types/catalog.js';
 import { formatFen } from '../money.js';
 import type { Db } from '../store/db.js';
 import { encodeCursor, entryPages, type LedgerEntry, type LedgerRange, readEntries } from './query.js';
@@ -27,26 +29,6 @@ export const KIND_NAMES_ZH: Record<LedgerKind, string> = {
   DEPOSIT_RECEIVED: '收取押金',
   DEPOSIT_DEDUCTED: '押金扣除',
   DEPOSIT_REFUNDED: '退还押金',
-};
-
-export const FEE_NAMES_ZH: Record<string, string> = {
-  PROPERTY_FEE: '物业服务费',
-  PARKING_SPACE_FEE: '车位物业服务费',
-  PARKING_RENTAL: '车位租用费',
-  TEMP_PARKING: '临时停车费',
-  RENOVATION_WASTE: '装修垃圾清运费',
-  RENOVATION_DEPOSIT: '装修管理保证金',
-  RENOVATION_CARDS: '装修出入证工本费',
-  CARD_DEPOSIT: '出入证押金',
-};
-
-export const CHANNEL_NAMES_ZH: Record<string, string> = {
-  CASH: '现金',
-  CHEQUE: '支票',
-  TRANSFER: '转账',
-  KIOSK_CARD: '自助机银行卡',
-  KIOSK_WECHAT: '自助机微信',
-  KIOSK_ALIPAY: '自助机支付宝',
 };
 
 type Cell = string | bigint | undefined;
@@ -73,7 +55,7 @@ export const CSV_COLUMNS: readonly Column[] = [
   {
     en: 'feeCode',
     zh: '收费项目',
-    value: (e, _u, zh) => (zh ? (FEE_NAMES_ZH[e.feeCode] ?? e.feeCode) : e.feeCode),
+    value: (e, _u, zh) => (zh ? feeName(e.feeCode) : e.feeCode),
   },
   { en: 'periodStart', zh: '期间起', value: (e) => e.periodStart },
   { en: 'periodEnd', zh: '期间止', value: (e) => e.periodEnd },
@@ -82,7 +64,7 @@ export const CSV_COLUMNS: readonly Column[] = [
   {
     en: 'channel',
     zh: '渠道',
-    value: (e, _u, zh) => (zh && e.channel ? (CHANNEL_NAMES_ZH[e.channel] ?? e.channel) : e.channel),
+    value: (e, _u, zh) => (zh && e.channel ? channelName(e.channel) : e.channel),
   },
   { en: 'actor', zh: '经办人', value: (e) => e.actor },
 ];

@@ -17,10 +17,10 @@
  * independently by each.
  */
 import { LEDGER_KINDS, type LedgerKind } from '../billing/context.js';
+import { feeCodes, isDeposit } from '../fee-types/catalog.js';
 import { Dec, formatFen } from '../money.js';
 import type { Db } from '../store/db.js';
 import { ledgerPk } from '../store/keys.js';
-import { DEPOSIT_FEE_CODES, FEE_CODES, type FeeCode } from '../tariffs/catalog.js';
 import { entryPages, type LedgerEntry, type LedgerRange, skBounds } from './query.js';
 
 export interface CohortLine {
@@ -65,9 +65,8 @@ export interface DepositFigures {
   heldAtEnd: bigint;
 }
 
-export type DepositCode = 'RENOVATION_DEPOSIT' | 'CARD_DEPOSIT';
-export const DEPOSIT_CODES = FEE_CODES.filter((c) => DEPOSIT_FEE_CODES.has(c)) as DepositCode[];
-export const INCOME_CODES = FEE_CODES.filter((c) => !DEPOSIT_FEE_CODES.has(c));
+/** The deposit fee codes (liabilities) of the registry, read when a summary starts. */
+const depositCodes = () => feeCodes().filter(isDeposit);
 
 export interface Summary {
   estateId: string;
@@ -76,10 +75,11 @@ export interface Summary {
   /** Ledger entries dated in the range. */
   entries: number;
   byKind: Record<LedgerKind, { count: number; amount: bigint }>;
-  byFeeCode: Record<FeeCode, FeeFigures>;
+  /** Every fee code of the registry, in its order. */
+  byFeeCode: Record<string, FeeFigures>;
   /** The income fee codes together (deposits excluded). */
   totals: FeeFigures;
-  deposits: DepositFigures & { byFeeCode: Record<DepositCode, DepositFigures> };
+  deposits: DepositFigures & { byFeeCode: Record<string, DepositFigures> };
 }
 
 const zeroFigures = (): FeeFigures => ({
@@ -102,31 +102,27 @@ const zeroDeposits = (): DepositFigures => ({
   heldAtEnd: 0n,
 });
 
-const isFeeCode = (c: string): c is FeeCode => (FEE_CODES as readonly string[]).includes(c);
-const isDepositCode = (c: string): c is DepositCode => DEPOSIT_FEE_CODES.has(c as FeeCode);
-
 /** Accumulates classified amounts; `finish` derives 应收/实收/欠费, households and totals. */
 export class Tally {
-  private readonly codes = Object.fromEntries(FEE_CODES.map((c) => [c, zeroFigures()])) as Record<
-    FeeCode,
-    FeeFigures
-  >;
+  private readonly codes: Record<string, FeeFigures> = Object.fromEntries(
+    feeCodes().map((c) => [c, zeroFigures()]),
+  );
   /** Per fee code: paid of the range's invoices. */
-  private readonly paidOf = new Map<FeeCode, bigint>();
+  private readonly paidOf = new Map<string, bigint>();
   /** Per household (unit) and fee code: [receivable, outstanding]. */
-  private readonly units = new Map<string, Map<FeeCode, [bigint, bigint]>>();
-  private readonly deposit = Object.fromEntries(DEPOSIT_CODES.map((c) => [c, zeroDeposits()])) as Record<
-    DepositCode,
-    DepositFigures
-  >;
+  private readonly units = new Map<string, Map<string, [bigint, bigint]>>();
+  private readonly deposit: Record<string, DepositFigures> = Object.fromEntries(
+    depositCodes().map((c) => [c, zeroDeposits()]),
+  );
   readonly byKind = Object.fromEntries(
     LEDGER_KINDS.map((k) => [k, { count: 0, amount: 0n }]),
   ) as Summary['byKind'];
   entries = 0;
 
   private code(feeCode: string): FeeFigures {
-    if (!isFeeCode(feeCode)) throw new Error(`ledger holds an unknown fee code ${feeCode}`);
-    return this.codes[feeCode];
+    const f = Object.hasOwn(this.codes, feeCode) ? this.codes[feeCode] : undefined;
+    if (!f) throw new Error(`ledger holds an unknown fee code ${feeCode}`);
+    return f;
   }
 
   kind(kind: LedgerKind, amount: bigint, count = 1): void {
@@ -142,7 +138,7 @@ export class Tally {
     f.cashSales += l.cashSale;
     f.voided += l.voided;
     f.credited += l.credited;
-    this.paidOf.set(feeCode as FeeCode, (this.paidOf.get(feeCode as FeeCode) ?? 0n) + l.paid);
+    this.paidOf.set(feeCode, (this.paidOf.get(feeCode) ?? 0n) + l.paid);
     if (unitId === undefined) return;
     const receivable = l.issued + l.cashSale + l.voided + l.credited;
     const received = l.paid + l.cashSale + l.credited;
@@ -151,8 +147,8 @@ export class Tally {
       perCode = new Map();
       this.units.set(unitId, perCode);
     }
-    const [r, o] = perCode.get(feeCode as FeeCode) ?? [0n, 0n];
-    perCode.set(feeCode as FeeCode, [r + receivable, o + receivable - received]);
+    const [r, o] = perCode.get(feeCode) ?? [0n, 0n];
+    perCode.set(feeCode, [r + receivable, o + receivable - received]);
   }
 
   earlier(feeCode: string, e: { collected?: bigint; voided?: bigint; credited?: bigint }): void {
@@ -163,18 +159,18 @@ export class Tally {
   }
 
   depositFlow(feeCode: string, flow: keyof Omit<DepositFigures, 'heldAtEnd'>, amount: bigint): void {
-    if (!isDepositCode(feeCode)) throw new Error(`${feeCode} is not a deposit fee code`);
-    this.deposit[feeCode][flow] += amount;
+    const d = Object.hasOwn(this.deposit, feeCode) ? this.deposit[feeCode] : undefined;
+    if (!d) throw new Error(`${feeCode} is not a deposit fee code`);
+    d[flow] += amount;
   }
 
   finish(range: LedgerRange): Summary {
     const totals = zeroFigures();
-    for (const c of FEE_CODES) {
-      const f = this.codes[c];
+    for (const [c, f] of Object.entries(this.codes)) {
       f.receivable = f.issued + f.cashSales + f.voided + f.credited;
       f.received = (this.paidOf.get(c) ?? 0n) + f.cashSales + f.credited;
       f.outstanding = f.receivable - f.received;
-      if (DEPOSIT_FEE_CODES.has(c)) continue;
+      if (isDeposit(c)) continue;
       for (const k of [
         'issued',
         'cashSales',
@@ -193,12 +189,12 @@ export class Tally {
       let receivable = 0n;
       let outstanding = 0n;
       for (const [c, [r, o]] of perCode) {
-        const h = this.codes[c].households;
+        const h = this.code(c).households;
         if (r > 0n) {
           h.billed++;
           if (o === 0n) h.paidInFull++;
         }
-        if (!DEPOSIT_FEE_CODES.has(c)) {
+        if (!isDeposit(c)) {
           receivable += r;
           outstanding += o;
         }
@@ -209,8 +205,7 @@ export class Tally {
       }
     }
     const all = zeroDeposits();
-    for (const c of DEPOSIT_CODES) {
-      const d = this.deposit[c];
+    for (const d of Object.values(this.deposit)) {
       d.heldAtEnd = d.heldAtStart + d.received + d.credited - d.deducted - d.refunded;
       for (const k of Object.keys(all) as (keyof DepositFigures)[]) all[k] += d[k];
     }
@@ -265,7 +260,7 @@ export class LedgerSummariser {
         this.tally.depositFlow(e.feeCode, 'received', e.amount);
         break;
       case 'CREDIT_NOTE':
-        if (isDepositCode(e.feeCode)) this.tally.depositFlow(e.feeCode, 'credited', e.amount);
+        if (isDeposit(e.feeCode)) this.tally.depositFlow(e.feeCode, 'credited', e.amount);
         break;
       default:
     }
@@ -331,12 +326,13 @@ const SUMMARY_PAGE_ITEMS = 1000;
  */
 export async function depositBalancesBefore(db: Db, range: LedgerRange): Promise<Map<string, bigint>> {
   const held = new Map<string, bigint>();
+  const deposits = depositCodes();
+  const depositValues = Object.fromEntries(deposits.map((c, i) => [`:d${i}`, c]));
   let start: Record<string, unknown> | undefined;
   do {
     const page = await db.query({
       KeyConditionExpression: 'PK = :pk AND SK < :lo',
-      FilterExpression:
-        '#kind IN (:received, :deducted, :refunded) OR (#kind = :credit AND #fee IN (:d1, :d2))',
+      FilterExpression: `#kind IN (:received, :deducted, :refunded) OR (#kind = :credit AND #fee IN (${Object.keys(depositValues).join(', ')}))`,
       ProjectionExpression: '#kind, #fee, #amount',
       ExpressionAttributeNames: { '#kind': 'kind', '#fee': 'feeCode', '#amount': 'amount' },
       // Limit counts entries read, before the filter: it only bounds the page (see SUMMARY_PAGE_ITEMS).
@@ -348,8 +344,7 @@ export async function depositBalancesBefore(db: Db, range: LedgerRange): Promise
         ':deducted': 'DEPOSIT_DEDUCTED',
         ':refunded': 'DEPOSIT_REFUNDED',
         ':credit': 'CREDIT_NOTE',
-        ':d1': DEPOSIT_CODES[0],
-        ':d2': DEPOSIT_CODES[1],
+        ...depositValues,
       },
       ...(start ? { ExclusiveStartKey: start } : {}),
     });
@@ -429,14 +424,17 @@ export function presentSummary(s: Summary) {
     currency: 'CNY' as const,
     entries: s.entries,
     totals: presentFigures(s.totals),
-    byFeeCode: FEE_CODES.map((c) => ({
+    byFeeCode: Object.entries(s.byFeeCode).map(([c, f]) => ({
       feeCode: c,
-      deposit: DEPOSIT_FEE_CODES.has(c),
-      ...presentFigures(s.byFeeCode[c]),
+      deposit: isDeposit(c),
+      ...presentFigures(f),
     })),
     deposits: {
       ...presentDeposits(s.deposits),
-      byFeeCode: DEPOSIT_CODES.map((c) => ({ feeCode: c, ...presentDeposits(s.deposits.byFeeCode[c]) })),
+      byFeeCode: Object.entries(s.deposits.byFeeCode).map(([c, d]) => ({
+        feeCode: c,
+        ...presentDeposits(d),
+      })),
     },
     byKind: LEDGER_KINDS.map((k) => ({
       kind: k,

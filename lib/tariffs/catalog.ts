@@ -3,6 +3,14 @@
  * effective date, the owners' assembly approval and the date owners were told. Calculators receive a
  * version as an input; nothing reads "the current tariff" behind their back.
  */
+import {
+  FEE_CODES,
+  type FEE_TYPES,
+  type FeeCode,
+  feeCodes,
+  feeType,
+  isDeposit,
+} from '../fee-types/catalog.js';
 import type { BizDate } from '../time.js';
 
 export const UNIT_TYPES = ['HIGH_RISE', 'GARDEN_HOUSE', 'SEMI_DETACHED', 'COMMERCIAL', 'APARTMENT'] as const;
@@ -24,37 +32,36 @@ export const RENTAL_KIND_NAMES: Record<RentalKind, string> = {
   SMART_UNDERGROUND: '智能化地下室内车位',
 };
 
-/** Fee codes: one per kind of invoice line. Deposits are liabilities, the rest income. */
-export const FEE_CODES = [
-  'PROPERTY_FEE',
-  'PARKING_SPACE_FEE',
-  'PARKING_RENTAL',
-  'TEMP_PARKING',
-  'RENOVATION_WASTE',
-  'RENOVATION_DEPOSIT',
-  'RENOVATION_CARDS',
-  'CARD_DEPOSIT',
-] as const;
-export type FeeCode = (typeof FEE_CODES)[number];
+/**
+ * Fee codes live in the fee-type registry (lib/fee-types/catalog.ts); these re-exports keep the
+ * importers that predate it (test support code) compiling.
+ */
+export { FEE_CODES, type FeeCode };
+export const DEPOSIT_FEE_CODES: ReadonlySet<FeeCode> = new Set(FEE_CODES.filter(isDeposit));
 
-export const DEPOSIT_FEE_CODES: ReadonlySet<FeeCode> = new Set(['RENOVATION_DEPOSIT', 'CARD_DEPOSIT']);
+type FigureOf<C extends FeeCode> = (typeof FEE_TYPES)[C] extends { readonly tariff: infer T } ? T : never;
+type TariffCode = { [C in FeeCode]: [FigureOf<C>] extends [never] ? never : C }[FeeCode];
 
-/** Rates as decimal strings (元), exactly as approved. */
-export interface TariffRates {
-  /** 元 per m² of building area per month, by unit type. */
-  PROPERTY_FEE: Record<UnitType, string>;
-  /** 元 per owned or use-right space per month. */
-  PARKING_SPACE_FEE: string;
-  /** 元 per vehicle per month, by kind of rented space. */
-  PARKING_RENTAL: Record<RentalKind, string>;
-  /** 元 per m² of building area, once. */
-  RENOVATION_WASTE: string;
-  /** 元 per household, refundable without interest. */
-  RENOVATION_DEPOSIT: string;
-  /** 元 per card (the permit counts as a card). */
-  RENOVATION_CARDS: string;
-  /** 元 per card, refundable; the source names it without an amount, so an estate sets it. */
-  CARD_DEPOSIT: string;
+/**
+ * Rates as decimal strings (元), exactly as approved: one figure per fee type that has one in the
+ * registry (lib/fee-types/catalog.ts `tariff`), a map per unit type or rental kind where it varies.
+ */
+export type TariffRates = {
+  [C in TariffCode]: FigureOf<C> extends { readonly seed: infer S }
+    ? S extends string
+      ? string
+      : { -readonly [K in keyof S]: string }
+    : never;
+};
+
+/** The contract standard of every fee type with a tariff figure, fee types registered at run time included. */
+export function seedRates(): TariffRates {
+  return Object.fromEntries(
+    feeCodes().flatMap((code) => {
+      const figure = feeType(code)?.tariff;
+      return figure ? [[code, structuredClone(figure.seed)]] : [];
+    }),
+  ) as TariffRates;
 }
 
 /** A temporary-parking band: stays of at most `upToMinutes` (upper-inclusive) above the previous band cost `amount`. */
@@ -78,21 +85,7 @@ export interface TariffVersion extends TariffVersionInput {
 }
 
 /** The contract standard of the source document (000_508592a4f9acdef1.txt, lines 11-87). */
-export const SEED_RATES: TariffRates = {
-  PROPERTY_FEE: {
-    HIGH_RISE: '1.8',
-    GARDEN_HOUSE: '1.8',
-    SEMI_DETACHED: '2.5',
-    COMMERCIAL: '3.0',
-    APARTMENT: '2.2',
-  },
-  PARKING_SPACE_FEE: '30',
-  PARKING_RENTAL: { SHARED: '200', SMART_UNDERGROUND: '300' },
-  RENOVATION_WASTE: '5',
-  RENOVATION_DEPOSIT: '1000.00',
-  RENOVATION_CARDS: '10',
-  CARD_DEPOSIT: '0.00',
-};
+export const SEED_RATES: TariffRates = seedRates();
 
 /** "2小时内免费,2-4小时内2元/次,4-8小时内5元/次,8-24小时内10元/次", upper-inclusive. */
 export const SEED_TEMP_PARKING_BANDS: TempParkingBand[] = [
@@ -116,7 +109,7 @@ export function seedTariff(estateId: string): TariffVersion {
     effectiveFrom: SEED_EFFECTIVE_FROM,
     noticeDate: SEED_EFFECTIVE_FROM,
     approvalRef: '《商品房预(销)售合同》约定标准',
-    rates: structuredClone(SEED_RATES),
+    rates: seedRates(),
     tempParkingBands: structuredClone(SEED_TEMP_PARKING_BANDS),
   };
 }

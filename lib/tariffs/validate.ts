@@ -1,14 +1,9 @@
 /** Validation of a new tariff version and the choice of the version in effect (SPEC.md §3). */
 import { type FieldProblem, ValidationError } from '../errors.js';
+import { feeCodes, feeType } from '../fee-types/catalog.js';
 import { parseMoney, parseRate } from '../money.js';
 import { addDays, type BizDate, parseBizDate } from '../time.js';
-import {
-  RENTAL_KINDS,
-  type TariffVersion,
-  type TariffVersionInput,
-  type TempParkingBand,
-  UNIT_TYPES,
-} from './catalog.js';
+import type { TariffVersion, TariffVersionInput, TempParkingBand } from './catalog.js';
 
 export const DEFAULT_NOTICE_LEAD_DAYS = 30;
 /** The longest band must cover a whole day: longer stays repeat the bands per 24 h (SPEC.md §4.2). */
@@ -118,15 +113,21 @@ export function validateTariffVersion(
       message: `effectiveFrom must be after the latest version's ${latest}`,
     });
   }
-  const r = input.rates;
-  for (const t of UNIT_TYPES) positiveRate(problems, r.PROPERTY_FEE[t], `rates.PROPERTY_FEE.${t}`);
-  positiveRate(problems, r.PARKING_SPACE_FEE, 'rates.PARKING_SPACE_FEE');
-  for (const k of RENTAL_KINDS) positiveRate(problems, r.PARKING_RENTAL[k], `rates.PARKING_RENTAL.${k}`);
-  positiveRate(problems, r.RENOVATION_WASTE, 'rates.RENOVATION_WASTE');
-  positiveRate(problems, r.RENOVATION_CARDS, 'rates.RENOVATION_CARDS');
-  // Deposits are money amounts and may be zero (the source gives the pass deposit no amount).
-  collect(problems, () => parseMoney(r.RENOVATION_DEPOSIT, 'rates.RENOVATION_DEPOSIT'));
-  collect(problems, () => parseMoney(r.CARD_DEPOSIT, 'rates.CARD_DEPOSIT'));
+  // One figure per fee type that has one in the registry, validated as its kind says.
+  const rates = input.rates as unknown as Record<string, unknown>;
+  for (const code of feeCodes()) {
+    const figure = feeType(code)?.tariff;
+    const value = Object.hasOwn(rates, code) ? rates[code] : undefined;
+    const field = `rates.${code}`;
+    if (figure?.kind === 'rate') positiveRate(problems, value, field);
+    // Deposits are money amounts and may be zero (the source gives the pass deposit no amount).
+    if (figure?.kind === 'money') collect(problems, () => parseMoney(value, field));
+    if (figure?.kind === 'rateBy') {
+      const byKind = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+      for (const k of Object.keys(figure.seed))
+        positiveRate(problems, Object.hasOwn(byKind, k) ? byKind[k] : undefined, `${field}.${k}`);
+    }
+  }
   problems.push(...validateBands(input.tempParkingBands));
   if (problems.length > 0) throw new ValidationError(problems);
 }

@@ -223,7 +223,7 @@ describe('GET /v1/ledger.csv', () => {
     );
     expect(lines[11]).toContain(',收款,');
     expect(lines[11]).toContain(',车位物业服务费,');
-    expect(lines[11]).toMatch(/,360\.00,自助机微信,owner-test$/);
+    expect(lines[11]).toMatch(/,360\.00,自助机微信支付,owner-test$/);
     // The formula-like room is text, not a formula.
     expect(lines[12]).toContain(",3栋,'=1+1,");
     const en = await rawGet('/v1/ledger.csv', query());

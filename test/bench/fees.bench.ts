@@ -191,7 +191,7 @@ export function priceItemFloat(item: QuoteItem, tariff: TariffVersion): FloatLin
       return [
         floatLine(
           'PARKING_RENTAL',
-          `车位租用 ${RENTAL_KIND_NAMES[item.rentalKind]} ${rate}元/月/辆 × ${item.months}月`,
+          `车位租用费 ${RENTAL_KIND_NAMES[item.rentalKind]} ${rate}元/月/辆 × ${item.months}月`,
           1,
           '辆',
           rate,
@@ -218,7 +218,7 @@ export function priceItemFloat(item: QuoteItem, tariff: TariffVersion): FloatLin
       return [
         floatLine(
           'TEMP_PARKING',
-          `临时停车 ${Math.floor(minutes / 60)}小时${minutes % 60}分钟`,
+          `临时停车费 ${Math.floor(minutes / 60)}小时${minutes % 60}分钟`,
           1,
           '次',
           fee,
@@ -271,7 +271,7 @@ export function priceItemFloat(item: QuoteItem, tariff: TariffVersion): FloatLin
       const lines = [
         floatLine(
           'RENOVATION_CARDS',
-          `装修许可证及施工人员出入证工本费 ${item.cards}张 × ${fee}元/张`,
+          `装修许可证及出入证工本费 ${item.cards}张 × ${fee}元/张`,
           item.cards,
           '张',
           fee,

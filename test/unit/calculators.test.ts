@@ -130,7 +130,7 @@ describe('parking rental (车位租用), whole months', () => {
 
   it('names the kind of space in Chinese', () => {
     expect(parkingRental({ rentalKind: 'SMART_UNDERGROUND', months: 2, tariff }).description).toBe(
-      '车位租用 智能化地下室内车位 300元/月/辆 × 2月',
+      '车位租用费 智能化地下室内车位 300元/月/辆 × 2月',
     );
   });
 

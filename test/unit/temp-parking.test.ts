@@ -67,7 +67,7 @@ describe('the boundary table (minutes → yuan)', () => {
   it('explains itself in the trace', () => {
     const line = fee(ENTRY, '2025-03-02T10:01:30Z');
     // 1 day + 10 h 01 min: the remainder of 601 min falls in the 481-1440 band
-    expect(line.description).toBe('临时停车 34小时1分钟');
+    expect(line.description).toBe('临时停车费 34小时1分钟');
     expect(line.trace).toMatchObject({
       inputs: { entryAt: '2025-03-01T08:00:00+08:00', exitAt: '2025-03-02T18:01:30+08:00', minutes: 2041 },
       fullDays: 1,

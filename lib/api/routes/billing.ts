@@ -16,10 +16,11 @@ import type { CreditNote, Receipt } from '../../billing/records.js';
 import { runRenewals } from '../../billing/renewals.js';
 import { createUnit, getUnit, listSpaces, registerSpace } from '../../billing/units.js';
 import { ValidationError } from '../../errors.js';
+import { FEE_CODES, FEE_TYPES, type FeeTypeInfo } from '../../fee-types/catalog.js';
 import { quote } from '../../fees/quote.js';
 import { formatFen } from '../../money.js';
 import { claimOwner, key } from '../../store/keys.js';
-import { RENTAL_KINDS, UNIT_TYPES } from '../../tariffs/catalog.js';
+import type { TariffRates } from '../../tariffs/catalog.js';
 import { businessDate, parseBizDate } from '../../time.js';
 import { loadInScope, requireEstate } from '../auth.js';
 import { pageOf } from '../list-page.js';
@@ -41,17 +42,18 @@ const estateParams = z.strictObject({ estateId: s.estateId });
 const unitParams = z.strictObject({ unitId: s.docId });
 const invoiceParams = z.strictObject({ invoiceId: s.docId });
 
-const rateMap = <K extends string>(keys: readonly K[]) =>
-  z.strictObject(Object.fromEntries(keys.map((k) => [k, s.rate])) as Record<K, typeof s.rate>);
-const tariffRates = z.strictObject({
-  PROPERTY_FEE: rateMap(UNIT_TYPES),
-  PARKING_SPACE_FEE: s.rate,
-  PARKING_RENTAL: rateMap(RENTAL_KINDS),
-  RENOVATION_WASTE: s.rate,
-  RENOVATION_DEPOSIT: s.money,
-  RENOVATION_CARDS: s.rate,
-  CARD_DEPOSIT: s.money,
-});
+/** One figure per fee type with a tariff figure in the registry, shaped as its kind says. */
+const tariffRates = z.strictObject(
+  Object.fromEntries(
+    FEE_CODES.flatMap((code): [string, z.ZodMiniType][] => {
+      const figure = (FEE_TYPES[code] as FeeTypeInfo).tariff;
+      if (!figure) return [];
+      if (figure.kind === 'rateBy')
+        return [[code, z.strictObject(Object.fromEntries(Object.keys(figure.seed).map((k) => [k, s.rate])))]];
+      return [[code, figure.kind === 'money' ? s.money : s.rate]];
+    }),
+  ),
+) as unknown as z.ZodMiniType<TariffRates>;
 const tariffVersionInput = z.strictObject({
   effectiveFrom: s.date,
   noticeDate: s.date,

@@ -8,7 +8,6 @@ import { type LedgerEntry, type LedgerRange, parseRange, readEntries } from '../
 import { presentSummary, summarise } from '../../ledger/summary.js';
 import { UnitDirectory } from '../../ledger/units.js';
 import { formatFen } from '../../money.js';
-import { FEE_CODES } from '../../tariffs/catalog.js';
 import { requireEstate } from '../auth.js';
 import { RawResponse, route } from '../route.js';
 import * as s from '../schemas.js';
@@ -67,9 +66,9 @@ const summary = z.object({
   currency: z.literal('CNY'),
   entries: z.int(),
   totals: feeFigures,
-  byFeeCode: z.array(z.extend(feeFigures, { feeCode: z.enum(FEE_CODES), deposit: z.boolean() })),
+  byFeeCode: z.array(z.extend(feeFigures, { feeCode: s.feeCode, deposit: z.boolean() })),
   deposits: z.extend(depositFigures, {
-    byFeeCode: z.array(z.extend(depositFigures, { feeCode: z.enum(FEE_CODES) })),
+    byFeeCode: z.array(z.extend(depositFigures, { feeCode: s.feeCode })),
   }),
   byKind: z.array(z.object({ kind: z.enum(LEDGER_KINDS), count: z.int(), amount: s.signedMoney })),
 });

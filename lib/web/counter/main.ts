@@ -4,12 +4,14 @@
  * reason and prints the receipt. Every action goes through the HTTP API; nothing is computed here
  * that the API does not say.
  */
+
+import { CHANNEL_TYPES, COUNTER_CHANNELS } from '../../fee-types/catalog.js';
 import { Api, ApiProblem, loadConfig, sentenceFor } from '../shared/api.js';
 import { PaymentAttempt } from '../shared/attempt.js';
 import { whileBusy } from '../shared/busy.js';
 import { expired, readClaims, type TokenClaims } from '../shared/claims.js';
 import { byId, fill, h } from '../shared/dom.js';
-import { dayBefore, FEE_NAMES, STATUS_NAMES, UNIT_TYPE_NAMES } from '../shared/format.js';
+import { dayBefore, feeName, STATUS_NAMES, UNIT_TYPE_NAMES } from '../shared/format.js';
 import { MESSAGES, PAYMENT_RETRY_HINT } from '../shared/messages.js';
 import { changeSentence, normaliseAmount, toFen } from '../shared/money.js';
 import type { Invoice, Page, Receipt, Unit } from '../shared/types.js';
@@ -247,7 +249,7 @@ function renderUnit(): void {
               'td',
               {},
               inv.lines.map((l) =>
-                h('div', {}, `${FEE_NAMES[l.type] ?? l.type}${l.period ? ` ${l.period.start}起` : ''}`),
+                h('div', {}, `${feeName(l.type)}${l.period ? ` ${l.period.start}起` : ''}`),
               ),
             ),
             h('td', { class: 'money' }, inv.total),
@@ -464,6 +466,12 @@ function onSubmit(formId: string, buttonId: string, label: string, work: () => P
 }
 
 async function main(): Promise<void> {
+  // Names and channels from the registry, the words of the receipt and the CSV.
+  for (const el of document.querySelectorAll<HTMLElement>('[data-fee]'))
+    el.textContent = feeName(el.dataset['fee']!);
+  byId<HTMLSelectElement>('channel').replaceChildren(
+    ...COUNTER_CHANNELS.map((c) => h('option', { value: c }, CHANNEL_TYPES[c].zh)),
+  );
   const config = await loadConfig();
   api = new Api(config.apiBaseUrl, () => token);
   onSubmit('sign-in-form', 'sign-in-button', '正在登录…', () =>

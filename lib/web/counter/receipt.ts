@@ -4,7 +4,7 @@
  * can check the arithmetic.
  */
 import { h } from '../shared/dom.js';
-import { CHANNEL_NAMES, dateTime, FEE_NAMES, periodText, traceText } from '../shared/format.js';
+import { channelName, dateTime, feeName, periodText, traceText } from '../shared/format.js';
 import type { Invoice, Receipt, Unit } from '../shared/types.js';
 
 export function receiptView(r: Receipt, invoice: Invoice | undefined, unit: Unit | undefined): HTMLElement[] {
@@ -51,7 +51,7 @@ export function receiptView(r: Receipt, invoice: Invoice | undefined, unit: Unit
             h(
               'td',
               {},
-              h('strong', {}, FEE_NAMES[l.type] ?? l.type),
+              h('strong', {}, feeName(l.type)),
               h('br'),
               h('span', { class: 'calc' }, l.description),
             ),
@@ -77,7 +77,7 @@ export function receiptView(r: Receipt, invoice: Invoice | undefined, unit: Unit
       'dl',
       { class: 'receipt-facts' },
       h('dt', {}, '付款方式'),
-      h('dd', { 'data-field': 'channel' }, CHANNEL_NAMES[r.channel] ?? r.channel),
+      h('dd', { 'data-field': 'channel' }, channelName(r.channel)),
       r.tendered ? [h('dt', {}, '实收'), h('dd', { class: 'money' }, `${r.tendered} 元`)] : null,
       r.change ? [h('dt', {}, '找零'), h('dd', { class: 'money' }, `${r.change} 元`)] : null,
       r.reference ? [h('dt', {}, '参考号'), h('dd', {}, r.reference)] : null,

@@ -7,17 +7,19 @@
  * kept in memory only and forgotten after a short idle time, since the next person at the screen
  * is someone else.
  */
+
+import { CHANNEL_TYPES, KIOSK_CHANNELS } from '../../fee-types/catalog.js';
 import { Api, ApiProblem, loadConfig, sentenceFor, type WebConfig } from '../shared/api.js';
 import { PaymentAttempt } from '../shared/attempt.js';
 import { whileBusy } from '../shared/busy.js';
 import { expired, readClaims, type TokenClaims } from '../shared/claims.js';
 import { byId, type Child, fill, h } from '../shared/dom.js';
 import {
-  CHANNEL_NAMES,
+  channelName,
   clock,
   dateTime,
   dayBefore,
-  FEE_NAMES,
+  feeName,
   minutesText,
   periodText,
   RENTAL_KIND_NAMES,
@@ -39,11 +41,11 @@ const DEVICE_TOKEN_KEY = 'kiosk.deviceToken';
 const TERMINAL_KEY = 'kiosk.terminalId';
 const IDLE_MS = 120_000;
 
-const KIOSK_CHANNELS = [
-  { channel: 'KIOSK_WECHAT', label: '微信支付' },
-  { channel: 'KIOSK_ALIPAY', label: '支付宝' },
-  { channel: 'KIOSK_CARD', label: '银行卡' },
-] as const;
+/** Wallets first, as most owners scan with WeChat or Alipay; any other kiosk channel follows. */
+const WALLETS_FIRST: readonly string[] = ['KIOSK_WECHAT', 'KIOSK_ALIPAY'];
+const buttonRank = (c: string) =>
+  WALLETS_FIRST.includes(c) ? WALLETS_FIRST.indexOf(c) : WALLETS_FIRST.length;
+const KIOSK_BUTTONS = [...KIOSK_CHANNELS].sort((a, b) => buttonRank(a) - buttonRank(b));
 
 /** Parking payment refusals that a fresh quote resolves. */
 const REQUOTE = new Set(['QUOTE_EXPIRED', 'AMOUNT_MISMATCH', 'ALREADY_PAID', 'AT_IN_FUTURE']);
@@ -259,7 +261,7 @@ async function ownerInvoices(): Promise<void> {
                 h(
                   'div',
                   {},
-                  h('strong', {}, inv.lines.map((l) => FEE_NAMES[l.type] ?? l.type).join('、')),
+                  h('strong', {}, inv.lines.map((l) => feeName(l.type)).join('、')),
                   h('div', { class: 'muted small' }, `账单号 ${inv.invoiceNo} · 到期日 ${inv.dueDate}`),
                 ),
                 button(`缴费 ${yuan(inv.total)}`, () => payInvoice(inv), {
@@ -285,9 +287,9 @@ async function ownerInvoices(): Promise<void> {
 
 function channelButtons(onPay: (channel: string, b: HTMLButtonElement, group: HTMLElement) => Promise<void>) {
   const group = h('div', { class: 'channels', role: 'group', 'aria-label': '选择付款方式' });
-  for (const c of KIOSK_CHANNELS) {
-    const b = h('button', { type: 'button', class: 'channel', 'data-channel': c.channel }, c.label);
-    b.addEventListener('click', () => void onPay(c.channel, b, group));
+  for (const c of KIOSK_BUTTONS) {
+    const b = h('button', { type: 'button', class: 'channel', 'data-channel': c }, CHANNEL_TYPES[c].button);
+    b.addEventListener('click', () => void onPay(c, b, group));
     group.append(b);
   }
   return group;
@@ -369,7 +371,7 @@ function paid(r: Receipt & { exitBy?: string }, ...extra: (Child | Child[])[]): 
       h('dt', {}, '金额'),
       h('dd', { class: 'money' }, `${r.amount} 元(${r.amountInWords})`),
       h('dt', {}, '付款方式'),
-      h('dd', {}, CHANNEL_NAMES[r.channel] ?? r.channel),
+      h('dd', {}, channelName(r.channel)),
       h('dt', {}, '收据号'),
       h('dd', { 'data-field': 'receiptNo' }, r.receiptNo),
       r.exitBy ? [h('dt', {}, '最晚离场'), h('dd', {}, dateTime(r.exitBy))] : null,
@@ -571,7 +573,7 @@ function tariffTables(v: TariffVersion): Child[] {
   });
   return [
     table(
-      '物业服务费(按年预缴)',
+      `${feeName('PROPERTY_FEE')}(按年预缴)`,
       // The catalog's order (高层 first), whatever order the stored map comes back in.
       [...new Set([...Object.keys(UNIT_TYPE_NAMES), ...Object.keys(v.rates.PROPERTY_FEE)])]
         .filter((type) => v.rates.PROPERTY_FEE[type] !== undefined)
@@ -583,12 +585,18 @@ function tariffTables(v: TariffVersion): Child[] {
         ),
     ),
     table('车位', [
-      row('自有或使用权车位服务费(按年预缴)', `${v.rates.PARKING_SPACE_FEE} 元/个/月`),
+      row(
+        `${feeName('PARKING_SPACE_FEE')}(自有或使用权车位,按年预缴)`,
+        `${v.rates.PARKING_SPACE_FEE} 元/个/月`,
+      ),
       ...Object.entries(v.rates.PARKING_RENTAL).map(([kind, rate]) =>
-        row(`租用${RENTAL_KIND_NAMES[kind as keyof typeof RENTAL_KIND_NAMES] ?? kind}`, `${rate} 元/辆/月`),
+        row(
+          `${feeName('PARKING_RENTAL')}:${RENTAL_KIND_NAMES[kind as keyof typeof RENTAL_KIND_NAMES] ?? kind}`,
+          `${rate} 元/辆/月`,
+        ),
       ),
     ]),
-    table('临时停车(每次)', [
+    table(`${feeName('TEMP_PARKING')}(每次)`, [
       ...bandRows,
       ...(last
         ? [
@@ -600,10 +608,12 @@ function tariffTables(v: TariffVersion): Child[] {
         : []),
     ]),
     table('装修', [
-      row('装修垃圾清运费', `${v.rates.RENOVATION_WASTE} 元/㎡`),
-      row('装修管理保证金(完工验收后无息退还)', `${v.rates.RENOVATION_DEPOSIT} 元/户`),
-      row('装修许可证、出入证工本费', `${v.rates.RENOVATION_CARDS} 元/张`),
-      ...(v.rates.CARD_DEPOSIT !== '0.00' ? [row('出入证押金(可退)', `${v.rates.CARD_DEPOSIT} 元/张`)] : []),
+      row(feeName('RENOVATION_WASTE'), `${v.rates.RENOVATION_WASTE} 元/㎡`),
+      row(`${feeName('RENOVATION_DEPOSIT')}(完工验收后无息退还)`, `${v.rates.RENOVATION_DEPOSIT} 元/户`),
+      row(feeName('RENOVATION_CARDS'), `${v.rates.RENOVATION_CARDS} 元/张`),
+      ...(v.rates.CARD_DEPOSIT !== '0.00'
+        ? [row(`${feeName('CARD_DEPOSIT')}(可退)`, `${v.rates.CARD_DEPOSIT} 元/张`)]
+        : []),
     ]),
     h(
       'p',

@@ -1,27 +1,9 @@
 /** Names and dates as the people at the counter and the kiosk read them. */
+import { channelName, feeName } from '../../fee-types/catalog.js';
 import { RENTAL_KIND_NAMES, UNIT_TYPE_NAMES } from '../../tariffs/catalog.js';
 
-export { RENTAL_KIND_NAMES, UNIT_TYPE_NAMES };
-
-export const CHANNEL_NAMES: Record<string, string> = {
-  CASH: '现金',
-  CHEQUE: '支票',
-  TRANSFER: '银行转账',
-  KIOSK_CARD: '自助机刷卡',
-  KIOSK_WECHAT: '自助机微信支付',
-  KIOSK_ALIPAY: '自助机支付宝',
-};
-
-export const FEE_NAMES: Record<string, string> = {
-  PROPERTY_FEE: '物业服务费',
-  PARKING_SPACE_FEE: '车位物业服务费',
-  PARKING_RENTAL: '车位租赁费',
-  TEMP_PARKING: '临时停车费',
-  RENOVATION_WASTE: '装修垃圾清运费',
-  RENOVATION_DEPOSIT: '装修管理保证金',
-  RENOVATION_CARDS: '装修许可证及出入证工本费',
-  CARD_DEPOSIT: '出入证押金',
-};
+/** Fee and channel names come from the registry, the same words as the CSV and every report. */
+export { channelName, feeName, RENTAL_KIND_NAMES, UNIT_TYPE_NAMES };
 
 export const STATUS_NAMES: Record<string, string> = {
   OPEN: '待缴',
