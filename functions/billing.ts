@@ -5,7 +5,7 @@
 import { lambdaHandler } from '../lib/api/lambda.js';
 import { billingRoutes } from '../lib/api/routes/billing.js';
 import { unitSearchRoutes } from '../lib/api/routes/units-search.js';
-import { depsFromEnv } from '../lib/api/runtime.js';
+import { lambdaDeps } from '../lib/api/runtime.js';
 
 export const routes = [...billingRoutes, ...unitSearchRoutes];
-export const handler = lambdaHandler(routes, depsFromEnv);
+export const handler = lambdaHandler(routes, lambdaDeps);

@@ -4,7 +4,7 @@
  */
 import { lambdaHandler } from '../lib/api/lambda.js';
 import { metaRoutes } from '../lib/api/routes/meta.js';
-import { depsFromEnv } from '../lib/api/runtime.js';
+import { lambdaDeps } from '../lib/api/runtime.js';
 
 export const routes = metaRoutes;
-export const handler = lambdaHandler(routes, depsFromEnv);
+export const handler = lambdaHandler(routes, lambdaDeps);

@@ -4,7 +4,7 @@
  */
 import { lambdaHandler } from '../lib/api/lambda.js';
 import { parkingRoutes } from '../lib/api/routes/parking.js';
-import { depsFromEnv } from '../lib/api/runtime.js';
+import { lambdaDeps } from '../lib/api/runtime.js';
 
 export const routes = parkingRoutes;
-export const handler = lambdaHandler(routes, depsFromEnv);
+export const handler = lambdaHandler(routes, lambdaDeps);

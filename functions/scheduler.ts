@@ -7,7 +7,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Deps } from '../lib/api/route.js';
-import { depsFromEnv } from '../lib/api/runtime.js';
+import { lambdaDeps } from '../lib/api/runtime.js';
 import { SYSTEM_SCHEDULER } from '../lib/billing/context.js';
 import { estatesAwaitingRenewal } from '../lib/billing/estates-list.js';
 import { runRenewals } from '../lib/billing/renewals.js';
@@ -61,7 +61,7 @@ export async function renewEveryEstate(deps: Deps, log: Log): Promise<RenewalRun
 export const logger = new Logger();
 
 export const handler = async (): Promise<RenewalRunSummary> => {
-  const summary = await renewEveryEstate(depsFromEnv(), logger);
+  const summary = await renewEveryEstate(await lambdaDeps(), logger);
   logger.info('renewal run finished', {
     asOf: summary.asOf,
     estates: summary.renewed.length,

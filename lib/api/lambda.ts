@@ -48,8 +48,13 @@ export async function handleEvent(
  * A Lambda handler for one route group. It routes only its own group's routes (anything else is a
  * 404, though API Gateway never sends it one), and its bundle contains only their code.
  */
-export function lambdaHandler(routes: readonly AnyRoute[], deps: () => Deps) {
+export function lambdaHandler(routes: readonly AnyRoute[], deps: () => Deps | Promise<Deps>) {
   const router = new Router(routes);
-  return (event: APIGatewayProxyEventV2, context: Context) =>
-    handleEvent(router, event, deps(), context.awsRequestId ?? event.requestContext?.requestId ?? 'unknown');
+  return async (event: APIGatewayProxyEventV2, context: Context) =>
+    handleEvent(
+      router,
+      event,
+      await deps(),
+      context.awsRequestId ?? event.requestContext?.requestId ?? 'unknown',
+    );
 }
