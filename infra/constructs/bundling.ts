@@ -13,8 +13,9 @@
  *   document client built the same way.
  * - `charset: utf8`: Chinese names and messages stay readable in bundles, source maps and logs
  *   instead of becoming \uXXXX escapes.
- * - A `createRequire` banner: the X-Ray SDK under Powertools Tracer is CommonJS and requires Node
- *   built-ins at run time, which an ESM bundle can only do through a real `require`.
+ * - A `createRequire` banner: the X-Ray SDK under Powertools Tracer (loaded at the first request in
+ *   Lambda, lib/api/runtime.ts) is CommonJS and requires Node built-ins at run time, which an ESM
+ *   bundle can only do through a real `require`.
  */
 export const BUNDLE = {
   target: 'node22',
