@@ -13,6 +13,7 @@ import { Dec, sumFen } from '../money.js';
 import { cursor, type Db, TransactionCancelled, type TxItem } from '../store/db.js';
 import { claimItem, claimStateItem, invoiceItem, invoiceStatusItem, renewalIndexItem } from '../store/items.js';
 import { claimOwner, documentNumber, gsi1, key, SERIES } from '../store/keys.js';
+import { claimRecordSchema, parseRecord } from '../store/records.js';
 import { transactWithNumbers } from '../store/numbering.js';
 import type { RentalKind, TariffVersion } from '../tariffs/catalog.js';
 import { type BizDate, businessDate, businessYear, formatInstant, type Period } from '../time.js';
@@ -185,14 +186,26 @@ export async function liveClaims(
   owner: string,
   feeCode: FeeCode,
 ): Promise<Map<string, 'OPEN' | 'PAID'>> {
+  return (await liveClaimsByFee(db, owner, feeCode)).get(feeCode) ?? new Map();
+}
+
+/** A party's live claims of every fee code (or of one), by fee code and then period start. */
+export async function liveClaimsByFee(
+  db: Db,
+  owner: string,
+  feeCode?: FeeCode,
+): Promise<Map<string, Map<string, 'OPEN' | 'PAID'>>> {
   const items = await db.queryAll({
     KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
-    ExpressionAttributeValues: { ':pk': owner, ':sk': `CLAIM#${feeCode}#` },
+    ExpressionAttributeValues: { ':pk': owner, ':sk': feeCode ? `CLAIM#${feeCode}#` : 'CLAIM#' },
   });
-  const live = new Map<string, 'OPEN' | 'PAID'>();
-  for (const i of items) {
-    const state = i['state'] as string;
-    if (state === 'OPEN' || state === 'PAID') live.set((i['period'] as Period).start, state);
+  const live = new Map<string, Map<string, 'OPEN' | 'PAID'>>();
+  for (const item of items) {
+    const claim = parseRecord(claimRecordSchema, item, 'claim');
+    if (claim.state === 'RELEASED') continue;
+    const byStart = live.get(claim.feeCode) ?? new Map<string, 'OPEN' | 'PAID'>();
+    byStart.set(claim.period.start, claim.state);
+    live.set(claim.feeCode, byStart);
   }
   return live;
 }

@@ -22,6 +22,7 @@ import {
 } from '../fees/temp-parking.js';
 import { type Fen, formatFen } from '../money.js';
 import { cursor, type Db, type Item, TransactionCancelled, type TxItem } from '../store/db.js';
+import { receiptItem, sessionPaymentItem } from '../store/items.js';
 import { documentNumber, gsi2, key, SERIES } from '../store/keys.js';
 import { transactWithNumbers } from '../store/numbering.js';
 import type { TariffVersion, TempParkingBand } from '../tariffs/catalog.js';
@@ -31,7 +32,7 @@ import { getEstate, listTariffs, tariffOn } from './estates.js';
 import type { IdempotentCall } from './invoices.js';
 import { type FreeReason, parksFree } from './parking-free.js';
 import { checkPayment } from './payments.js';
-import type { Channel, Receipt } from './records.js';
+import type { Channel, Estate, Receipt } from './records.js';
 import { normalisePlate } from './units.js';
 
 const MINUTE_MS = 60_000;
@@ -555,8 +556,9 @@ export async function payParking(
   sessionId: string,
   input: ParkingPaymentInput,
   idem?: IdempotentCall,
+  known?: ParkingSession,
 ): Promise<ParkingPayment> {
-  const first = await getSession(ctx, sessionId);
+  const first = known ?? (await getSession(ctx, sessionId));
   const now = ctx.now();
   let atMs = now;
   if (input.at !== undefined) {
@@ -569,21 +571,25 @@ export async function payParking(
       );
     }
   }
-  // Refuse bad requests before taking a turn for a receipt number.
-  const a = await amountToPay(ctx, first, atMs);
-  const money = checkPayment(a.amountDue, input, ctx.actor.role);
-  const estate = await getEstate(ctx, first.estateId);
-  // The grace runs from the instant the stay was priced: a kiosk paying a quote a few minutes old
-  // must not gain those minutes on top (a band boundary could fall inside them, unpaid).
-  const exitByMs = atMs + estate.exitGraceMinutes * MINUTE_MS;
   const year = businessYear(now);
+  // The stay is priced once, from the session as first read, together with the estate's exit grace
+  // and the receipt counter; a later round re-reads only the session (its payVersion is the lock).
+  let priced: Promise<[StayAssessment, Estate]> | undefined;
+  const read = async (round: number) => {
+    priced ??= Promise.all([amountToPay(ctx, first, atMs), getEstate(ctx, first.estateId)]);
+    const [s, [a, estate]] = await Promise.all([round === 0 ? first : getSession(ctx, sessionId), priced]);
+    return { s, a, estate };
+  };
   let result: ParkingPayment | undefined;
   try {
     await transactWithNumbers(
       ctx.db,
       [{ estateId: first.estateId, series: SERIES.receipt, year }],
-      async ([n]) => {
-        const s = await getSession(ctx, sessionId);
+      async ([n], { s, a, estate }) => {
+        const money = checkPayment(a.amountDue, input, ctx.actor.role);
+        // The grace runs from the instant the stay was priced: a kiosk paying a quote a few minutes old
+        // must not gain those minutes on top (a band boundary could fall inside them, unpaid).
+        const exitByMs = atMs + estate.exitGraceMinutes * MINUTE_MS;
         if (s.status !== 'OPEN')
           throw new ConflictError('SESSION_CLOSED', `parking session ${sessionId} has ended`);
         if (s.payVersion !== first.payVersion) {
@@ -629,35 +635,15 @@ export async function payParking(
           },
         };
         const items: TxItem[] = [
-          {
-            Update: {
-              TableName: ctx.db.table,
-              Key: key.parkingSession(sessionId),
-              UpdateExpression:
-                'SET paidFen = :paid, payVersion = :next, exitByMs = :exitByMs, exitBy = :exitBy, lastPaidAt = :paidAt, ' +
-                'receipts = list_append(if_not_exists(receipts, :none), :receipt)',
-              ConditionExpression: '#status = :open AND payVersion = :v',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: {
-                ':paid': paidFen,
-                ':next': s.payVersion + 1,
-                ':v': s.payVersion,
-                ':open': 'OPEN',
-                ':exitByMs': exitByMs,
-                ':exitBy': formatInstant(exitByMs),
-                ':paidAt': receipt.paidAt,
-                ':none': [],
-                ':receipt': [receiptNo],
-              },
-            },
-          },
-          {
-            Put: {
-              TableName: ctx.db.table,
-              Item: { ...key.receipt(receiptNo), type: 'RECEIPT', ...receipt },
-              ConditionExpression: 'attribute_not_exists(PK)',
-            },
-          },
+          sessionPaymentItem(sessionId, {
+            payVersion: s.payVersion,
+            paidFen,
+            exitByMs,
+            exitBy: formatInstant(exitByMs),
+            paidAt: receipt.paidAt,
+            receiptNo,
+          }),
+          receiptItem(receipt),
           ...ledgerItems(ctx, now, {
             estateId: s.estateId,
             kind: 'PAYMENT_RECEIVED',
@@ -674,9 +660,13 @@ export async function payParking(
             details: { sessionId, plate: s.plate, channel: input.channel, at: formatInstant(atMs) },
           }),
         ];
-        if (idem) items.push(idem.handle.completeItem(idem.present(result)));
+        if (idem) {
+          await idem.handle.ready;
+          items.push(idem.handle.completeItem(idem.present(result)));
+        }
         return { items };
       },
+      read,
     );
   } catch (e) {
     if (e instanceof TransactionCancelled && e.failedAt(0)) {
