@@ -106,7 +106,10 @@ async function takeLock(
       );
     }
     if (existing.state === 'COMPLETED') return existing;
-    throw new ConflictError('REQUEST_IN_PROGRESS', 'the same request is still being processed; retry shortly');
+    throw new ConflictError(
+      'REQUEST_IN_PROGRESS',
+      'the same request is still being processed; retry shortly',
+    );
   }
 }
 

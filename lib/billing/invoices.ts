@@ -11,10 +11,16 @@ import type { FeeLine } from '../fees/line.js';
 import { annualPeriod, dueDate, periodIndexOn, renewalIssueFrom } from '../fees/periods.js';
 import { Dec, sumFen } from '../money.js';
 import { cursor, type Db, TransactionCancelled, type TxItem } from '../store/db.js';
-import { claimItem, claimStateItem, invoiceItem, invoiceStatusItem, renewalIndexItem } from '../store/items.js';
+import {
+  claimItem,
+  claimStateItem,
+  invoiceItem,
+  invoiceStatusItem,
+  renewalIndexItem,
+} from '../store/items.js';
 import { claimOwner, documentNumber, gsi1, key, SERIES } from '../store/keys.js';
-import { claimRecordSchema, parseRecord } from '../store/records.js';
 import { transactWithNumbers } from '../store/numbering.js';
+import { claimRecordSchema, parseRecord } from '../store/records.js';
 import type { RentalKind, TariffVersion } from '../tariffs/catalog.js';
 import { type BizDate, businessDate, businessYear, formatInstant, type Period } from '../time.js';
 import { auditItem, type Ctx, ledgerItems } from './context.js';

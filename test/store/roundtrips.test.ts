@@ -11,8 +11,9 @@
  *     deepest call that had finished when it started; ends are credited to the deepest call of that
  *     operation in flight, so the figure errs high, never low.
  */
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+
 import { writeFileSync } from 'node:fs';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDynamoClientConfig } from '../../infra/local/dynamodb-local.js';
 import { dispatch } from '../../lib/api/dispatch.js';
