@@ -21,10 +21,17 @@ import {
   tempParkingCharge,
 } from '../fees/temp-parking.js';
 import { type Fen, formatFen } from '../money.js';
-import { cursor, type Db, type Item, TransactionCancelled, type TxItem } from '../store/db.js';
-import { receiptItem, sessionPaymentItem } from '../store/items.js';
+import { cursor, type Db, TransactionCancelled, type TxItem } from '../store/db.js';
+import { receiptItem } from '../store/items.js';
 import { documentNumber, gsi2, key, SERIES } from '../store/keys.js';
 import { transactWithNumbers } from '../store/numbering.js';
+import { sessionEntryItems, sessionExitItems, sessionPaymentItem } from '../store/parking-items.js';
+import {
+  compact,
+  insideGuardRecordSchema,
+  parkingSessionRecordSchema,
+  parseRecord,
+} from '../store/records.js';
 import type { TariffVersion, TempParkingBand } from '../tariffs/catalog.js';
 import { businessDate, businessYear, formatInstant, parseInstant } from '../time.js';
 import { auditItem, type Ctx, ledgerItems } from './context.js';
@@ -48,6 +55,7 @@ const MAX_ROUNDS = 8;
 export type SessionStatus = 'OPEN' | 'CLOSED';
 /** Why an exit was allowed; `PAYMENT_DUE` when it was not. */
 export type ExitReason = 'FREE_STAY' | 'PAID' | FreeReason;
+const EXIT_REASONS: readonly ExitReason[] = ['FREE_STAY', 'PAID', 'OWNED_SPACE', 'RENTAL'];
 
 export interface ParkingSession {
   sessionId: string;
@@ -80,39 +88,25 @@ interface Guard {
 
 // ---- reading and writing items -------------------------------------------------------------
 
-function sessionFromItem(i: Item): ParkingSession {
-  const s: ParkingSession = {
-    sessionId: i['sessionId'] as string,
-    estateId: i['estateId'] as string,
-    plate: i['plate'] as string,
-    status: i['status'] as SessionStatus,
-    entryMs: Number(i['entryMs'] as bigint),
-    entryAt: i['entryAt'] as string,
-    entryGateId: i['entryGateId'] as string,
-    tariffVersion: i['tariffVersion'] as string,
-    tempParkingBands: (i['tempParkingBands'] as { upToMinutes: bigint; amount: string }[]).map((b) => ({
-      upToMinutes: Number(b.upToMinutes),
-      amount: b.amount,
-    })),
-    paidFen: (i['paidFen'] as bigint | undefined) ?? 0n,
-    payVersion: Number((i['payVersion'] as bigint | undefined) ?? 0n),
-    receipts: (i['receipts'] as string[] | undefined) ?? [],
-  };
-  if (i['exitByMs'] !== undefined) s.exitByMs = Number(i['exitByMs'] as bigint);
-  if (i['exitMs'] !== undefined) s.exitMs = Number(i['exitMs'] as bigint);
-  if (i['exitGateId'] !== undefined) s.exitGateId = i['exitGateId'] as string;
-  if (i['feeFen'] !== undefined) s.feeFen = i['feeFen'] as bigint;
-  if (i['exitReason'] !== undefined) s.exitReason = i['exitReason'] as ExitReason;
-  return s;
+function sessionFromItem(item: unknown): ParkingSession {
+  const r = parseRecord(parkingSessionRecordSchema, item, 'parking session');
+  const exitReason = EXIT_REASONS.find((x) => x === r.exitReason);
+  if (r.exitReason !== undefined && !exitReason) {
+    throw new Error(`stored parking session ${r.sessionId} has unknown exit reason ${r.exitReason}`);
+  }
+  return compact({
+    ...r,
+    paidFen: r.paidFen ?? 0n,
+    payVersion: r.payVersion ?? 0,
+    receipts: r.receipts ?? [],
+    exitReason,
+  });
 }
 
-function guardFromItem(i: Item | undefined): Guard | undefined {
-  if (!i) return undefined;
-  return {
-    state: i['state'] as Guard['state'],
-    sessionId: i['sessionId'] as string,
-    ...(i['lastExitMs'] !== undefined ? { lastExitMs: Number(i['lastExitMs'] as bigint) } : {}),
-  };
+function guardFromItem(item: unknown): Guard | undefined {
+  if (item === undefined) return undefined;
+  const { lastExitMs, ...guard } = parseRecord(insideGuardRecordSchema, item, 'inside guard');
+  return lastExitMs === undefined ? guard : { ...guard, lastExitMs };
 }
 
 export async function getSession(ctx: Pick<Ctx, 'db'>, sessionId: string): Promise<ParkingSession> {
@@ -127,52 +121,18 @@ async function getGuard(db: Db, estateId: string, plate: string): Promise<Guard 
 
 /** Entry: the guard (conditional), the session, the audit record. Exported for the benchmark's raw baseline. */
 export function entryItems(ctx: Ctx, s: ParkingSession): TxItem[] {
-  const table = ctx.db.table;
   return [
-    {
-      Update: {
-        TableName: table,
-        Key: key.insideGuard(s.estateId, s.plate),
-        UpdateExpression:
-          'SET #type = :type, plate = :plate, sessionId = :sid, #state = :inside, entryMs = :entryMs',
-        // A plate inside stays with its session; an entry older than the plate's last exit is out of order.
-        ConditionExpression: 'attribute_not_exists(PK) OR (#state = :left AND lastExitMs <= :entryMs)',
-        ExpressionAttributeNames: { '#type': 'type', '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':type': 'INSIDE',
-          ':plate': s.plate,
-          ':sid': s.sessionId,
-          ':inside': 'INSIDE',
-          ':left': 'LEFT',
-          ':entryMs': s.entryMs,
-        },
-      },
-    },
-    {
-      Put: {
-        TableName: table,
-        Item: {
-          ...key.parkingSession(s.sessionId),
-          type: 'PARKING_SESSION',
-          sessionId: s.sessionId,
-          estateId: s.estateId,
-          plate: s.plate,
-          status: 'OPEN',
-          entryMs: s.entryMs,
-          entryAt: s.entryAt,
-          entryDate: businessDate(s.entryMs),
-          entryGateId: s.entryGateId,
-          tariffVersion: s.tariffVersion,
-          tempParkingBands: s.tempParkingBands,
-          paidFen: 0n,
-          payVersion: 0,
-          receipts: [],
-          GSI2PK: gsi2.openSessions(s.estateId),
-          GSI2SK: `${s.plate}#${String(s.entryMs).padStart(13, '0')}`,
-        },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      },
-    },
+    ...sessionEntryItems({
+      sessionId: s.sessionId,
+      estateId: s.estateId,
+      plate: s.plate,
+      entryMs: s.entryMs,
+      entryAt: s.entryAt,
+      entryDate: businessDate(s.entryMs),
+      entryGateId: s.entryGateId,
+      tariffVersion: s.tariffVersion,
+      tempParkingBands: s.tempParkingBands,
+    }),
     auditItem(ctx, ctx.now(), {
       estateId: s.estateId,
       action: 'PARKING_ENTRY',
@@ -188,44 +148,8 @@ export function exitItems(
   s: ParkingSession,
   exit: { exitMs: number; gateId: string; feeFen: Fen; reason: ExitReason },
 ): TxItem[] {
-  const table = ctx.db.table;
   return [
-    {
-      Update: {
-        TableName: table,
-        Key: key.parkingSession(s.sessionId),
-        UpdateExpression:
-          'SET #status = :closed, exitMs = :exitMs, exitAt = :exitAt, exitGateId = :gate, feeFen = :fee, exitReason = :reason REMOVE GSI2PK, GSI2SK',
-        // A payment committed since the read changes the answer: the exit re-reads and decides again.
-        ConditionExpression: '#status = :open AND payVersion = :v',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':closed': 'CLOSED',
-          ':open': 'OPEN',
-          ':v': s.payVersion,
-          ':exitMs': exit.exitMs,
-          ':exitAt': formatInstant(exit.exitMs),
-          ':gate': exit.gateId,
-          ':fee': exit.feeFen,
-          ':reason': exit.reason,
-        },
-      },
-    },
-    {
-      Update: {
-        TableName: table,
-        Key: key.insideGuard(s.estateId, s.plate),
-        UpdateExpression: 'SET #state = :left, lastExitMs = :exitMs',
-        ConditionExpression: 'sessionId = :sid AND #state = :inside',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':left': 'LEFT',
-          ':inside': 'INSIDE',
-          ':sid': s.sessionId,
-          ':exitMs': exit.exitMs,
-        },
-      },
-    },
+    ...sessionExitItems(s, { ...exit, exitAt: formatInstant(exit.exitMs) }),
     auditItem(ctx, ctx.now(), {
       estateId: s.estateId,
       action: 'PARKING_EXIT',

@@ -262,43 +262,6 @@ export function depositHeldCheck(caseId: string): TxItem {
   };
 }
 
-// ---- parking ---------------------------------------------------------------------------------
-
-/** Records a payment on an open session, under the payment version read (two kiosks pay once). */
-export function sessionPaymentItem(
-  sessionId: string,
-  args: {
-    payVersion: number;
-    paidFen: bigint;
-    exitByMs: number;
-    exitBy: string;
-    paidAt: string;
-    receiptNo: string;
-  },
-): TxItem {
-  return {
-    Update: {
-      Key: key.parkingSession(sessionId),
-      UpdateExpression:
-        'SET paidFen = :paid, payVersion = :next, exitByMs = :exitByMs, exitBy = :exitBy, lastPaidAt = :paidAt, ' +
-        'receipts = list_append(if_not_exists(receipts, :none), :receipt)',
-      ConditionExpression: '#status = :open AND payVersion = :v',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':paid': args.paidFen,
-        ':next': args.payVersion + 1,
-        ':v': args.payVersion,
-        ':open': 'OPEN',
-        ':exitByMs': args.exitByMs,
-        ':exitBy': args.exitBy,
-        ':paidAt': args.paidAt,
-        ':none': [],
-        ':receipt': [args.receiptNo],
-      },
-    },
-  };
-}
-
 // ---- ledger and audit ------------------------------------------------------------------------
 
 export interface NewLedgerEntry {

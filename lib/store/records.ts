@@ -37,6 +37,16 @@ export function parseRecord<S extends z.ZodMiniType>(schema: S, item: unknown, w
   return out.data;
 }
 
+/** A parsed record's optional attributes: absent, never present as undefined. */
+export type Compact<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & {
+  [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined>;
+};
+
+/** Drops the attributes a parsed record does not have (domain types have no `x: undefined`). */
+export function compact<T extends object>(record: T): Compact<T> {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Compact<T>;
+}
+
 export const idempotencyRecordSchema = z.object({
   state: z.enum(['IN_PROGRESS', 'COMPLETED', 'RELEASED']),
   fingerprint: str,
