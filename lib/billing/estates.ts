@@ -38,12 +38,11 @@ export async function createEstate(
     await ctx.db.transact([
       {
         Put: {
-          TableName: ctx.db.table,
           Item: { ...key.estate(estate.estateId), type: 'ESTATE', ...estate },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
-      { Put: { TableName: ctx.db.table, Item: tariffItem(seedTariff(estate.estateId)) } },
+      { Put: { Item: tariffItem(seedTariff(estate.estateId)) } },
       auditItem(ctx, at, { estateId: estate.estateId, action: 'ESTATE_CREATED', document: estate.estateId }),
     ]);
   } catch (e) {
@@ -106,7 +105,6 @@ export async function addTariff(
     await ctx.db.transact([
       {
         Put: {
-          TableName: ctx.db.table,
           Item: tariffItem(version),
           ConditionExpression: 'attribute_not_exists(PK)',
         },
@@ -157,7 +155,6 @@ export async function putCalendar(
   await ctx.db.transact([
     {
       Put: {
-        TableName: ctx.db.table,
         Item: { ...key.calendar(estateId, year), type: 'CALENDAR', estateId, year, holidays, workdays },
       },
     },

@@ -112,7 +112,6 @@ export async function refundDeposit(
       const items: TxItem[] = [
         {
           Put: {
-            TableName: ctx.db.table,
             Item: { ...key.depositRefund(refundNo), type: 'DEPOSIT_REFUND', ...refund },
             ConditionExpression: 'attribute_not_exists(PK)',
           },

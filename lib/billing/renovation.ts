@@ -15,6 +15,7 @@ import { type Fen, formatFen } from '../money.js';
 import { cursor, type Db, TransactionCancelled, type TxItem } from '../store/db.js';
 import { claimOwner, gsi2, key, type Series } from '../store/keys.js';
 import { transactWithNumbers } from '../store/numbering.js';
+import { type CaseChanges, caseUpdateItem } from '../store/renovation-items.js';
 import { addDays, type BizDate, businessDate, formatInstant, type Period, parseBizDate } from '../time.js';
 import { auditItem, type Ctx, ledgerItems } from './context.js';
 import { listTariffs, workingCalendar } from './estates.js';
@@ -304,14 +305,12 @@ export async function registerRenovation(
     return [
       {
         Put: {
-          TableName: ctx.db.table,
           Item: { ...key.renovation(caseId), type: 'RENOVATION', ...stored },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
       {
         Put: {
-          TableName: ctx.db.table,
           Item: {
             ...key.currentRenovation(unit.unitId),
             type: 'RENOVATION_CURRENT',
@@ -359,49 +358,7 @@ export async function registerRenovation(
 // ---------------------------------------------------------------------------------------------
 // Changing a case
 
-export interface CaseChanges {
-  set?: Record<string, unknown>;
-  append?: Record<string, unknown[]>;
-  remove?: string[];
-}
-
-/** The case's update under its version lock; the state moves to `next`. */
-function caseUpdate(db: Db, c: RenovationCase, next: RenovationState, changes: CaseChanges): TxItem {
-  const names: Record<string, string> = { '#state': 'state', '#version': 'version' };
-  const values: Record<string, unknown> = {
-    ':state': next,
-    ':version': c.version,
-    ':nextVersion': c.version + 1,
-  };
-  const sets = ['#state = :state', '#version = :nextVersion'];
-  let i = 0;
-  for (const [name, value] of Object.entries(changes.set ?? {})) {
-    names[`#s${i}`] = name;
-    values[`:s${i}`] = value;
-    sets.push(`#s${i} = :s${i}`);
-    i++;
-  }
-  for (const [name, list] of Object.entries(changes.append ?? {})) {
-    names[`#a${i}`] = name;
-    values[`:a${i}`] = list;
-    sets.push(`#a${i} = list_append(#a${i}, :a${i})`);
-    i++;
-  }
-  const removes = (changes.remove ?? []).map((name) => {
-    names[`#r${i}`] = name;
-    return `#r${i++}`;
-  });
-  return {
-    Update: {
-      TableName: db.table,
-      Key: key.renovation(c.caseId),
-      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-      ConditionExpression: '#version = :version',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    },
-  };
-}
+export type { CaseChanges };
 
 /** The due-list entry of a case (GSI2, sparse): set while something is due, removed when nothing is. */
 export function dueIndex(c: Pick<RenovationCase, 'estateId' | 'caseId'>, kind: DueKind, date: BizDate) {
@@ -445,10 +402,9 @@ export async function changeCase<R>(
     for (const name of p.changes.remove ?? []) after[name] = undefined;
     result = p.result(viewOf(caseFromItem(after), { status: view.invoiceStatus, receiptNo: view.receiptNo }));
     const items: TxItem[] = [
-      caseUpdate(ctx.db, view, next, p.changes),
+      caseUpdateItem(view, next, p.changes),
       {
         ConditionCheck: {
-          TableName: ctx.db.table,
           Key: key.invoice(view.invoiceNo),
           // The effective state was read from this status (paid → HELD, voided → CANCELLED).
           ConditionExpression: '#status = :seen',

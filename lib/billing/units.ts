@@ -46,14 +46,12 @@ export async function createUnit(ctx: Ctx, estateId: string, input: NewUnit): Pr
         items: [
           {
             Put: {
-              TableName: ctx.db.table,
               Item: { ...key.unitNoGuard(estateId, input.building, input.room), type: 'UNITNO', unitId },
               ConditionExpression: 'attribute_not_exists(PK)',
             },
           },
           {
             Put: {
-              TableName: ctx.db.table,
               Item: { ...key.unit(unitId), type: 'UNIT', ...unit },
               ConditionExpression: 'attribute_not_exists(PK)',
             },
@@ -107,21 +105,18 @@ export async function registerSpace(
     await ctx.db.transact([
       {
         Put: {
-          TableName: ctx.db.table,
           Item: { ...key.spaceNoGuard(unit.estateId, input.spaceNo), type: 'SPACENO', unitId },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
       {
         Put: {
-          TableName: ctx.db.table,
           Item: { ...key.space(unitId, input.spaceNo), type: 'SPACE', ...space },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
       ...plates.map((plate) => ({
         Put: {
-          TableName: ctx.db.table,
           // A registered plate parks free in the estate (SPEC.md §4.2); the gate looks it up by plate.
           Item: {
             PK: `ESTATE#${unit.estateId}`,

@@ -138,3 +138,20 @@ export function sessionPaymentItem(
     },
   };
 }
+
+/** A plate's rental lock: its version moves on with every rental, so two overlapping rentals cannot both commit. */
+export function rentalLockItem(estateId: string, plate: string, version: number): TxItem {
+  return {
+    Update: {
+      Key: key.rentalLock(estateId, plate),
+      UpdateExpression: 'SET #type = :type, version = :next',
+      ConditionExpression: version === 0 ? 'attribute_not_exists(PK)' : 'version = :v',
+      ExpressionAttributeNames: { '#type': 'type' },
+      ExpressionAttributeValues: {
+        ':type': 'RENTAL_LOCK',
+        ':next': version + 1,
+        ...(version === 0 ? {} : { ':v': version }),
+      },
+    },
+  };
+}
