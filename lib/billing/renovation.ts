@@ -15,6 +15,12 @@ import { type Fen, formatFen } from '../money.js';
 import { cursor, type Db, TransactionCancelled, type TxItem } from '../store/db.js';
 import { claimOwner, gsi2, key, type Series } from '../store/keys.js';
 import { transactWithNumbers } from '../store/numbering.js';
+import {
+  compact,
+  currentRenovationRecordSchema,
+  parseRecord,
+  renovationCaseRecordSchema,
+} from '../store/records.js';
 import { type CaseChanges, caseUpdateItem } from '../store/renovation-items.js';
 import { addDays, type BizDate, businessDate, formatInstant, type Period, parseBizDate } from '../time.js';
 import { auditItem, type Ctx, ledgerItems } from './context.js';
@@ -32,6 +38,7 @@ import {
   MAX_INSPECTIONS,
   nextReinspectionDue,
   periodEnd,
+  RENOVATION_STATES,
   type RenovationEvent,
   type RenovationState,
   refundDue,
@@ -114,62 +121,26 @@ export const caseIdOf = (invoiceNo: string) => `RN-${invoiceNo}`;
 // ---------------------------------------------------------------------------------------------
 // Stored item ↔ record
 
-type Stored = Record<string, unknown>;
-const num = (v: unknown) => Number(v as bigint);
-const optional = <K extends string>(item: Stored, keys: readonly K[]) =>
-  Object.fromEntries(keys.filter((k) => item[k] !== undefined && item[k] !== null).map((k) => [k, item[k]]));
-
-function deductionFromItem(d: Stored): Deduction {
-  return {
-    amount: d['amount'] as bigint,
-    reason: d['reason'] as string,
-    evidenceRef: d['evidenceRef'] as string,
-  };
-}
-
-export function caseFromItem(item: Stored): RenovationCase {
-  return {
-    caseId: item['caseId'] as string,
-    estateId: item['estateId'] as string,
-    unitId: item['unitId'] as string,
-    invoiceNo: item['invoiceNo'] as string,
-    cards: num(item['cards']),
-    registrationDate: item['registrationDate'] as string,
-    registeredAt: item['registeredAt'] as string,
-    registeredBy: item['registeredBy'] as string,
-    approvalDue: item['approvalDue'] as string,
-    period: item['period'] as Period,
-    deposit: item['deposit'] as bigint,
-    cardDeposit: item['cardDeposit'] as bigint,
-    state: item['state'] as RenovationState,
-    version: num(item['version']),
-    extensions: (item['extensions'] as Extension[]) ?? [],
-    acceptances: ((item['acceptances'] as Stored[]) ?? []).map((a) => ({
-      date: a['date'] as string,
-      passed: a['passed'] as boolean,
-      recordedAt: a['recordedAt'] as string,
-      recordedBy: a['recordedBy'] as string,
-      ...optional(a, ['notes'] as const),
-    })),
-    reinspections: ((item['reinspections'] as Stored[]) ?? []).map((r) => ({
-      n: num(r['n']),
-      date: r['date'] as string,
-      passed: r['passed'] as boolean,
-      deductions: ((r['deductions'] as Stored[]) ?? []).map(deductionFromItem),
-      recordedAt: r['recordedAt'] as string,
-      recordedBy: r['recordedBy'] as string,
-    })),
-    deducted: (item['deducted'] as bigint) ?? 0n,
-    ...(optional(item, [
-      'acceptedOn',
-      'reinspectionDue',
-      'passedOn',
-      'refundDue',
-      'refundNo',
-      'refundedAt',
-      'refunded',
-    ] as const) as Partial<RenovationCase>),
-  };
+export function caseFromItem(item: unknown): RenovationCase {
+  const {
+    dueKind: _,
+    state,
+    extensions,
+    acceptances,
+    reinspections,
+    deducted,
+    ...rest
+  } = parseRecord(renovationCaseRecordSchema, item, 'renovation case');
+  const known = RENOVATION_STATES.find((k) => k === state);
+  if (!known) throw new Error(`stored renovation case ${rest.caseId} has unknown state ${state}`);
+  return compact({
+    ...rest,
+    state: known,
+    extensions: extensions ?? [],
+    acceptances: (acceptances ?? []).map((a) => compact(a)),
+    reinspections: (reinspections ?? []).map((r) => ({ ...r, deductions: r.deductions ?? [] })),
+    deducted: deducted ?? 0n,
+  });
 }
 
 function viewOf(c: RenovationCase, inv: Pick<Invoice, 'status' | 'receiptNo'>): RenovationView {
@@ -248,7 +219,9 @@ export async function registerRenovation(
     workingCalendar(ctx, unit.estateId),
     ctx.db.get(key.currentRenovation(unit.unitId)),
   ]);
-  const previousCaseId = current?.['caseId'] as string | undefined;
+  const previousCaseId = current
+    ? parseRecord(currentRenovationRecordSchema, current, 'current renovation').caseId
+    : undefined;
   if (previousCaseId) {
     const previous = await getRenovation(ctx, previousCaseId);
     if (LIVE_STATES.has(previous.state)) {
@@ -395,7 +368,12 @@ export async function changeCase<R>(
     const view = await getRenovation(ctx, caseId);
     const next = transition(view.state, event, caseId, view.refundNo ? { refundNo: view.refundNo } : {});
     const p = plan(view, numbers, at);
-    const after: Stored = { ...view, ...p.changes.set, state: next, version: view.version + 1 };
+    const after: Record<string, unknown> = {
+      ...view,
+      ...p.changes.set,
+      state: next,
+      version: view.version + 1,
+    };
     for (const [name, list] of Object.entries(p.changes.append ?? {})) {
       after[name] = [...((after[name] as unknown[]) ?? []), ...list];
     }
@@ -648,7 +626,8 @@ export async function listDueRenovations(
       page.items.slice(i, i + 25).map(async (item) => {
         const c = caseFromItem(item);
         const view = viewOf(c, await getInvoice(ctx, c.invoiceNo));
-        const kind = item['dueKind'] as DueKind;
+        const kind: DueKind =
+          parseRecord(renovationCaseRecordSchema, item, 'renovation case').dueKind ?? 'REINSPECTION';
         const date = (kind === 'REFUND' ? c.refundDue : c.reinspectionDue)!;
         return { renovation: view, due: { kind, date, overdue: date < opts.asOf } };
       }),

@@ -210,6 +210,57 @@ export const insideGuardRecordSchema = z.object({
   lastExitMs: opt(count),
 });
 
+const deduction = z.object({ amount: fen, reason: str, evidenceRef: str });
+
+/** A renovation case; `state` is checked against the domain's states where it is read. */
+export const renovationCaseRecordSchema = z.object({
+  caseId: str,
+  estateId: str,
+  unitId: str,
+  invoiceNo: str,
+  cards: count,
+  registrationDate: str,
+  registeredAt: str,
+  registeredBy: str,
+  approvalDue: str,
+  period,
+  deposit: fen,
+  cardDeposit: fen,
+  state: str,
+  version: count,
+  extensions: opt(
+    z.array(z.object({ previousEnd: str, end: str, reason: str, recordedAt: str, recordedBy: str })),
+  ),
+  acceptances: opt(
+    z.array(z.object({ date: str, passed: z.boolean(), notes: opt(str), recordedAt: str, recordedBy: str })),
+  ),
+  reinspections: opt(
+    z.array(
+      z.object({
+        n: count,
+        date: str,
+        passed: z.boolean(),
+        deductions: opt(z.array(deduction)),
+        recordedAt: str,
+        recordedBy: str,
+      }),
+    ),
+  ),
+  deducted: opt(fen),
+  acceptedOn: opt(str),
+  reinspectionDue: opt(str),
+  passedOn: opt(str),
+  refundDue: opt(str),
+  refundNo: opt(str),
+  refundedAt: opt(str),
+  refunded: opt(fen),
+  /** Set while the case is in the due index: what is due. */
+  dueKind: opt(z.enum(['REINSPECTION', 'REFUND'])),
+});
+
+/** The pointer from a unit to its current renovation case. */
+export const currentRenovationRecordSchema = z.object({ caseId: str });
+
 export type IdempotencyRecord = z.output<typeof idempotencyRecordSchema>;
 export type ClaimRecord = z.output<typeof claimRecordSchema>;
 export type InvoiceRecord = z.output<typeof invoiceRecordSchema>;
