@@ -3,19 +3,17 @@
  * session each take at most 3 sequential store calls on the happy path — read what is needed once,
  * then one TransactWriteItems holding the document, ledger, audit and idempotency record.
  *
- * Requests go through the API dispatcher exactly as a Lambda runs them. Calls are counted through
- * the Db `faults` hook, which sees every attempt of every operation before and after it runs:
+ * Requests go through the API dispatcher exactly as a Lambda runs them. Calls are counted by an SDK
+ * middleware on the document client:
  *   - `calls`: every store call;
  *   - `sequential`: the longest chain of calls each of which started after the previous one ended
- *     (calls made together with Promise.all count once). A call's depth is one more than the
- *     deepest call that had finished when it started; ends are credited to the deepest call of that
- *     operation in flight, so the figure errs high, never low.
+ *     (calls made together with Promise.all count once).
  */
 
 import { writeFileSync } from 'node:fs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localDynamoClientConfig } from '../../infra/local/dynamodb-local.js';
 import { dispatch } from '../../lib/api/dispatch.js';
 import { router } from '../../lib/api/routes.js';
 import type { Ctx } from '../../lib/billing/context.js';
@@ -24,44 +22,51 @@ import { quoteSession, recordEntry } from '../../lib/billing/parking.js';
 import { runRenewals } from '../../lib/billing/renewals.js';
 import { createUnit, registerSpace } from '../../lib/billing/units.js';
 import { formatFen } from '../../lib/money.js';
-import { Db, documentClient, type FaultInjector } from '../../lib/store/db.js';
+import { Db } from '../../lib/store/db.js';
 import { createTableInput } from '../../lib/store/table.js';
-import { createTableFromInput, freshTableName, testDynamoClient, testEndpoint } from '../support/dynamo.js';
+import {
+  createTableFromInput,
+  freshTableName,
+  testDocumentClient,
+  testDynamoClient,
+} from '../support/dynamo.js';
 
 /** Sequential store calls allowed per request on the happy path. */
 const BUDGET = { issue: 3, pay: 3, parkingPay: 3 };
 /** The renewal job: store calls per unit renewed (the estate, tariffs and due list are read once per run). */
 const RENEWAL_CALLS_PER_UNIT = 5;
 
-type Op = Parameters<FaultInjector>[0];
-
-/** Counts calls and their sequential depth; `reset` starts a new request. */
+/**
+ * Counts the store calls made through `doc` (once per command, before the SDK's retries) and their
+ * sequential depth: a call's depth is one more than the deepest call that had finished when it
+ * started, so calls sent together with Promise.all count once and a call that waited for another
+ * counts after it.
+ */
 class CallCounter {
   calls = 0;
   sequential = 0;
   private finishedDepth = 0;
-  private inFlight: { op: Op; depth: number }[] = [];
 
-  readonly hook: FaultInjector = (op, phase) => {
-    if (phase === 'before') {
-      this.calls++;
-      const depth = this.finishedDepth + 1;
-      this.sequential = Math.max(this.sequential, depth);
-      this.inFlight.push({ op, depth });
-      return;
-    }
-    const same = this.inFlight.filter((c) => c.op === op);
-    if (same.length === 0) return;
-    const deepest = same.reduce((a, b) => (b.depth > a.depth ? b : a));
-    this.inFlight.splice(this.inFlight.indexOf(deepest), 1);
-    this.finishedDepth = Math.max(this.finishedDepth, deepest.depth);
-  };
+  watch(doc: DynamoDBDocumentClient): void {
+    doc.middlewareStack.add(
+      (next) => async (args) => {
+        this.calls++;
+        const depth = this.finishedDepth + 1;
+        this.sequential = Math.max(this.sequential, depth);
+        try {
+          return await next(args);
+        } finally {
+          this.finishedDepth = Math.max(this.finishedDepth, depth);
+        }
+      },
+      { step: 'initialize', priority: 'high', name: 'roundtripsTestCounter' },
+    );
+  }
 
   reset(): void {
     this.calls = 0;
     this.sequential = 0;
     this.finishedDepth = 0;
-    this.inFlight = [];
   }
 }
 
@@ -161,11 +166,9 @@ const pay = (invoiceNo: string, total: string, idemKey: string) =>
 beforeAll(async () => {
   const table = await freshTableName('roundtrips');
   await createTableFromInput(testDynamoClient(), createTableInput(table));
-  db = new Db(documentClient(localDynamoClientConfig(testEndpoint())), table, {
-    baseDelayMs: 2,
-    maxDelayMs: 20,
-    faults: counter.hook,
-  });
+  const doc = testDocumentClient();
+  counter.watch(doc);
+  db = new Db(doc, table);
   await createEstate(ctx('admin'), { estateId: E, name: '往返小区' });
 }, 60_000);
 
