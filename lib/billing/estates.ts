@@ -2,6 +2,7 @@
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { TransactionCancelled } from '../store/db.js';
 import { key } from '../store/keys.js';
+import { calendarRecordSchema, parseRecord, tariffRecordSchema } from '../store/records.js';
 import { seedTariff, type TariffVersion, type TariffVersionInput } from '../tariffs/catalog.js';
 import { DEFAULT_NOTICE_LEAD_DAYS, validateTariffVersion, versionInEffect } from '../tariffs/validate.js';
 import {
@@ -67,18 +68,7 @@ export async function listTariffs(ctx: Pick<Ctx, 'db'>, estateId: string): Promi
     ExpressionAttributeValues: { ':pk': key.estate(estateId).PK, ':sk': 'TARIFF#' },
     ScanIndexForward: false,
   });
-  return items.map((i) => ({
-    estateId: i['estateId'] as string,
-    versionId: i['versionId'] as string,
-    effectiveFrom: i['effectiveFrom'] as string,
-    noticeDate: i['noticeDate'] as string,
-    approvalRef: i['approvalRef'] as string,
-    rates: i['rates'] as TariffVersion['rates'],
-    tempParkingBands: (i['tempParkingBands'] as { upToMinutes: bigint; amount: string }[]).map((b) => ({
-      upToMinutes: Number(b.upToMinutes),
-      amount: b.amount,
-    })),
-  }));
+  return items.map((i) => parseRecord(tariffRecordSchema, i, 'tariff version'));
 }
 
 /** The version in effect on `date`; an estate always has one from its creation. */
@@ -173,10 +163,8 @@ export async function workingCalendar(ctx: Pick<Ctx, 'db'>, estateId: string): P
     Object.entries(OFFICIAL_SCHEDULES).map(([y, s]) => [Number(y), s]),
   );
   for (const i of items) {
-    byYear.set(Number(i['year'] as bigint), {
-      holidays: i['holidays'] as string[],
-      workdays: i['workdays'] as string[],
-    });
+    const { year, holidays, workdays } = parseRecord(calendarRecordSchema, i, 'holiday calendar');
+    byYear.set(year, { holidays, workdays });
   }
   return new WorkingCalendar([...byYear.values()]);
 }

@@ -15,6 +15,7 @@ import { dueDate } from '../fees/periods.js';
 import { TransactionCancelled } from '../store/db.js';
 import { claimOwner, key } from '../store/keys.js';
 import { rentalLockItem } from '../store/parking-items.js';
+import { parseRecord, rentalLockRecordSchema } from '../store/records.js';
 import type { RentalKind } from '../tariffs/catalog.js';
 import { addMonths, addYears, businessDate, type Period, parseBizDate } from '../time.js';
 import type { Ctx } from './context.js';
@@ -83,7 +84,7 @@ export async function rentSpace(ctx: Ctx, input: RentalInput): Promise<Invoice> 
         clashes.map((c) => ({ invoiceNo: c.invoiceNo, period: c.period, state: c.state })),
       );
     }
-    const version = Number((lock?.['version'] as bigint | undefined) ?? 0n);
+    const version = lock ? (parseRecord(rentalLockRecordSchema, lock, 'rental lock').version ?? 0) : 0;
     try {
       return await commitInvoice(ctx, {
         estateId: input.estateId,

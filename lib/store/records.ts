@@ -99,6 +99,18 @@ export const tariffRecordSchema = z.object({
   tempParkingBands: z.array(tempParkingBandSchema),
 });
 
+export const calendarRecordSchema = z.object({
+  year: count,
+  holidays: z.array(str),
+  workdays: z.array(str),
+});
+
+/** A plate's rental lock: its version moves on with every rental. */
+export const rentalLockRecordSchema = z.object({ version: opt(count) });
+
+/** A unit-number guard (the unit search reads the unit it points at). */
+export const unitNoGuardRecordSchema = z.object({ unitId: str });
+
 /** A billing claim: one live invoice line per (party, fee, period). */
 export const claimRecordSchema = z.object({
   feeCode: str,
