@@ -9,6 +9,8 @@ import {
   type FeeCode,
   KIOSK_CHANNELS,
 } from '../fee-types/catalog.js';
+import type { FeeLine } from '../fees/line.js';
+import type { Fen } from '../money.js';
 import {
   compact,
   creditNoteRecordSchema,
@@ -56,17 +58,18 @@ export interface Space {
 
 export type InvoiceStatus = 'OPEN' | 'PAID' | 'VOID' | 'CREDITED';
 
-export interface InvoiceLine {
+/**
+ * An invoice line is the calculator's priced line as it was issued (fees/line.ts is its one
+ * declaration); read back from the store its trace is a plain record.
+ */
+export type InvoiceLine = Omit<FeeLine, 'trace'> & { trace: Record<string, unknown> };
+
+/** A line of a receipt, credit note or refund: what was paid or reversed, per fee and period. */
+export interface DocumentLine {
   type: FeeCode;
   description: string;
-  quantity: string;
-  unit: string;
-  unitPrice: string;
-  months: number | null;
-  amount: bigint;
-  tariffVersion: string;
+  amount: Fen;
   period?: Period;
-  trace: Record<string, unknown>;
 }
 
 export interface Invoice {
@@ -107,7 +110,7 @@ export interface Receipt {
   cashier: string;
   paidAt: string;
   businessDate: BizDate;
-  lines: { type: FeeCode; description: string; amount: bigint; period?: Period }[];
+  lines: DocumentLine[];
 }
 
 export interface CreditNote {
@@ -119,7 +122,7 @@ export interface CreditNote {
   reason: string;
   issuedAt: string;
   issuedBy: string;
-  lines: { type: FeeCode; description: string; amount: bigint; period?: Period }[];
+  lines: DocumentLine[];
   total: bigint;
 }
 

@@ -5,6 +5,7 @@
  * table, so no builder names it.
  */
 import { randomBytes } from 'node:crypto';
+import type { FeeLine } from '../fees/line.js';
 import type { TxItem } from './db.js';
 import { auditPk, gsi1, gsi2, key, ledgerPk } from './keys.js';
 
@@ -23,17 +24,15 @@ const ms13 = (at: number) => String(at).padStart(13, '0');
 
 // ---- invoices and claims -------------------------------------------------------------------
 
-export interface InvoiceLineInput {
+/** An invoice line as the calculators price it (fees/line.ts), its trace stored as JSON text. */
+export type InvoiceLineInput = Omit<FeeLine, 'trace'> & { trace: unknown };
+
+/** A line of a receipt or credit note. */
+export interface DocumentLineInput {
   type: string;
   description: string;
-  quantity: string;
-  unit: string;
-  unitPrice: string;
-  months: number | null;
   amount: bigint;
-  tariffVersion: string;
   period?: StoredPeriod;
-  trace: unknown;
 }
 
 export interface NewInvoice {
@@ -222,7 +221,7 @@ export interface NewReceipt {
   cashier: string;
   paidAt: string;
   businessDate: string;
-  lines: { type: string; description: string; amount: bigint; period?: StoredPeriod }[];
+  lines: DocumentLineInput[];
 }
 
 export function receiptItem(r: NewReceipt): TxItem {
@@ -240,7 +239,7 @@ export interface NewCreditNote {
   reason: string;
   issuedAt: string;
   issuedBy: string;
-  lines: { type: string; description: string; amount: bigint; period?: StoredPeriod }[];
+  lines: DocumentLineInput[];
   total: bigint;
 }
 
