@@ -99,6 +99,38 @@ export const tariffRecordSchema = z.object({
   tempParkingBands: z.array(tempParkingBandSchema),
 });
 
+/** Optional text of a ledger row: absent, null and empty all read as absent. */
+const optText = z.pipe(
+  z.optional(z.nullable(str)),
+  z.transform((v) => (v ? v : undefined)),
+);
+
+/** A ledger row (its kind is checked against the domain's kinds where it is read). */
+export const ledgerEntryRecordSchema = z.object({
+  SK: str,
+  kind: str,
+  businessDate: str,
+  at: str,
+  documentNo: str,
+  invoiceNo: optText,
+  receiptNo: optText,
+  creditNoteNo: optText,
+  unitId: optText,
+  plate: optText,
+  channel: optText,
+  actor: str,
+  feeCode: str,
+  periodStart: optText,
+  periodEnd: optText,
+  amount: fen,
+});
+
+/** The part of a ledger row the deposit balance reads (a projected query). */
+export const ledgerAmountRecordSchema = z.object({ kind: str, feeCode: str, amount: fen });
+
+/** The label of a unit in reports. */
+export const unitLabelRecordSchema = z.object({ building: str, room: str });
+
 export const calendarRecordSchema = z.object({
   year: count,
   holidays: z.array(str),
