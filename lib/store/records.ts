@@ -8,7 +8,8 @@
  * under a fee type must stay readable whatever the registry holds today.
  */
 import * as z from 'zod/mini';
-import type { FeeCode, RentalKind, TariffRates, UnitType } from '../tariffs/catalog.js';
+import type { FeeCode } from '../fee-types/catalog.js';
+import type { RentalKind, TariffRates, UnitType } from '../tariffs/catalog.js';
 import { RENTAL_KINDS, UNIT_TYPES } from '../tariffs/catalog.js';
 
 /** An optional attribute: absent or null both read as undefined. */
