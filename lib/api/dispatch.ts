@@ -167,6 +167,7 @@ export async function dispatch(
         },
         (e) =>
           isReplayableError(e) ? (({ status, body }) => ({ status, body }))(toHttpError(e)) : undefined,
+        { overlap: route.readsDuringLock === true },
       );
       return {
         response: json(result.status, result.body, result.replayed ? { 'idempotent-replayed': 'true' } : {}),

@@ -53,6 +53,11 @@ export interface RouteDef<
   status: 200 | 201;
   /** Moves money: requires an Idempotency-Key and replays the first answer. */
   idempotent?: boolean;
+  /**
+   * The handler's reads may run while the idempotency lock is being taken (one round trip less):
+   * its service awaits `idem.handle.ready` and writes only in the transaction that completes the key.
+   */
+  readsDuringLock?: boolean;
   /** Content type of a successful answer when it is not JSON. */
   produces?: string;
   handler: (req: Request<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<unknown>;

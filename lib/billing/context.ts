@@ -2,9 +2,8 @@
  * What every domain service receives: the store, the clock and the acting user. The clock is an
  * input so that a test, a replay or a back-dated paper record gets the same answer every time.
  */
-import { randomBytes } from 'node:crypto';
 import type { Db, TxItem } from '../store/db.js';
-import { auditPk, ledgerPk } from '../store/keys.js';
+import { auditRecordItem, ledgerEntryItem } from '../store/items.js';
 import { type BizDate, businessDate, formatInstant, type Period } from '../time.js';
 
 export const ROLES = ['admin', 'cashier', 'accountant', 'owner', 'kiosk', 'gate', 'scheduler'] as const;
@@ -52,25 +51,16 @@ export function auditItem(
     details?: Record<string, unknown>;
   },
 ): TxItem {
-  return {
-    Put: {
-      TableName: ctx.db.table,
-      Item: {
-        PK: auditPk(args.estateId, businessDate(at)),
-        SK: `${String(at).padStart(13, '0')}#${randomBytes(6).toString('hex')}`,
-        type: 'AUDIT',
-        estateId: args.estateId,
-        actor: ctx.actor.sub,
-        role: ctx.actor.role,
-        action: args.action,
-        document: args.document,
-        at: formatInstant(at),
-        ...(args.reason ? { reason: args.reason } : {}),
-        ...(args.details ? { details: JSON.stringify(args.details) } : {}),
-      },
-      ConditionExpression: 'attribute_not_exists(PK)',
+  return auditRecordItem(
+    {
+      ...args,
+      businessDate: businessDate(at),
+      actor: ctx.actor.sub,
+      role: ctx.actor.role,
+      at: formatInstant(at),
     },
-  };
+    at,
+  );
 }
 
 export const LEDGER_KINDS = [
@@ -90,10 +80,7 @@ export interface LedgerLine {
   period?: Period;
 }
 
-/**
- * Ledger entries for one financial event, one per fee line, in the same transaction as the event.
- * Sort key `{businessDate}#{epochMs}#{document}#{kind}#{n}` gives date-range queries in time order.
- */
+/** Ledger entries for one financial event, one per fee line, in the same transaction as the event. */
 export function ledgerItems(
   ctx: Ctx,
   at: number,
@@ -110,32 +97,21 @@ export function ledgerItems(
     lines: LedgerLine[];
   },
 ): TxItem[] {
+  const { lines, ...event } = args;
   const date: BizDate = businessDate(at);
-  return args.lines.map((line, n) => ({
-    Put: {
-      TableName: ctx.db.table,
-      Item: {
-        PK: ledgerPk(args.estateId),
-        SK: `${date}#${String(at).padStart(13, '0')}#${args.documentNo}#${args.kind}#${String(n).padStart(3, '0')}`,
-        type: 'LEDGER',
-        estateId: args.estateId,
-        kind: args.kind,
+  return lines.map((line, n) =>
+    ledgerEntryItem(
+      {
+        ...event,
         businessDate: date,
         at: formatInstant(at),
-        documentNo: args.documentNo,
-        invoiceNo: args.invoiceNo,
-        receiptNo: args.receiptNo,
-        creditNoteNo: args.creditNoteNo,
-        unitId: args.unitId,
-        plate: args.plate,
-        channel: args.channel,
         actor: ctx.actor.sub,
         feeCode: line.feeCode,
-        periodStart: line.period?.start,
-        periodEnd: line.period?.end,
         amount: line.amount,
+        ...(line.period ? { period: line.period } : {}),
       },
-      ConditionExpression: 'attribute_not_exists(PK)',
-    },
-  }));
+      at,
+      n,
+    ),
+  );
 }

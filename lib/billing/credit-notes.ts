@@ -6,116 +6,123 @@
 import { ConflictError, NotFoundError } from '../errors.js';
 import { isDeposit } from '../fee-types/catalog.js';
 import { TransactionCancelled, type TxItem } from '../store/db.js';
+import { creditNoteItem, depositHeldCheck, invoiceStatusItem } from '../store/items.js';
 import { documentNumber, key, SERIES } from '../store/keys.js';
 import { transactWithNumbers } from '../store/numbering.js';
 import { businessYear, formatInstant } from '../time.js';
 import { auditItem, type Ctx, ledgerItems } from './context.js';
 import { getInvoice, type IdempotentCall, setClaimsState } from './invoices.js';
-import { paidThroughItem, recomputedPaidThrough } from './payments.js';
+import { paidThroughAfter, paidThroughItems, readPaidThrough } from './payments.js';
 import { type CreditNote, creditNoteFromItem, type Invoice } from './records.js';
 import { caseIdOf } from './renovation.js';
-import { getUnit } from './units.js';
 
+/** POST /v1/invoices/{invoiceId}/credit-notes; `known` is the invoice as the caller already read it. */
 export async function creditInvoice(
   ctx: Ctx,
   invoiceNo: string,
   reason: string,
   idem?: IdempotentCall,
+  known?: Invoice,
 ): Promise<CreditNote> {
-  const { estateId } = await getInvoice(ctx, invoiceNo);
+  const first = known ?? (await getInvoice(ctx, invoiceNo));
+  const { estateId } = first;
   const at = ctx.now();
   const year = businessYear(at);
   let note: CreditNote | undefined;
+  const read = async (round: number) => {
+    const [inv, paidThrough, depositGuard] = await Promise.all([
+      round === 0 ? first : getInvoice(ctx, invoiceNo),
+      readPaidThrough(ctx, first),
+      // Settled here, thrown in order after the status checks below.
+      depositStillHeld(ctx, first).then(
+        (items) => () => items,
+        (e: unknown) => () => {
+          throw e;
+        },
+      ),
+    ]);
+    return { inv, paidThrough, depositGuard };
+  };
   try {
-    await transactWithNumbers(ctx.db, [{ estateId, series: SERIES.creditNote, year }], async ([n]) => {
-      const inv = await getInvoice(ctx, invoiceNo);
-      if (inv.status === 'CREDITED') {
-        throw new ConflictError(
-          'ALREADY_CREDITED',
-          `invoice ${invoiceNo} was already reversed by ${inv.creditNoteNo}`,
-        );
-      }
-      if (inv.status !== 'PAID') {
-        throw new ConflictError(
-          'NOT_PAID',
-          `invoice ${invoiceNo} is ${inv.status.toLowerCase()}; only a paid invoice is credited (void an unpaid one)`,
-        );
-      }
-      const depositGuard = await depositStillHeld(ctx, inv);
-      const creditNoteNo = documentNumber(SERIES.creditNote, estateId, year, n!);
-      const lines = inv.lines.map((l) => ({
-        type: l.type,
-        description: l.description,
-        amount: -l.amount,
-        period: l.period,
-      }));
-      note = {
-        creditNoteNo,
-        estateId,
-        invoiceNo,
-        reason,
-        issuedAt: formatInstant(at),
-        issuedBy: ctx.actor.sub,
-        lines,
-        total: -inv.total,
-        ...(inv.receiptNo ? { receiptNo: inv.receiptNo } : {}),
-        ...(inv.unitId ? { unitId: inv.unitId } : {}),
-      };
-      const items: TxItem[] = [
-        {
-          Update: {
-            TableName: ctx.db.table,
-            Key: key.invoice(invoiceNo),
-            UpdateExpression: 'SET #status = :credited, creditNoteNo = :no',
-            ConditionExpression: '#status = :paid',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':credited': 'CREDITED', ':paid': 'PAID', ':no': creditNoteNo },
-          },
-        },
-        {
-          Put: {
-            TableName: ctx.db.table,
-            Item: { ...key.creditNote(creditNoteNo), type: 'CREDIT_NOTE', ...note },
-            ConditionExpression: 'attribute_not_exists(PK)',
-          },
-        },
-        ...setClaimsState(ctx.db, inv, 'RELEASED'),
-        ...ledgerItems(ctx, at, {
-          estateId,
-          kind: 'CREDIT_NOTE',
-          documentNo: creditNoteNo,
-          invoiceNo,
+    await transactWithNumbers(
+      ctx.db,
+      [{ estateId, series: SERIES.creditNote, year }],
+      async ([n], { inv, paidThrough, depositGuard }) => {
+        if (inv.status === 'CREDITED') {
+          throw new ConflictError(
+            'ALREADY_CREDITED',
+            `invoice ${invoiceNo} was already reversed by ${inv.creditNoteNo}`,
+          );
+        }
+        if (inv.status !== 'PAID') {
+          throw new ConflictError(
+            'NOT_PAID',
+            `invoice ${invoiceNo} is ${inv.status.toLowerCase()}; only a paid invoice is credited (void an unpaid one)`,
+          );
+        }
+        const creditNoteNo = documentNumber(SERIES.creditNote, estateId, year, n!);
+        const lines = inv.lines.map((l) => ({
+          type: l.type,
+          description: l.description,
+          amount: -l.amount,
+          period: l.period,
+        }));
+        note = {
           creditNoteNo,
+          estateId,
+          invoiceNo,
+          reason,
+          issuedAt: formatInstant(at),
+          issuedBy: ctx.actor.sub,
+          lines,
+          total: -inv.total,
           ...(inv.receiptNo ? { receiptNo: inv.receiptNo } : {}),
           ...(inv.unitId ? { unitId: inv.unitId } : {}),
-          ...(inv.plate ? { plate: inv.plate } : {}),
-          lines: lines.map((l) => ({
-            feeCode: l.type,
-            amount: l.amount,
-            ...(l.period ? { period: l.period } : {}),
-          })),
-        }),
-        auditItem(ctx, at, {
-          estateId,
-          action: 'INVOICE_CREDITED',
-          document: creditNoteNo,
-          reason,
-          details: { invoiceNo },
-        }),
-        ...depositGuard,
-      ];
-      const retryOn: number[] = [];
-      if (inv.unitId && inv.lines.some((l) => l.type === 'PROPERTY_FEE')) {
-        const unit = await getUnit(ctx, inv.unitId);
-        const next = await recomputedPaidThrough(ctx, unit, inv, 'released');
-        for (const it of paidThroughItem(ctx, unit, next)) {
-          retryOn.push(items.length);
-          items.push(it);
+        };
+        const items: TxItem[] = [
+          invoiceStatusItem(invoiceNo, 'PAID', { to: 'CREDITED', creditNoteNo }),
+          creditNoteItem(note),
+          ...setClaimsState(inv, 'RELEASED'),
+          ...ledgerItems(ctx, at, {
+            estateId,
+            kind: 'CREDIT_NOTE',
+            documentNo: creditNoteNo,
+            invoiceNo,
+            creditNoteNo,
+            ...(inv.receiptNo ? { receiptNo: inv.receiptNo } : {}),
+            ...(inv.unitId ? { unitId: inv.unitId } : {}),
+            ...(inv.plate ? { plate: inv.plate } : {}),
+            lines: lines.map((l) => ({
+              feeCode: l.type,
+              amount: l.amount,
+              ...(l.period ? { period: l.period } : {}),
+            })),
+          }),
+          auditItem(ctx, at, {
+            estateId,
+            action: 'INVOICE_CREDITED',
+            document: creditNoteNo,
+            reason,
+            details: { invoiceNo },
+          }),
+          ...depositGuard(),
+        ];
+        const retryOn: number[] = [];
+        if (paidThrough) {
+          const next = paidThroughAfter(paidThrough.unit, paidThrough.claims, inv, 'released');
+          for (const it of paidThroughItems(paidThrough.unit, next)) {
+            retryOn.push(items.length);
+            items.push(it);
+          }
         }
-      }
-      if (idem) items.push(idem.handle.completeItem(idem.present(note)));
-      return { items, retryOn };
-    });
+        if (idem) {
+          await idem.handle.ready;
+          items.push(idem.handle.completeItem(idem.present(note)));
+        }
+        return { items, retryOn };
+      },
+      read,
+    );
   } catch (e) {
     if (e instanceof TransactionCancelled && e.failedAt(0)) {
       throw new ConflictError('ALREADY_CREDITED', `invoice ${invoiceNo} is no longer paid`);
@@ -139,8 +146,8 @@ export async function creditInvoice(
  */
 async function depositStillHeld(ctx: Ctx, inv: Invoice): Promise<TxItem[]> {
   if (!inv.lines.some((l) => isDeposit(l.type))) return [];
-  const caseKey = key.renovation(caseIdOf(inv.invoiceNo));
-  const renovation = await ctx.db.get(caseKey);
+  const caseId = caseIdOf(inv.invoiceNo);
+  const renovation = await ctx.db.get(key.renovation(caseId));
   if (!renovation) return [];
   // REGISTERED and HELD (stored after an extension or a failed acceptance) both mean "only held".
   if (renovation['state'] !== 'REGISTERED' && renovation['state'] !== 'HELD') {
@@ -149,17 +156,7 @@ async function depositStillHeld(ctx: Ctx, inv: Invoice): Promise<TxItem[]> {
       `the deposit of ${inv.invoiceNo} is ${String(renovation['state']).toLowerCase()}; it cannot be reversed by a credit note`,
     );
   }
-  return [
-    {
-      ConditionCheck: {
-        TableName: ctx.db.table,
-        Key: caseKey,
-        ConditionExpression: '#state IN (:registered, :held)',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':registered': 'REGISTERED', ':held': 'HELD' },
-      },
-    },
-  ];
+  return [depositHeldCheck(caseId)];
 }
 
 export async function getCreditNote(ctx: Pick<Ctx, 'db'>, creditNoteNo: string): Promise<CreditNote> {

@@ -2,6 +2,7 @@
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { TransactionCancelled } from '../store/db.js';
 import { key } from '../store/keys.js';
+import { calendarRecordSchema, parseRecord, tariffRecordSchema } from '../store/records.js';
 import { seedTariff, type TariffVersion, type TariffVersionInput } from '../tariffs/catalog.js';
 import { DEFAULT_NOTICE_LEAD_DAYS, validateTariffVersion, versionInEffect } from '../tariffs/validate.js';
 import {
@@ -38,12 +39,11 @@ export async function createEstate(
     await ctx.db.transact([
       {
         Put: {
-          TableName: ctx.db.table,
           Item: { ...key.estate(estate.estateId), type: 'ESTATE', ...estate },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
-      { Put: { TableName: ctx.db.table, Item: tariffItem(seedTariff(estate.estateId)) } },
+      { Put: { Item: tariffItem(seedTariff(estate.estateId)) } },
       auditItem(ctx, at, { estateId: estate.estateId, action: 'ESTATE_CREATED', document: estate.estateId }),
     ]);
   } catch (e) {
@@ -68,18 +68,7 @@ export async function listTariffs(ctx: Pick<Ctx, 'db'>, estateId: string): Promi
     ExpressionAttributeValues: { ':pk': key.estate(estateId).PK, ':sk': 'TARIFF#' },
     ScanIndexForward: false,
   });
-  return items.map((i) => ({
-    estateId: i['estateId'] as string,
-    versionId: i['versionId'] as string,
-    effectiveFrom: i['effectiveFrom'] as string,
-    noticeDate: i['noticeDate'] as string,
-    approvalRef: i['approvalRef'] as string,
-    rates: i['rates'] as TariffVersion['rates'],
-    tempParkingBands: (i['tempParkingBands'] as { upToMinutes: bigint; amount: string }[]).map((b) => ({
-      upToMinutes: Number(b.upToMinutes),
-      amount: b.amount,
-    })),
-  }));
+  return items.map((i) => parseRecord(tariffRecordSchema, i, 'tariff version'));
 }
 
 /** The version in effect on `date`; an estate always has one from its creation. */
@@ -106,7 +95,6 @@ export async function addTariff(
     await ctx.db.transact([
       {
         Put: {
-          TableName: ctx.db.table,
           Item: tariffItem(version),
           ConditionExpression: 'attribute_not_exists(PK)',
         },
@@ -157,7 +145,6 @@ export async function putCalendar(
   await ctx.db.transact([
     {
       Put: {
-        TableName: ctx.db.table,
         Item: { ...key.calendar(estateId, year), type: 'CALENDAR', estateId, year, holidays, workdays },
       },
     },
@@ -176,10 +163,8 @@ export async function workingCalendar(ctx: Pick<Ctx, 'db'>, estateId: string): P
     Object.entries(OFFICIAL_SCHEDULES).map(([y, s]) => [Number(y), s]),
   );
   for (const i of items) {
-    byYear.set(Number(i['year'] as bigint), {
-      holidays: i['holidays'] as string[],
-      workdays: i['workdays'] as string[],
-    });
+    const { year, holidays, workdays } = parseRecord(calendarRecordSchema, i, 'holiday calendar');
+    byYear.set(year, { holidays, workdays });
   }
   return new WorkingCalendar([...byYear.values()]);
 }

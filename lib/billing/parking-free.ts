@@ -5,6 +5,7 @@
  * opens the barrier, and a rental reversed by a credit note (its claim RELEASED) no longer does.
  */
 import { claimOwner, freePlatePrefix, key } from '../store/keys.js';
+import { claimRecordSchema, parseRecord } from '../store/records.js';
 import type { BizDate, Period } from '../time.js';
 import type { Ctx } from './context.js';
 
@@ -27,11 +28,10 @@ export async function rentalClaims(
     ExpressionAttributeValues: { ':pk': claimOwner.vehicle(estateId, plate), ':sk': 'CLAIM#PARKING_RENTAL#' },
     ConsistentRead: true,
   });
-  return items.map((i) => ({
-    period: i['period'] as Period,
-    invoiceNo: i['invoiceNo'] as string,
-    state: i['state'] as RentalClaim['state'],
-  }));
+  return items.map((i) => {
+    const { period, invoiceNo, state } = parseRecord(claimRecordSchema, i, 'rental claim');
+    return { period, invoiceNo, state };
+  });
 }
 
 async function hasRegisteredSpace(ctx: Pick<Ctx, 'db'>, estateId: string, plate: string): Promise<boolean> {

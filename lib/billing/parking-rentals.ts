@@ -12,8 +12,10 @@
 import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../errors.js';
 import { parkingRental } from '../fees/calculators.js';
 import { dueDate } from '../fees/periods.js';
-import { TransactionCancelled, type TxItem } from '../store/db.js';
+import { TransactionCancelled } from '../store/db.js';
 import { claimOwner, key } from '../store/keys.js';
+import { rentalLockItem } from '../store/parking-items.js';
+import { parseRecord, rentalLockRecordSchema } from '../store/records.js';
 import type { RentalKind } from '../tariffs/catalog.js';
 import { addMonths, addYears, businessDate, type Period, parseBizDate } from '../time.js';
 import type { Ctx } from './context.js';
@@ -35,23 +37,6 @@ const MAX_ROUNDS = 5;
 
 function overlaps(a: Period, b: Period): boolean {
   return a.start < b.end && b.start < a.end;
-}
-
-function lockItem(ctx: Ctx, estateId: string, plate: string, version: number): TxItem {
-  return {
-    Update: {
-      TableName: ctx.db.table,
-      Key: key.rentalLock(estateId, plate),
-      UpdateExpression: 'SET #type = :type, version = :next',
-      ConditionExpression: version === 0 ? 'attribute_not_exists(PK)' : 'version = :v',
-      ExpressionAttributeNames: { '#type': 'type' },
-      ExpressionAttributeValues: {
-        ':type': 'RENTAL_LOCK',
-        ':next': version + 1,
-        ...(version === 0 ? {} : { ':v': version }),
-      },
-    },
-  };
 }
 
 /** POST /v1/parking/rentals: an invoice for the rented months, billed to the vehicle. */
@@ -99,7 +84,7 @@ export async function rentSpace(ctx: Ctx, input: RentalInput): Promise<Invoice> 
         clashes.map((c) => ({ invoiceNo: c.invoiceNo, period: c.period, state: c.state })),
       );
     }
-    const version = Number((lock?.['version'] as bigint | undefined) ?? 0n);
+    const version = lock ? (parseRecord(rentalLockRecordSchema, lock, 'rental lock').version ?? 0) : 0;
     try {
       return await commitInvoice(ctx, {
         estateId: input.estateId,
@@ -109,7 +94,7 @@ export async function rentSpace(ctx: Ctx, input: RentalInput): Promise<Invoice> 
         lines: [line],
         dueDate: dueDate(period, today),
         action: 'RENTAL_INVOICE_ISSUED',
-        extraItems: () => [lockItem(ctx, input.estateId, plate, version)],
+        extraItems: () => [rentalLockItem(input.estateId, plate, version)],
       });
     } catch (e) {
       // Another rental of this plate committed since our read (its lock, or the same start date's

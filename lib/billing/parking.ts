@@ -13,7 +13,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../errors.js';
-import { feeName } from '../fee-types/catalog.js';
 import {
   MAX_STAY_MINUTES,
   stayMinutes,
@@ -21,20 +20,23 @@ import {
   tempParkingCharge,
 } from '../fees/temp-parking.js';
 import { type Fen, formatFen } from '../money.js';
-import { cursor, type Db, type Item, TransactionCancelled, type TxItem } from '../store/db.js';
-import { documentNumber, gsi2, key, SERIES } from '../store/keys.js';
-import { transactWithNumbers } from '../store/numbering.js';
+import { cursor, type Db, TransactionCancelled, type TxItem } from '../store/db.js';
+import { gsi2, key } from '../store/keys.js';
+import { sessionEntryItems, sessionExitItems } from '../store/parking-items.js';
+import {
+  compact,
+  insideGuardRecordSchema,
+  parkingSessionRecordSchema,
+  parseRecord,
+} from '../store/records.js';
 import type { TariffVersion, TempParkingBand } from '../tariffs/catalog.js';
-import { businessDate, businessYear, formatInstant, parseInstant } from '../time.js';
-import { auditItem, type Ctx, ledgerItems } from './context.js';
-import { getEstate, listTariffs, tariffOn } from './estates.js';
-import type { IdempotentCall } from './invoices.js';
+import { businessDate, formatInstant, parseInstant } from '../time.js';
+import { auditItem, type Ctx } from './context.js';
+import { listTariffs, tariffOn } from './estates.js';
 import { type FreeReason, parksFree } from './parking-free.js';
-import { checkPayment } from './payments.js';
-import type { Channel, Receipt } from './records.js';
 import { normalisePlate } from './units.js';
 
-const MINUTE_MS = 60_000;
+export const MINUTE_MS = 60_000;
 /** A gate, kiosk or terminal clock may run this far ahead of the server's before `at` is refused. */
 export const FUTURE_TOLERANCE_MS = 5 * MINUTE_MS;
 /** An exit this little before its entry is a gate clock out of step, not a car leaving before it came. */
@@ -47,6 +49,7 @@ const MAX_ROUNDS = 8;
 export type SessionStatus = 'OPEN' | 'CLOSED';
 /** Why an exit was allowed; `PAYMENT_DUE` when it was not. */
 export type ExitReason = 'FREE_STAY' | 'PAID' | FreeReason;
+const EXIT_REASONS: readonly ExitReason[] = ['FREE_STAY', 'PAID', 'OWNED_SPACE', 'RENTAL'];
 
 export interface ParkingSession {
   sessionId: string;
@@ -79,39 +82,25 @@ interface Guard {
 
 // ---- reading and writing items -------------------------------------------------------------
 
-function sessionFromItem(i: Item): ParkingSession {
-  const s: ParkingSession = {
-    sessionId: i['sessionId'] as string,
-    estateId: i['estateId'] as string,
-    plate: i['plate'] as string,
-    status: i['status'] as SessionStatus,
-    entryMs: Number(i['entryMs'] as bigint),
-    entryAt: i['entryAt'] as string,
-    entryGateId: i['entryGateId'] as string,
-    tariffVersion: i['tariffVersion'] as string,
-    tempParkingBands: (i['tempParkingBands'] as { upToMinutes: bigint; amount: string }[]).map((b) => ({
-      upToMinutes: Number(b.upToMinutes),
-      amount: b.amount,
-    })),
-    paidFen: (i['paidFen'] as bigint | undefined) ?? 0n,
-    payVersion: Number((i['payVersion'] as bigint | undefined) ?? 0n),
-    receipts: (i['receipts'] as string[] | undefined) ?? [],
-  };
-  if (i['exitByMs'] !== undefined) s.exitByMs = Number(i['exitByMs'] as bigint);
-  if (i['exitMs'] !== undefined) s.exitMs = Number(i['exitMs'] as bigint);
-  if (i['exitGateId'] !== undefined) s.exitGateId = i['exitGateId'] as string;
-  if (i['feeFen'] !== undefined) s.feeFen = i['feeFen'] as bigint;
-  if (i['exitReason'] !== undefined) s.exitReason = i['exitReason'] as ExitReason;
-  return s;
+function sessionFromItem(item: unknown): ParkingSession {
+  const r = parseRecord(parkingSessionRecordSchema, item, 'parking session');
+  const exitReason = EXIT_REASONS.find((x) => x === r.exitReason);
+  if (r.exitReason !== undefined && !exitReason) {
+    throw new Error(`stored parking session ${r.sessionId} has unknown exit reason ${r.exitReason}`);
+  }
+  return compact({
+    ...r,
+    paidFen: r.paidFen ?? 0n,
+    payVersion: r.payVersion ?? 0,
+    receipts: r.receipts ?? [],
+    exitReason,
+  });
 }
 
-function guardFromItem(i: Item | undefined): Guard | undefined {
-  if (!i) return undefined;
-  return {
-    state: i['state'] as Guard['state'],
-    sessionId: i['sessionId'] as string,
-    ...(i['lastExitMs'] !== undefined ? { lastExitMs: Number(i['lastExitMs'] as bigint) } : {}),
-  };
+function guardFromItem(item: unknown): Guard | undefined {
+  if (item === undefined) return undefined;
+  const { lastExitMs, ...guard } = parseRecord(insideGuardRecordSchema, item, 'inside guard');
+  return lastExitMs === undefined ? guard : { ...guard, lastExitMs };
 }
 
 export async function getSession(ctx: Pick<Ctx, 'db'>, sessionId: string): Promise<ParkingSession> {
@@ -126,52 +115,18 @@ async function getGuard(db: Db, estateId: string, plate: string): Promise<Guard 
 
 /** Entry: the guard (conditional), the session, the audit record. Exported for the benchmark's raw baseline. */
 export function entryItems(ctx: Ctx, s: ParkingSession): TxItem[] {
-  const table = ctx.db.table;
   return [
-    {
-      Update: {
-        TableName: table,
-        Key: key.insideGuard(s.estateId, s.plate),
-        UpdateExpression:
-          'SET #type = :type, plate = :plate, sessionId = :sid, #state = :inside, entryMs = :entryMs',
-        // A plate inside stays with its session; an entry older than the plate's last exit is out of order.
-        ConditionExpression: 'attribute_not_exists(PK) OR (#state = :left AND lastExitMs <= :entryMs)',
-        ExpressionAttributeNames: { '#type': 'type', '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':type': 'INSIDE',
-          ':plate': s.plate,
-          ':sid': s.sessionId,
-          ':inside': 'INSIDE',
-          ':left': 'LEFT',
-          ':entryMs': s.entryMs,
-        },
-      },
-    },
-    {
-      Put: {
-        TableName: table,
-        Item: {
-          ...key.parkingSession(s.sessionId),
-          type: 'PARKING_SESSION',
-          sessionId: s.sessionId,
-          estateId: s.estateId,
-          plate: s.plate,
-          status: 'OPEN',
-          entryMs: s.entryMs,
-          entryAt: s.entryAt,
-          entryDate: businessDate(s.entryMs),
-          entryGateId: s.entryGateId,
-          tariffVersion: s.tariffVersion,
-          tempParkingBands: s.tempParkingBands,
-          paidFen: 0n,
-          payVersion: 0,
-          receipts: [],
-          GSI2PK: gsi2.openSessions(s.estateId),
-          GSI2SK: `${s.plate}#${String(s.entryMs).padStart(13, '0')}`,
-        },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      },
-    },
+    ...sessionEntryItems({
+      sessionId: s.sessionId,
+      estateId: s.estateId,
+      plate: s.plate,
+      entryMs: s.entryMs,
+      entryAt: s.entryAt,
+      entryDate: businessDate(s.entryMs),
+      entryGateId: s.entryGateId,
+      tariffVersion: s.tariffVersion,
+      tempParkingBands: s.tempParkingBands,
+    }),
     auditItem(ctx, ctx.now(), {
       estateId: s.estateId,
       action: 'PARKING_ENTRY',
@@ -187,44 +142,8 @@ export function exitItems(
   s: ParkingSession,
   exit: { exitMs: number; gateId: string; feeFen: Fen; reason: ExitReason },
 ): TxItem[] {
-  const table = ctx.db.table;
   return [
-    {
-      Update: {
-        TableName: table,
-        Key: key.parkingSession(s.sessionId),
-        UpdateExpression:
-          'SET #status = :closed, exitMs = :exitMs, exitAt = :exitAt, exitGateId = :gate, feeFen = :fee, exitReason = :reason REMOVE GSI2PK, GSI2SK',
-        // A payment committed since the read changes the answer: the exit re-reads and decides again.
-        ConditionExpression: '#status = :open AND payVersion = :v',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':closed': 'CLOSED',
-          ':open': 'OPEN',
-          ':v': s.payVersion,
-          ':exitMs': exit.exitMs,
-          ':exitAt': formatInstant(exit.exitMs),
-          ':gate': exit.gateId,
-          ':fee': exit.feeFen,
-          ':reason': exit.reason,
-        },
-      },
-    },
-    {
-      Update: {
-        TableName: table,
-        Key: key.insideGuard(s.estateId, s.plate),
-        UpdateExpression: 'SET #state = :left, lastExitMs = :exitMs',
-        ConditionExpression: 'sessionId = :sid AND #state = :inside',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':left': 'LEFT',
-          ':inside': 'INSIDE',
-          ':sid': s.sessionId,
-          ':exitMs': exit.exitMs,
-        },
-      },
-    },
+    ...sessionExitItems(s, { ...exit, exitAt: formatInstant(exit.exitMs) }),
     auditItem(ctx, ctx.now(), {
       estateId: s.estateId,
       action: 'PARKING_EXIT',
@@ -302,7 +221,7 @@ export function assessStay(s: ParkingSession, atMs: number, free?: FreeReason): 
  * Assesses the stay, looking up free parking only when it matters (the stay costs something, or is
  * too long for a temporary stay): most stays are short, and the gate should not pay two reads for them.
  */
-async function assessWithFreeParking(
+export async function assessWithFreeParking(
   ctx: Pick<Ctx, 'db'>,
   s: ParkingSession,
   atMs: number,
@@ -323,7 +242,7 @@ async function assessWithFreeParking(
 }
 
 /** A gate's or terminal's `at`: an instant with an offset, not in the future, not older than a temporary stay can be. */
-function gateInstant(value: string, now: number, field = 'at'): number {
+export function gateInstant(value: string, now: number, field = 'at'): number {
   const ms = parseInstant(value, field);
   if (ms > now + FUTURE_TOLERANCE_MS) {
     throw ValidationError.of(
@@ -506,193 +425,6 @@ export async function quoteSession(ctx: Ctx, session: ParkingSession, at?: strin
   return { session, atMs, assessment: await assessWithFreeParking(ctx, session, atMs) };
 }
 
-// ---- payment ---------------------------------------------------------------------------------
-
-export interface ParkingPaymentInput {
-  channel: Channel;
-  amount: string;
-  at?: string;
-  reference?: string;
-}
-
-export interface ParkingPayment {
-  receipt: Receipt;
-  exitByMs: number;
-  session: ParkingSession;
-}
-
-/** The amount a payment at `atMs` must bring, or the 409 explaining why nothing is due. */
-async function amountToPay(ctx: Pick<Ctx, 'db'>, s: ParkingSession, atMs: number): Promise<StayAssessment> {
-  if (s.status !== 'OPEN') {
-    throw new ConflictError(
-      'SESSION_CLOSED',
-      `parking session ${s.sessionId} has ended; nothing can be paid on it`,
-    );
-  }
-  const a = await assessWithFreeParking(ctx, s, atMs);
-  if (a.amountDue > 0n) return a;
-  switch (a.reason) {
-    case 'OWNED_SPACE':
-    case 'RENTAL':
-      throw new ConflictError('PARKS_FREE', `${s.plate} parks free here (${a.reason}); nothing is due`);
-    case 'FREE_STAY':
-      throw new ConflictError('NOTHING_DUE', `the stay of ${a.minutes} minutes is free; nothing is due`);
-    default:
-      throw new ConflictError(
-        'ALREADY_PAID',
-        `parking session ${s.sessionId} is paid` +
-          (s.exitByMs ? `; exit by ${formatInstant(s.exitByMs)}` : ''),
-      );
-  }
-}
-
-/**
- * POST /v1/parking/sessions/{sessionId}/payments: pays exactly what leaving at `at` (default now)
- * costs. The exit deadline runs from the payment (the later of `at` and the server time).
- */
-export async function payParking(
-  ctx: Ctx,
-  sessionId: string,
-  input: ParkingPaymentInput,
-  idem?: IdempotentCall,
-): Promise<ParkingPayment> {
-  const first = await getSession(ctx, sessionId);
-  const now = ctx.now();
-  let atMs = now;
-  if (input.at !== undefined) {
-    atMs = gateInstant(input.at, now);
-    if (atMs < now - QUOTE_VALID_MS) {
-      throw ValidationError.of(
-        'at',
-        'QUOTE_EXPIRED',
-        `a payment prices the stay at most ${QUOTE_VALID_MS / MINUTE_MS} minutes back; quote again`,
-      );
-    }
-  }
-  // Refuse bad requests before taking a turn for a receipt number.
-  const a = await amountToPay(ctx, first, atMs);
-  const money = checkPayment(a.amountDue, input, ctx.actor.role);
-  const estate = await getEstate(ctx, first.estateId);
-  // The grace runs from the instant the stay was priced: a kiosk paying a quote a few minutes old
-  // must not gain those minutes on top (a band boundary could fall inside them, unpaid).
-  const exitByMs = atMs + estate.exitGraceMinutes * MINUTE_MS;
-  const year = businessYear(now);
-  let result: ParkingPayment | undefined;
-  try {
-    await transactWithNumbers(
-      ctx.db,
-      [{ estateId: first.estateId, series: SERIES.receipt, year }],
-      async ([n]) => {
-        const s = await getSession(ctx, sessionId);
-        if (s.status !== 'OPEN')
-          throw new ConflictError('SESSION_CLOSED', `parking session ${sessionId} has ended`);
-        if (s.payVersion !== first.payVersion) {
-          throw new ConflictError(
-            'ALREADY_PAID',
-            `parking session ${sessionId} was paid at another terminal meanwhile; quote again`,
-          );
-        }
-        const receiptNo = documentNumber(SERIES.receipt, s.estateId, year, n!);
-        const hours = Math.floor(a.minutes / 60);
-        const receipt: Receipt = {
-          receiptNo,
-          estateId: s.estateId,
-          sessionId,
-          plate: s.plate,
-          channel: input.channel,
-          amount: money.amount,
-          cashier: ctx.actor.sub,
-          paidAt: formatInstant(now),
-          businessDate: businessDate(now),
-          lines: [
-            {
-              type: 'TEMP_PARKING',
-              description:
-                `${feeName('TEMP_PARKING')} ${s.plate} ${hours}小时${a.minutes % 60}分钟` +
-                (s.paidFen > 0n ? ` (已付${formatFen(s.paidFen)}元, 补缴)` : ''),
-              amount: money.amount,
-            },
-          ],
-          ...(money.tendered !== undefined ? { tendered: money.tendered, change: money.change! } : {}),
-          ...(input.reference ? { reference: input.reference } : {}),
-        };
-        const paidFen = s.paidFen + money.amount;
-        result = {
-          receipt,
-          exitByMs,
-          session: {
-            ...s,
-            paidFen,
-            payVersion: s.payVersion + 1,
-            receipts: [...s.receipts, receiptNo],
-            exitByMs,
-          },
-        };
-        const items: TxItem[] = [
-          {
-            Update: {
-              TableName: ctx.db.table,
-              Key: key.parkingSession(sessionId),
-              UpdateExpression:
-                'SET paidFen = :paid, payVersion = :next, exitByMs = :exitByMs, exitBy = :exitBy, lastPaidAt = :paidAt, ' +
-                'receipts = list_append(if_not_exists(receipts, :none), :receipt)',
-              ConditionExpression: '#status = :open AND payVersion = :v',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: {
-                ':paid': paidFen,
-                ':next': s.payVersion + 1,
-                ':v': s.payVersion,
-                ':open': 'OPEN',
-                ':exitByMs': exitByMs,
-                ':exitBy': formatInstant(exitByMs),
-                ':paidAt': receipt.paidAt,
-                ':none': [],
-                ':receipt': [receiptNo],
-              },
-            },
-          },
-          {
-            Put: {
-              TableName: ctx.db.table,
-              Item: { ...key.receipt(receiptNo), type: 'RECEIPT', ...receipt },
-              ConditionExpression: 'attribute_not_exists(PK)',
-            },
-          },
-          ...ledgerItems(ctx, now, {
-            estateId: s.estateId,
-            kind: 'PAYMENT_RECEIVED',
-            documentNo: receiptNo,
-            receiptNo,
-            plate: s.plate,
-            channel: input.channel,
-            lines: [{ feeCode: 'TEMP_PARKING', amount: money.amount }],
-          }),
-          auditItem(ctx, now, {
-            estateId: s.estateId,
-            action: 'PARKING_PAID',
-            document: receiptNo,
-            details: { sessionId, plate: s.plate, channel: input.channel, at: formatInstant(atMs) },
-          }),
-        ];
-        if (idem) items.push(idem.handle.completeItem(idem.present(result)));
-        return { items };
-      },
-    );
-  } catch (e) {
-    if (e instanceof TransactionCancelled && e.failedAt(0)) {
-      const now2 = await getSession(ctx, sessionId);
-      if (now2.status !== 'OPEN')
-        throw new ConflictError('SESSION_CLOSED', `parking session ${sessionId} has ended`);
-      throw new ConflictError(
-        'ALREADY_PAID',
-        `parking session ${sessionId} was paid at another terminal meanwhile; quote again`,
-      );
-    }
-    throw e;
-  }
-  return result!;
-}
-
 // ---- listing ---------------------------------------------------------------------------------
 
 /** GET /v1/parking/sessions: the open sessions of an estate, or the one of a plate. */
@@ -717,3 +449,6 @@ export async function listOpenSessions(
   const next = cursor.encode(page.lastKey);
   return { items: page.items.map(sessionFromItem), ...(next ? { nextCursor: next } : {}) };
 }
+
+// Payments live in parking-payments.ts; re-exported so that callers keep one entry point.
+export { type ParkingPayment, type ParkingPaymentInput, payParking } from './parking-payments.js';

@@ -8,7 +8,8 @@ import { isDeposit } from '../fee-types/catalog.js';
 import { annualPeriod, renewalIssueFrom } from '../fees/periods.js';
 import { type Fen, formatFen, parseMoney } from '../money.js';
 import { TransactionCancelled, type TxItem } from '../store/db.js';
-import { claimOwner, documentNumber, gsi2, key, SERIES } from '../store/keys.js';
+import { invoiceStatusItem, paidThroughItem, receiptItem } from '../store/items.js';
+import { claimOwner, documentNumber, key, SERIES } from '../store/keys.js';
 import { transactWithNumbers } from '../store/numbering.js';
 import { type BizDate, businessDate, businessYear, formatInstant } from '../time.js';
 import { auditItem, type Ctx, ledgerItems } from './context.js';
@@ -91,13 +92,12 @@ export function paidThroughFrom(deliveryDate: BizDate, paid: ReadonlySet<string>
 }
 
 /** The unit's new paid-through date once this invoice's property-fee periods are paid (or undone). */
-async function recomputedPaidThrough(
-  ctx: Ctx,
+export function paidThroughAfter(
   unit: Unit,
+  claims: ReadonlyMap<string, 'OPEN' | 'PAID'>,
   inv: Invoice,
   change: 'paid' | 'released',
-): Promise<BizDate | undefined> {
-  const claims = await liveClaims(ctx.db, claimOwner.unit(unit.unitId), 'PROPERTY_FEE');
+): BizDate | undefined {
   const paid = new Set([...claims].filter(([, s]) => s === 'PAID').map(([start]) => start));
   for (const l of inv.lines) {
     if (l.type !== 'PROPERTY_FEE' || !l.period) continue;
@@ -107,37 +107,32 @@ async function recomputedPaidThrough(
   return paidThroughFrom(unit.deliveryDate, paid);
 }
 
+/** What a change to an invoice's property-fee periods needs read: the unit and its claims. */
+export async function readPaidThrough(
+  ctx: Pick<Ctx, 'db'>,
+  inv: Pick<Invoice, 'unitId' | 'lines'>,
+): Promise<{ unit: Unit; claims: Map<string, 'OPEN' | 'PAID'> } | undefined> {
+  if (!inv.unitId || !inv.lines.some((l) => l.type === 'PROPERTY_FEE')) return undefined;
+  const [unit, claims] = await Promise.all([
+    getUnit(ctx, inv.unitId),
+    liveClaims(ctx.db, claimOwner.unit(inv.unitId), 'PROPERTY_FEE'),
+  ]);
+  return { unit, claims };
+}
+
 /**
  * Writes the unit's paid-through date, and its place in the renewal index, under an optimistic lock
  * on the value read: two payments for the same unit cannot both extend it from a stale view; the
  * loser re-reads and retries.
  */
-export function paidThroughItem(ctx: Ctx, unit: Unit, next: BizDate | undefined): TxItem[] {
+export function paidThroughItems(unit: Unit, next: BizDate | undefined): TxItem[] {
   if (next === unit.paidThrough) return [];
-  const lock = unit.paidThrough
-    ? { cond: 'paidThrough = :old', values: { ':old': unit.paidThrough } }
-    : { cond: 'attribute_not_exists(paidThrough)', values: {} };
-  const set = next
-    ? {
-        expr: 'SET paidThrough = :new, GSI2PK = :gsiPk, GSI2SK = :gsiSk',
-        values: {
-          ':new': next,
-          ':gsiPk': gsi2.renewalDue(unit.estateId),
-          ':gsiSk': `${renewalIssueFrom(next)}#${unit.unitId}`,
-        },
-      }
-    : { expr: 'REMOVE paidThrough, GSI2PK, GSI2SK', values: {} };
-  const values = { ...lock.values, ...set.values };
   return [
-    {
-      Update: {
-        TableName: ctx.db.table,
-        Key: key.unit(unit.unitId),
-        UpdateExpression: set.expr,
-        ConditionExpression: lock.cond,
-        ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
-      },
-    },
+    paidThroughItem(
+      unit,
+      unit.paidThrough,
+      next ? { paidThrough: next, renewalFrom: renewalIssueFrom(next) } : undefined,
+    ),
   ];
 }
 
@@ -145,113 +140,112 @@ function docLine(l: Invoice['lines'][number], sign: 1n | -1n = 1n) {
   return { type: l.type, description: l.description, amount: l.amount * sign, period: l.period };
 }
 
-/** POST /v1/invoices/{invoiceId}/payments. */
+/**
+ * POST /v1/invoices/{invoiceId}/payments. `known` is the invoice as the caller already read it (the
+ * route's scope check): the first round reuses it. Its status is re-checked by the transaction's
+ * condition, and its lines and total never change.
+ */
 export async function payInvoice(
   ctx: Ctx,
   invoiceNo: string,
   input: PaymentInput,
   idem?: IdempotentCall,
+  known?: Invoice,
 ): Promise<Receipt> {
   let receipt: Receipt | undefined;
   try {
     // The invoice decides the estate; the receipt series is that of the payment's business year.
-    const { estateId } = await getInvoice(ctx, invoiceNo);
+    const first = known ?? (await getInvoice(ctx, invoiceNo));
+    const { estateId } = first;
     const at = ctx.now();
     const year = businessYear(at);
-    await transactWithNumbers(ctx.db, [{ estateId, series: SERIES.receipt, year }], async ([n]) => {
-      const inv = await getInvoice(ctx, invoiceNo);
-      if (inv.status === 'PAID' || inv.status === 'CREDITED') {
-        throw new ConflictError(
-          'ALREADY_PAID',
-          `invoice ${invoiceNo} is already paid (receipt ${inv.receiptNo})`,
-        );
-      }
-      if (inv.status === 'VOID') throw new ConflictError('INVOICE_VOID', `invoice ${invoiceNo} is void`);
-      const money = checkPayment(inv.total, input, ctx.actor.role);
-      const receiptNo = documentNumber(SERIES.receipt, estateId, year, n!);
-      receipt = {
-        receiptNo,
-        estateId,
-        invoiceNo,
-        channel: input.channel,
-        amount: money.amount,
-        cashier: ctx.actor.sub,
-        paidAt: formatInstant(at),
-        businessDate: businessDate(at),
-        lines: inv.lines.map((l) => docLine(l)),
-        ...(inv.unitId ? { unitId: inv.unitId } : {}),
-        ...(inv.plate ? { plate: inv.plate } : {}),
-        ...(money.tendered !== undefined ? { tendered: money.tendered, change: money.change! } : {}),
-        ...(input.reference ? { reference: input.reference } : {}),
-      };
-      const items: TxItem[] = [
-        {
-          Update: {
-            TableName: ctx.db.table,
-            Key: key.invoice(invoiceNo),
-            UpdateExpression: 'SET #status = :paid, receiptNo = :receiptNo, paidAt = :at',
-            ConditionExpression: '#status = :open',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':paid': 'PAID',
-              ':open': 'OPEN',
-              ':receiptNo': receiptNo,
-              ':at': receipt.paidAt,
-            },
-          },
-        },
-        {
-          Put: {
-            TableName: ctx.db.table,
-            Item: { ...key.receipt(receiptNo), type: 'RECEIPT', ...receipt },
-            ConditionExpression: 'attribute_not_exists(PK)',
-          },
-        },
-        ...setClaimsState(ctx.db, inv, 'PAID'),
-        ...ledgerItems(ctx, at, {
-          estateId,
-          kind: 'PAYMENT_RECEIVED',
-          documentNo: receiptNo,
-          invoiceNo,
+    const read = async (round: number) => {
+      const [inv, paidThrough] = await Promise.all([
+        round === 0 ? first : getInvoice(ctx, invoiceNo),
+        readPaidThrough(ctx, first),
+      ]);
+      return { inv, paidThrough };
+    };
+    await transactWithNumbers(
+      ctx.db,
+      [{ estateId, series: SERIES.receipt, year }],
+      async ([n], { inv, paidThrough }) => {
+        if (inv.status === 'PAID' || inv.status === 'CREDITED') {
+          throw new ConflictError(
+            'ALREADY_PAID',
+            `invoice ${invoiceNo} is already paid (receipt ${inv.receiptNo})`,
+          );
+        }
+        if (inv.status === 'VOID') throw new ConflictError('INVOICE_VOID', `invoice ${invoiceNo} is void`);
+        const money = checkPayment(inv.total, input, ctx.actor.role);
+        const receiptNo = documentNumber(SERIES.receipt, estateId, year, n!);
+        receipt = {
           receiptNo,
+          estateId,
+          invoiceNo,
           channel: input.channel,
+          amount: money.amount,
+          cashier: ctx.actor.sub,
+          paidAt: formatInstant(at),
+          businessDate: businessDate(at),
+          lines: inv.lines.map((l) => docLine(l)),
           ...(inv.unitId ? { unitId: inv.unitId } : {}),
           ...(inv.plate ? { plate: inv.plate } : {}),
-          lines: inv.lines
-            .filter((l) => !isDeposit(l.type))
-            .map((l) => ({ feeCode: l.type, amount: l.amount, ...(l.period ? { period: l.period } : {}) })),
-        }),
-        ...ledgerItems(ctx, at, {
-          estateId,
-          kind: 'DEPOSIT_RECEIVED',
-          documentNo: `${receiptNo}/D`,
-          invoiceNo,
-          receiptNo,
-          channel: input.channel,
-          ...(inv.unitId ? { unitId: inv.unitId } : {}),
-          lines: inv.lines
-            .filter((l) => isDeposit(l.type))
-            .map((l) => ({ feeCode: l.type, amount: l.amount })),
-        }),
-        auditItem(ctx, at, {
-          estateId,
-          action: 'INVOICE_PAID',
-          document: receiptNo,
-          details: { invoiceNo, channel: input.channel },
-        }),
-      ];
-      const retryOn: number[] = [];
-      if (inv.unitId && inv.lines.some((l) => l.type === 'PROPERTY_FEE')) {
-        const unit = await getUnit(ctx, inv.unitId);
-        const next = await recomputedPaidThrough(ctx, unit, inv, 'paid');
-        for (const it of paidThroughItem(ctx, unit, next)) {
-          retryOn.push(items.length);
-          items.push(it);
+          ...(money.tendered !== undefined ? { tendered: money.tendered, change: money.change! } : {}),
+          ...(input.reference ? { reference: input.reference } : {}),
+        };
+        const items: TxItem[] = [
+          invoiceStatusItem(invoiceNo, 'OPEN', { to: 'PAID', receiptNo, at: receipt.paidAt }),
+          receiptItem(receipt),
+          ...setClaimsState(inv, 'PAID'),
+          ...ledgerItems(ctx, at, {
+            estateId,
+            kind: 'PAYMENT_RECEIVED',
+            documentNo: receiptNo,
+            invoiceNo,
+            receiptNo,
+            channel: input.channel,
+            ...(inv.unitId ? { unitId: inv.unitId } : {}),
+            ...(inv.plate ? { plate: inv.plate } : {}),
+            lines: inv.lines
+              .filter((l) => !isDeposit(l.type))
+              .map((l) => ({ feeCode: l.type, amount: l.amount, ...(l.period ? { period: l.period } : {}) })),
+          }),
+          ...ledgerItems(ctx, at, {
+            estateId,
+            kind: 'DEPOSIT_RECEIVED',
+            documentNo: `${receiptNo}/D`,
+            invoiceNo,
+            receiptNo,
+            channel: input.channel,
+            ...(inv.unitId ? { unitId: inv.unitId } : {}),
+            lines: inv.lines
+              .filter((l) => isDeposit(l.type))
+              .map((l) => ({ feeCode: l.type, amount: l.amount })),
+          }),
+          auditItem(ctx, at, {
+            estateId,
+            action: 'INVOICE_PAID',
+            document: receiptNo,
+            details: { invoiceNo, channel: input.channel },
+          }),
+        ];
+        const retryOn: number[] = [];
+        if (paidThrough) {
+          const next = paidThroughAfter(paidThrough.unit, paidThrough.claims, inv, 'paid');
+          for (const it of paidThroughItems(paidThrough.unit, next)) {
+            retryOn.push(items.length);
+            items.push(it);
+          }
         }
-      }
-      if (idem) items.push(idem.handle.completeItem(idem.present(receipt)));
-      return { items, retryOn };
-    });
+        if (idem) {
+          await idem.handle.ready;
+          items.push(idem.handle.completeItem(idem.present(receipt)));
+        }
+        return { items, retryOn };
+      },
+      read,
+    );
   } catch (e) {
     if (e instanceof TransactionCancelled && e.failedAt(0)) {
       const now = await getInvoice(ctx, invoiceNo);
@@ -270,5 +264,3 @@ export async function getReceipt(ctx: Pick<Ctx, 'db'>, receiptNo: string): Promi
   if (!item) throw new NotFoundError('RECEIPT_NOT_FOUND', `receipt ${receiptNo} does not exist`);
   return receiptFromItem(item);
 }
-
-export { recomputedPaidThrough };

@@ -9,6 +9,17 @@ import {
   type FeeCode,
   KIOSK_CHANNELS,
 } from '../fee-types/catalog.js';
+import type { FeeLine } from '../fees/line.js';
+import type { Fen } from '../money.js';
+import {
+  compact,
+  creditNoteRecordSchema,
+  estateRecordSchema,
+  invoiceRecordSchema,
+  parseRecord,
+  receiptRecordSchema,
+  unitRecordSchema,
+} from '../store/records.js';
 import type { RentalKind, UnitType } from '../tariffs/catalog.js';
 import type { BizDate, Period } from '../time.js';
 
@@ -47,17 +58,18 @@ export interface Space {
 
 export type InvoiceStatus = 'OPEN' | 'PAID' | 'VOID' | 'CREDITED';
 
-export interface InvoiceLine {
+/**
+ * An invoice line is the calculator's priced line as it was issued (fees/line.ts is its one
+ * declaration); read back from the store its trace is a plain record.
+ */
+export type InvoiceLine = Omit<FeeLine, 'trace'> & { trace: Record<string, unknown> };
+
+/** A line of a receipt, credit note or refund: what was paid or reversed, per fee and period. */
+export interface DocumentLine {
   type: FeeCode;
   description: string;
-  quantity: string;
-  unit: string;
-  unitPrice: string;
-  months: number | null;
-  amount: bigint;
-  tariffVersion: string;
+  amount: Fen;
   period?: Period;
-  trace: Record<string, unknown>;
 }
 
 export interface Invoice {
@@ -98,7 +110,7 @@ export interface Receipt {
   cashier: string;
   paidAt: string;
   businessDate: BizDate;
-  lines: { type: FeeCode; description: string; amount: bigint; period?: Period }[];
+  lines: DocumentLine[];
 }
 
 export interface CreditNote {
@@ -110,134 +122,40 @@ export interface CreditNote {
   reason: string;
   issuedAt: string;
   issuedBy: string;
-  lines: { type: FeeCode; description: string; amount: bigint; period?: Period }[];
+  lines: DocumentLine[];
   total: bigint;
 }
 
-type Stored = Record<string, unknown>;
-
-const num = (v: unknown): number => Number(v as bigint);
-const opt = <T>(v: unknown, f: (x: unknown) => T): T | undefined =>
-  v === undefined || v === null ? undefined : f(v);
-
-function periodOf(item: Stored): Period | undefined {
-  const p = item['period'] as { start?: string; end?: string } | undefined;
-  return p?.start && p.end ? { start: p.start, end: p.end } : undefined;
+function channelOf(value: string): Channel {
+  const channel = CHANNELS.find((c) => c === value);
+  if (!channel) throw new Error(`stored receipt has unknown channel ${value}`);
+  return channel;
 }
 
-export function estateFromItem(item: Stored): Estate {
-  return {
-    estateId: item['estateId'] as string,
-    name: item['name'] as string,
-    noticeLeadDays: num(item['noticeLeadDays']),
-    exitGraceMinutes: num(item['exitGraceMinutes']),
-    createdAt: item['createdAt'] as string,
-  };
+export function estateFromItem(item: unknown): Estate {
+  return parseRecord(estateRecordSchema, item, 'estate');
 }
 
-export function unitFromItem(item: Stored): Unit {
-  const unit: Unit = {
-    unitId: item['unitId'] as string,
-    estateId: item['estateId'] as string,
-    building: item['building'] as string,
-    room: item['room'] as string,
-    unitType: item['unitType'] as UnitType,
-    area: item['area'] as string,
-    deliveryDate: item['deliveryDate'] as string,
-    ownerIds: (item['ownerIds'] as string[]) ?? [],
-    createdAt: item['createdAt'] as string,
-  };
-  if (item['occupantName']) unit.occupantName = item['occupantName'] as string;
-  if (item['paidThrough']) unit.paidThrough = item['paidThrough'] as string;
-  return unit;
+export function unitFromItem(item: unknown): Unit {
+  const { ownerIds, ...rest } = parseRecord(unitRecordSchema, item, 'unit');
+  return compact({ ...rest, ownerIds: ownerIds ?? [] });
 }
 
-export function lineFromItem(item: Stored): InvoiceLine {
-  const line: InvoiceLine = {
-    type: item['type'] as FeeCode,
-    description: item['description'] as string,
-    quantity: item['quantity'] as string,
-    unit: item['unit'] as string,
-    unitPrice: item['unitPrice'] as string,
-    months: opt(item['months'], num) ?? null,
-    amount: item['amount'] as bigint,
-    tariffVersion: item['tariffVersion'] as string,
-    trace: JSON.parse(item['trace'] as string) as Record<string, unknown>,
-  };
-  const period = periodOf(item);
-  if (period) line.period = period;
-  return line;
-}
-
-export function invoiceFromItem(item: Stored): Invoice {
-  const inv: Invoice = {
-    invoiceId: item['invoiceNo'] as string,
-    invoiceNo: item['invoiceNo'] as string,
-    estateId: item['estateId'] as string,
-    status: item['status'] as InvoiceStatus,
-    issuedAt: item['issuedAt'] as string,
-    issuedBy: item['issuedBy'] as string,
-    dueDate: item['dueDate'] as string,
-    lines: (item['lines'] as Stored[]).map(lineFromItem),
-    total: item['total'] as bigint,
-  };
-  for (const k of [
-    'unitId',
-    'plate',
-    'rentalKind',
-    'receiptNo',
-    'paidAt',
-    'voidedAt',
-    'voidReason',
-    'creditNoteNo',
-  ] as const) {
-    if (item[k] !== undefined) (inv as unknown as Stored)[k] = item[k];
-  }
-  return inv;
-}
-
-function docLines(item: Stored): Receipt['lines'] {
-  return (item['lines'] as Stored[]).map((l) => {
-    const line: Receipt['lines'][number] = {
-      type: l['type'] as FeeCode,
-      description: l['description'] as string,
-      amount: l['amount'] as bigint,
-    };
-    const period = periodOf(l);
-    if (period) line.period = period;
-    return line;
+export function invoiceFromItem(item: unknown): Invoice {
+  const { billedTo: _, lines, ...rest } = parseRecord(invoiceRecordSchema, item, 'invoice');
+  return compact({
+    ...rest,
+    invoiceId: rest.invoiceNo,
+    lines: lines.map((l) => compact({ ...l, months: l.months ?? null })),
   });
 }
 
-export function receiptFromItem(item: Stored): Receipt {
-  const r: Receipt = {
-    receiptNo: item['receiptNo'] as string,
-    estateId: item['estateId'] as string,
-    channel: item['channel'] as Channel,
-    amount: item['amount'] as bigint,
-    cashier: item['cashier'] as string,
-    paidAt: item['paidAt'] as string,
-    businessDate: item['businessDate'] as string,
-    lines: docLines(item),
-  };
-  for (const k of ['invoiceNo', 'sessionId', 'unitId', 'plate', 'tendered', 'change', 'reference'] as const) {
-    if (item[k] !== undefined) (r as unknown as Stored)[k] = item[k];
-  }
-  return r;
+export function receiptFromItem(item: unknown): Receipt {
+  const { channel, lines, ...rest } = parseRecord(receiptRecordSchema, item, 'receipt');
+  return compact({ ...rest, channel: channelOf(channel), lines: lines.map((l) => compact(l)) });
 }
 
-export function creditNoteFromItem(item: Stored): CreditNote {
-  const c: CreditNote = {
-    creditNoteNo: item['creditNoteNo'] as string,
-    estateId: item['estateId'] as string,
-    invoiceNo: item['invoiceNo'] as string,
-    reason: item['reason'] as string,
-    issuedAt: item['issuedAt'] as string,
-    issuedBy: item['issuedBy'] as string,
-    lines: docLines(item),
-    total: item['total'] as bigint,
-  };
-  if (item['receiptNo']) c.receiptNo = item['receiptNo'] as string;
-  if (item['unitId']) c.unitId = item['unitId'] as string;
-  return c;
+export function creditNoteFromItem(item: unknown): CreditNote {
+  const { lines, ...rest } = parseRecord(creditNoteRecordSchema, item, 'credit note');
+  return compact({ ...rest, lines: lines.map((l) => compact(l)) });
 }

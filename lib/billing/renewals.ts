@@ -10,8 +10,9 @@ import { ConflictError } from '../errors.js';
 import { claimOwner, gsi2 } from '../store/keys.js';
 import type { BizDate } from '../time.js';
 import type { Ctx } from './context.js';
-import { getEstate } from './estates.js';
-import { issueInvoice, liveClaims } from './invoices.js';
+import { getEstate, listTariffs } from './estates.js';
+import { issueInvoice, liveClaimsByFee } from './invoices.js';
+import { unitFromItem } from './records.js';
 import { listSpaces } from './units.js';
 
 export interface RenewalRun {
@@ -22,38 +23,54 @@ export interface RenewalRun {
   failed: { unitId: string; error: string }[];
 }
 
+/**
+ * Store calls per unit renewed: its claims and spaces (together), the invoice counter, the
+ * transaction. The estate, its tariffs and the due list are read once per run, and the due list
+ * (the index projects whole items) already holds each unit.
+ */
 export async function runRenewals(ctx: Ctx, estateId: string, asOf: BizDate): Promise<RenewalRun> {
-  await getEstate(ctx, estateId);
-  const due = await ctx.db.queryAll({
-    IndexName: 'GSI2',
-    KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK <= :upTo',
-    ExpressionAttributeValues: { ':pk': gsi2.renewalDue(estateId), ':upTo': `${asOf}#~` },
-  });
+  const [, tariffs, due] = await Promise.all([
+    getEstate(ctx, estateId),
+    listTariffs(ctx, estateId),
+    ctx.db.queryAll({
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK <= :upTo',
+      ExpressionAttributeValues: { ':pk': gsi2.renewalDue(estateId), ':upTo': `${asOf}#~` },
+    }),
+  ]);
   const run: RenewalRun = { issued: [], skipped: 0, failed: [] };
-  for (const unit of due) {
-    const unitId = unit['unitId'] as string;
-    const paidThrough = unit['paidThrough'] as string | undefined;
-    if (!paidThrough) {
-      run.skipped++;
-      continue;
-    }
+  for (const item of due) {
+    const unitId = String(item['unitId']);
     try {
+      const unit = unitFromItem(item);
+      const paidThrough = unit.paidThrough;
+      if (!paidThrough) {
+        run.skipped++;
+        continue;
+      }
       const owner = claimOwner.unit(unitId);
-      if ((await liveClaims(ctx.db, owner, 'PROPERTY_FEE')).has(paidThrough)) {
+      const [claims, spaces] = await Promise.all([liveClaimsByFee(ctx.db, owner), listSpaces(ctx, unitId)]);
+      if (claims.get('PROPERTY_FEE')?.has(paidThrough)) {
         run.skipped++;
         continue;
       }
       // Owned and use-right spaces are prepaid with the property fee for the same period, unless a
       // cashier already billed the spaces for it; that must not hold the property fee back.
-      const hasSpaces = (await listSpaces(ctx, unitId)).length > 0;
-      const spacesBilled = (await liveClaims(ctx.db, owner, 'PARKING_SPACE_FEE')).has(paidThrough);
-      const inv = await issueInvoice(ctx, {
-        unitId,
-        items: [
-          { type: 'PROPERTY_FEE', periodStart: paidThrough },
-          ...(hasSpaces && !spacesBilled ? [{ type: 'PARKING_SPACE_FEE' as const }] : []),
-        ],
-      });
+      const spacesBilled = claims.get('PARKING_SPACE_FEE')?.has(paidThrough) ?? false;
+      const inv = await issueInvoice(
+        ctx,
+        {
+          unitId,
+          items: [
+            { type: 'PROPERTY_FEE', periodStart: paidThrough },
+            ...(spaces.length > 0 && !spacesBilled
+              ? [{ type: 'PARKING_SPACE_FEE' as const, spaces: spaces.length }]
+              : []),
+          ],
+        },
+        undefined,
+        { unit, tariffs },
+      );
       run.issued.push(inv.invoiceNo);
     } catch (e) {
       // A concurrent run billed it first.

@@ -10,11 +10,10 @@ import { NotFoundError, ValidationError } from '../errors.js';
 import { type Fen, formatFen } from '../money.js';
 import type { TxItem } from '../store/db.js';
 import { documentNumber, key, SERIES } from '../store/keys.js';
-import type { FeeCode } from '../tariffs/catalog.js';
 import { type BizDate, businessDate, businessYear, formatInstant } from '../time.js';
 import { type Ctx, ledgerItems } from './context.js';
 import type { IdempotentCall } from './invoices.js';
-import { type Channel, COUNTER_CHANNELS } from './records.js';
+import { type Channel, COUNTER_CHANNELS, type DocumentLine } from './records.js';
 import { changeCase, DUE_INDEX_ATTRIBUTES } from './renovation.js';
 
 export interface DepositRefund {
@@ -31,7 +30,7 @@ export interface DepositRefund {
   deposit: Fen;
   deducted: Fen;
   cardDeposit: Fen;
-  lines: { type: FeeCode; description: string; amount: Fen }[];
+  lines: Omit<DocumentLine, 'period'>[];
   total: Fen;
   refundDue: BizDate;
   refundedAt: string;
@@ -112,7 +111,6 @@ export async function refundDeposit(
       const items: TxItem[] = [
         {
           Put: {
-            TableName: ctx.db.table,
             Item: { ...key.depositRefund(refundNo), type: 'DEPOSIT_REFUND', ...refund },
             ConditionExpression: 'attribute_not_exists(PK)',
           },

@@ -11,30 +11,30 @@
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { MAX_CARDS } from '../fees/calculators.js';
 import type { FeeLine } from '../fees/line.js';
-import { type Fen, formatFen } from '../money.js';
+import type { Fen } from '../money.js';
 import { cursor, type Db, TransactionCancelled, type TxItem } from '../store/db.js';
 import { claimOwner, gsi2, key, type Series } from '../store/keys.js';
 import { transactWithNumbers } from '../store/numbering.js';
-import { addDays, type BizDate, businessDate, formatInstant, type Period, parseBizDate } from '../time.js';
-import { auditItem, type Ctx, ledgerItems } from './context.js';
+import {
+  compact,
+  currentRenovationRecordSchema,
+  parseRecord,
+  renovationCaseRecordSchema,
+} from '../store/records.js';
+import { type CaseChanges, caseUpdateItem } from '../store/renovation-items.js';
+import { type BizDate, businessDate, formatInstant, type Period, parseBizDate } from '../time.js';
+import { auditItem, type Ctx } from './context.js';
 import { listTariffs, workingCalendar } from './estates.js';
 import { commitInvoice, draftUnitInvoice, getInvoice, type IdempotentCall } from './invoices.js';
 import type { Invoice, InvoiceStatus } from './records.js';
 import {
   approvalDue,
-  checkDeductions,
   type Deduction,
-  type DeductionInput,
   effectiveState,
-  MAX_EXTENSION_DAYS,
-  MAX_EXTENSIONS,
-  MAX_INSPECTIONS,
-  nextReinspectionDue,
   periodEnd,
+  RENOVATION_STATES,
   type RenovationEvent,
   type RenovationState,
-  refundDue,
-  reinspectionDue,
   transition,
 } from './renovation-rules.js';
 import { getUnit } from './units.js';
@@ -113,62 +113,26 @@ export const caseIdOf = (invoiceNo: string) => `RN-${invoiceNo}`;
 // ---------------------------------------------------------------------------------------------
 // Stored item ↔ record
 
-type Stored = Record<string, unknown>;
-const num = (v: unknown) => Number(v as bigint);
-const optional = <K extends string>(item: Stored, keys: readonly K[]) =>
-  Object.fromEntries(keys.filter((k) => item[k] !== undefined && item[k] !== null).map((k) => [k, item[k]]));
-
-function deductionFromItem(d: Stored): Deduction {
-  return {
-    amount: d['amount'] as bigint,
-    reason: d['reason'] as string,
-    evidenceRef: d['evidenceRef'] as string,
-  };
-}
-
-export function caseFromItem(item: Stored): RenovationCase {
-  return {
-    caseId: item['caseId'] as string,
-    estateId: item['estateId'] as string,
-    unitId: item['unitId'] as string,
-    invoiceNo: item['invoiceNo'] as string,
-    cards: num(item['cards']),
-    registrationDate: item['registrationDate'] as string,
-    registeredAt: item['registeredAt'] as string,
-    registeredBy: item['registeredBy'] as string,
-    approvalDue: item['approvalDue'] as string,
-    period: item['period'] as Period,
-    deposit: item['deposit'] as bigint,
-    cardDeposit: item['cardDeposit'] as bigint,
-    state: item['state'] as RenovationState,
-    version: num(item['version']),
-    extensions: (item['extensions'] as Extension[]) ?? [],
-    acceptances: ((item['acceptances'] as Stored[]) ?? []).map((a) => ({
-      date: a['date'] as string,
-      passed: a['passed'] as boolean,
-      recordedAt: a['recordedAt'] as string,
-      recordedBy: a['recordedBy'] as string,
-      ...optional(a, ['notes'] as const),
-    })),
-    reinspections: ((item['reinspections'] as Stored[]) ?? []).map((r) => ({
-      n: num(r['n']),
-      date: r['date'] as string,
-      passed: r['passed'] as boolean,
-      deductions: ((r['deductions'] as Stored[]) ?? []).map(deductionFromItem),
-      recordedAt: r['recordedAt'] as string,
-      recordedBy: r['recordedBy'] as string,
-    })),
-    deducted: (item['deducted'] as bigint) ?? 0n,
-    ...(optional(item, [
-      'acceptedOn',
-      'reinspectionDue',
-      'passedOn',
-      'refundDue',
-      'refundNo',
-      'refundedAt',
-      'refunded',
-    ] as const) as Partial<RenovationCase>),
-  };
+export function caseFromItem(item: unknown): RenovationCase {
+  const {
+    dueKind: _,
+    state,
+    extensions,
+    acceptances,
+    reinspections,
+    deducted,
+    ...rest
+  } = parseRecord(renovationCaseRecordSchema, item, 'renovation case');
+  const known = RENOVATION_STATES.find((k) => k === state);
+  if (!known) throw new Error(`stored renovation case ${rest.caseId} has unknown state ${state}`);
+  return compact({
+    ...rest,
+    state: known,
+    extensions: extensions ?? [],
+    acceptances: (acceptances ?? []).map((a) => compact(a)),
+    reinspections: (reinspections ?? []).map((r) => ({ ...r, deductions: r.deductions ?? [] })),
+    deducted: deducted ?? 0n,
+  });
 }
 
 function viewOf(c: RenovationCase, inv: Pick<Invoice, 'status' | 'receiptNo'>): RenovationView {
@@ -181,7 +145,7 @@ function viewOf(c: RenovationCase, inv: Pick<Invoice, 'status' | 'receiptNo'>): 
   };
 }
 
-async function readCase(db: Db, caseId: string): Promise<RenovationCase> {
+export async function readCase(db: Db, caseId: string): Promise<RenovationCase> {
   const item = await db.get(key.renovation(caseId));
   if (!item) throw new NotFoundError('RENOVATION_NOT_FOUND', `renovation case ${caseId} does not exist`);
   return caseFromItem(item);
@@ -247,7 +211,9 @@ export async function registerRenovation(
     workingCalendar(ctx, unit.estateId),
     ctx.db.get(key.currentRenovation(unit.unitId)),
   ]);
-  const previousCaseId = current?.['caseId'] as string | undefined;
+  const previousCaseId = current
+    ? parseRecord(currentRenovationRecordSchema, current, 'current renovation').caseId
+    : undefined;
   if (previousCaseId) {
     const previous = await getRenovation(ctx, previousCaseId);
     if (LIVE_STATES.has(previous.state)) {
@@ -304,14 +270,12 @@ export async function registerRenovation(
     return [
       {
         Put: {
-          TableName: ctx.db.table,
           Item: { ...key.renovation(caseId), type: 'RENOVATION', ...stored },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
       {
         Put: {
-          TableName: ctx.db.table,
           Item: {
             ...key.currentRenovation(unit.unitId),
             type: 'RENOVATION_CURRENT',
@@ -359,49 +323,7 @@ export async function registerRenovation(
 // ---------------------------------------------------------------------------------------------
 // Changing a case
 
-export interface CaseChanges {
-  set?: Record<string, unknown>;
-  append?: Record<string, unknown[]>;
-  remove?: string[];
-}
-
-/** The case's update under its version lock; the state moves to `next`. */
-function caseUpdate(db: Db, c: RenovationCase, next: RenovationState, changes: CaseChanges): TxItem {
-  const names: Record<string, string> = { '#state': 'state', '#version': 'version' };
-  const values: Record<string, unknown> = {
-    ':state': next,
-    ':version': c.version,
-    ':nextVersion': c.version + 1,
-  };
-  const sets = ['#state = :state', '#version = :nextVersion'];
-  let i = 0;
-  for (const [name, value] of Object.entries(changes.set ?? {})) {
-    names[`#s${i}`] = name;
-    values[`:s${i}`] = value;
-    sets.push(`#s${i} = :s${i}`);
-    i++;
-  }
-  for (const [name, list] of Object.entries(changes.append ?? {})) {
-    names[`#a${i}`] = name;
-    values[`:a${i}`] = list;
-    sets.push(`#a${i} = list_append(#a${i}, :a${i})`);
-    i++;
-  }
-  const removes = (changes.remove ?? []).map((name) => {
-    names[`#r${i}`] = name;
-    return `#r${i++}`;
-  });
-  return {
-    Update: {
-      TableName: db.table,
-      Key: key.renovation(c.caseId),
-      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-      ConditionExpression: '#version = :version',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    },
-  };
-}
+export type { CaseChanges };
 
 /** The due-list entry of a case (GSI2, sparse): set while something is due, removed when nothing is. */
 export function dueIndex(c: Pick<RenovationCase, 'estateId' | 'caseId'>, kind: DueKind, date: BizDate) {
@@ -438,17 +360,21 @@ export async function changeCase<R>(
     const view = await getRenovation(ctx, caseId);
     const next = transition(view.state, event, caseId, view.refundNo ? { refundNo: view.refundNo } : {});
     const p = plan(view, numbers, at);
-    const after: Stored = { ...view, ...p.changes.set, state: next, version: view.version + 1 };
+    const after: Record<string, unknown> = {
+      ...view,
+      ...p.changes.set,
+      state: next,
+      version: view.version + 1,
+    };
     for (const [name, list] of Object.entries(p.changes.append ?? {})) {
       after[name] = [...((after[name] as unknown[]) ?? []), ...list];
     }
     for (const name of p.changes.remove ?? []) after[name] = undefined;
     result = p.result(viewOf(caseFromItem(after), { status: view.invoiceStatus, receiptNo: view.receiptNo }));
     const items: TxItem[] = [
-      caseUpdate(ctx.db, view, next, p.changes),
+      caseUpdateItem(view, next, p.changes),
       {
         ConditionCheck: {
-          TableName: ctx.db.table,
           Key: key.invoice(view.invoiceNo),
           // The effective state was read from this status (paid → HELD, voided → CANCELLED).
           ConditionExpression: '#status = :seen',
@@ -469,190 +395,6 @@ export async function changeCase<R>(
     return { items, retryOn: [0, 1] };
   });
   return result!;
-}
-
-function checkDate(
-  value: string,
-  field: string,
-  today: BizDate,
-  notBefore: { date: BizDate; what: string }[],
-): BizDate {
-  const date = parseBizDate(value, field);
-  if (date > today)
-    throw ValidationError.of(field, 'FUTURE_DATE', `${field} ${date} is after today ${today}`);
-  for (const b of notBefore) {
-    if (date < b.date)
-      throw ValidationError.of(field, 'TOO_EARLY', `${field} ${date} is before ${b.what} ${b.date}`);
-  }
-  return date;
-}
-
-const actorStamp = (ctx: Ctx, at: number) => ({ recordedAt: formatInstant(at), recordedBy: ctx.actor.sub });
-
-/** POST /v1/renovations/{caseId}/acceptance: completion acceptance (竣工验收). */
-export async function recordAcceptance(
-  ctx: Ctx,
-  caseId: string,
-  input: { date: string; passed: boolean; notes?: string },
-): Promise<RenovationView> {
-  return changeCase(ctx, caseId, input.passed ? 'ACCEPTANCE_PASSED' : 'ACCEPTANCE_FAILED', (c, _n, at) => {
-    if (c.acceptances.length >= MAX_INSPECTIONS) {
-      throw new ConflictError(
-        'TOO_MANY_INSPECTIONS',
-        `at most ${MAX_INSPECTIONS} acceptance attempts per case`,
-      );
-    }
-    const last = c.acceptances.at(-1);
-    const date = checkDate(input.date, 'date', businessDate(at), [
-      { date: c.registrationDate, what: 'the registration date' },
-      ...(last ? [{ date: last.date, what: 'the previous acceptance attempt' }] : []),
-    ]);
-    const record: Acceptance = {
-      date,
-      passed: input.passed,
-      ...(input.notes ? { notes: input.notes } : {}),
-      ...actorStamp(ctx, at),
-    };
-    const due = reinspectionDue(date);
-    return {
-      changes: {
-        append: { acceptances: [record] },
-        ...(input.passed
-          ? { set: { acceptedOn: date, reinspectionDue: due, ...dueIndex(c, 'REINSPECTION', due) } }
-          : {}),
-      },
-      audit: { action: 'RENOVATION_ACCEPTANCE', details: { date, passed: input.passed } },
-      result: (after) => after,
-    };
-  });
-}
-
-/**
- * POST /v1/renovations/{caseId}/reinspection (复查). A pass starts the 5-working-day refund clock;
- * a failure may take deductions, which become income at once (DEPOSIT_DEDUCTED), and sets the next
- * re-inspection a month later.
- */
-export async function recordReinspection(
-  ctx: Ctx,
-  caseId: string,
-  input: { date: string; passed: boolean; deductions?: DeductionInput[] },
-  idem?: IdempotentCall,
-): Promise<RenovationView> {
-  const calendar = await workingCalendar(ctx, (await readCase(ctx.db, caseId)).estateId);
-  return changeCase(
-    ctx,
-    caseId,
-    input.passed ? 'REINSPECTION_PASSED' : 'REINSPECTION_FAILED',
-    (c, _n, at) => {
-      if (c.reinspections.length >= MAX_INSPECTIONS) {
-        throw new ConflictError('TOO_MANY_INSPECTIONS', `at most ${MAX_INSPECTIONS} re-inspections per case`);
-      }
-      const last = c.reinspections.at(-1);
-      const date = checkDate(input.date, 'date', businessDate(at), [
-        { date: c.acceptedOn!, what: 'the completion acceptance' },
-      ]);
-      // One re-inspection per day: a retried request cannot record (and deduct) twice.
-      if (last && date <= last.date) {
-        throw ValidationError.of(
-          'date',
-          'NOT_AFTER_PREVIOUS',
-          `date ${date} must be after the previous re-inspection ${last.date}`,
-        );
-      }
-      const deductions = checkDeductions(input.deductions, {
-        passed: input.passed,
-        held: c.deposit,
-        alreadyDeducted: c.deducted,
-        deductionsSoFar: c.reinspections.reduce((n, r) => n + r.deductions.length, 0),
-      });
-      const total = deductions.reduce((s, d) => s + d.amount, 0n);
-      const n = c.reinspections.length + 1;
-      const record: Reinspection = { n, date, passed: input.passed, deductions, ...actorStamp(ctx, at) };
-      const set = input.passed
-        ? {
-            passedOn: date,
-            refundDue: refundDue(calendar, date),
-            ...dueIndex(c, 'REFUND', refundDue(calendar, date)),
-          }
-        : {
-            reinspectionDue: nextReinspectionDue(date),
-            deducted: c.deducted + total,
-            ...dueIndex(c, 'REINSPECTION', nextReinspectionDue(date)),
-          };
-      return {
-        changes: { set, append: { reinspections: [record] } },
-        items:
-          deductions.length > 0
-            ? ledgerItems(ctx, at, {
-                estateId: c.estateId,
-                kind: 'DEPOSIT_DEDUCTED',
-                documentNo: `${caseId}/R${n}`,
-                invoiceNo: c.invoiceNo,
-                ...(c.receiptNo ? { receiptNo: c.receiptNo } : {}),
-                unitId: c.unitId,
-                lines: deductions.map((d) => ({ feeCode: 'RENOVATION_DEPOSIT', amount: d.amount })),
-              })
-            : [],
-        audit: {
-          action: 'RENOVATION_REINSPECTION',
-          details: {
-            date,
-            passed: input.passed,
-            deductions: deductions.map((d) => ({
-              amount: formatFen(d.amount),
-              reason: d.reason,
-              evidenceRef: d.evidenceRef,
-            })),
-          },
-        },
-        result: (after) => after,
-      };
-    },
-    { ...(idem ? { idem } : {}) },
-  );
-}
-
-/** POST /v1/renovations/{caseId}/extension: a recorded extension moves the period's end. */
-export async function extendRenovation(
-  ctx: Ctx,
-  caseId: string,
-  input: { end: string; reason: string },
-): Promise<RenovationView> {
-  return changeCase(ctx, caseId, 'EXTEND', (c, _n, at) => {
-    if (c.extensions.length >= MAX_EXTENSIONS) {
-      throw new ConflictError('TOO_MANY_EXTENSIONS', `at most ${MAX_EXTENSIONS} extensions per case`);
-    }
-    const end = parseBizDate(input.end, 'end');
-    if (end <= c.period.end) {
-      throw ValidationError.of(
-        'end',
-        'NOT_LATER',
-        `end ${end} must be after the current end ${c.period.end}`,
-      );
-    }
-    if (end > addDays(c.period.end, MAX_EXTENSION_DAYS)) {
-      throw ValidationError.of(
-        'end',
-        'TOO_LONG',
-        `an extension moves the end by at most ${MAX_EXTENSION_DAYS} days`,
-      );
-    }
-    const record: Extension = {
-      previousEnd: c.period.end,
-      end,
-      reason: input.reason,
-      ...actorStamp(ctx, at),
-    };
-    return {
-      changes: { set: { period: { start: c.period.start, end } }, append: { extensions: [record] } },
-      audit: {
-        action: 'RENOVATION_EXTENDED',
-        reason: input.reason,
-        details: { previousEnd: c.period.end, end },
-      },
-      result: (after) => after,
-    };
-  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -692,7 +434,8 @@ export async function listDueRenovations(
       page.items.slice(i, i + 25).map(async (item) => {
         const c = caseFromItem(item);
         const view = viewOf(c, await getInvoice(ctx, c.invoiceNo));
-        const kind = item['dueKind'] as DueKind;
+        const kind: DueKind =
+          parseRecord(renovationCaseRecordSchema, item, 'renovation case').dueKind ?? 'REINSPECTION';
         const date = (kind === 'REFUND' ? c.refundDue : c.reinspectionDue)!;
         return { renovation: view, due: { kind, date, overdue: date < opts.asOf } };
       }),
@@ -702,3 +445,7 @@ export async function listDueRenovations(
   const next = cursor.encode(page.lastKey);
   return { items, ...(next ? { nextCursor: next } : {}) };
 }
+
+// Acceptance, re-inspections and extensions live in renovation-inspections.ts; re-exported so that
+// callers keep one entry point.
+export { extendRenovation, recordAcceptance, recordReinspection } from './renovation-inspections.js';

@@ -6,6 +6,7 @@
 import { ValidationError } from '../errors.js';
 import { cursor } from '../store/db.js';
 import { key } from '../store/keys.js';
+import { parseRecord, unitNoGuardRecordSchema } from '../store/records.js';
 import type { Ctx } from './context.js';
 import { getEstate } from './estates.js';
 import type { Unit } from './records.js';
@@ -52,7 +53,9 @@ export async function searchUnits(
     Limit: q.limit,
     ...(start ? { ExclusiveStartKey: start } : {}),
   });
-  const units = await Promise.all(page.items.map((g) => getUnit(ctx, g['unitId'] as string)));
+  const units = await Promise.all(
+    page.items.map((g) => getUnit(ctx, parseRecord(unitNoGuardRecordSchema, g, 'unit-number guard').unitId)),
+  );
   // Building names may hold `#` (1#楼 is common), so a prefix can also catch a neighbour's key:
   // the unit's own fields decide.
   const items = units.filter(

@@ -5,6 +5,7 @@ import { parsePlate } from '../parking/plate.js';
 import { TransactionCancelled } from '../store/db.js';
 import { documentNumber, key, SERIES } from '../store/keys.js';
 import { transactWithNumbers } from '../store/numbering.js';
+import { parseRecord, spaceRecordSchema } from '../store/records.js';
 import type { UnitType } from '../tariffs/catalog.js';
 import { formatInstant, parseBizDate } from '../time.js';
 import { auditItem, type Ctx } from './context.js';
@@ -46,14 +47,12 @@ export async function createUnit(ctx: Ctx, estateId: string, input: NewUnit): Pr
         items: [
           {
             Put: {
-              TableName: ctx.db.table,
               Item: { ...key.unitNoGuard(estateId, input.building, input.room), type: 'UNITNO', unitId },
               ConditionExpression: 'attribute_not_exists(PK)',
             },
           },
           {
             Put: {
-              TableName: ctx.db.table,
               Item: { ...key.unit(unitId), type: 'UNIT', ...unit },
               ConditionExpression: 'attribute_not_exists(PK)',
             },
@@ -82,13 +81,10 @@ export async function listSpaces(ctx: Pick<Ctx, 'db'>, unitId: string): Promise<
     KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
     ExpressionAttributeValues: { ':pk': key.unit(unitId).PK, ':sk': 'SPACE#' },
   });
-  return items.map((i) => ({
-    unitId: i['unitId'] as string,
-    estateId: i['estateId'] as string,
-    spaceNo: i['spaceNo'] as string,
-    kind: i['kind'] as SpaceKind,
-    plates: (i['plates'] as string[]) ?? [],
-  }));
+  return items.map((i) => {
+    const { plates, ...space } = parseRecord(spaceRecordSchema, i, 'space');
+    return { ...space, plates: plates ?? [] };
+  });
 }
 
 /** Upper-cases and drops spaces, dots and dashes, then validates (SPEC.md §4.2). */
@@ -107,21 +103,18 @@ export async function registerSpace(
     await ctx.db.transact([
       {
         Put: {
-          TableName: ctx.db.table,
           Item: { ...key.spaceNoGuard(unit.estateId, input.spaceNo), type: 'SPACENO', unitId },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
       {
         Put: {
-          TableName: ctx.db.table,
           Item: { ...key.space(unitId, input.spaceNo), type: 'SPACE', ...space },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
       ...plates.map((plate) => ({
         Put: {
-          TableName: ctx.db.table,
           // A registered plate parks free in the estate (SPEC.md §4.2); the gate looks it up by plate.
           Item: {
             PK: `ESTATE#${unit.estateId}`,

@@ -6,10 +6,11 @@
  * Two ways to read: `readEntries` answers one API page (exact `limit`, opaque cursor, no empty last
  * page), `entryPages` streams a whole range page by page (exports: constant memory, no row cap).
  */
-import type { LedgerKind } from '../billing/context.js';
+import { LEDGER_KINDS, type LedgerKind } from '../billing/context.js';
 import { ValidationError } from '../errors.js';
 import { cursor as cursorCodec, type Db, type Item } from '../store/db.js';
 import { ledgerPk } from '../store/keys.js';
+import { compact, ledgerEntryRecordSchema, parseRecord } from '../store/records.js';
 import { type BizDate, parseBizDate } from '../time.js';
 
 export interface LedgerRange {
@@ -65,33 +66,16 @@ function rangeQuery(range: LedgerRange) {
   };
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+/** The domain's kind of a stored ledger row; an unknown kind is a corrupted store. */
+export function ledgerKindOf(value: string): LedgerKind {
+  const kind = LEDGER_KINDS.find((k) => k === value);
+  if (!kind) throw new Error(`stored ledger row has unknown kind ${value}`);
+  return kind;
+}
 
 export function entryFromItem(item: Item): LedgerEntry {
-  const e: LedgerEntry = {
-    sk: item['SK'] as string,
-    kind: item['kind'] as LedgerKind,
-    businessDate: item['businessDate'] as string,
-    at: item['at'] as string,
-    documentNo: item['documentNo'] as string,
-    actor: item['actor'] as string,
-    feeCode: item['feeCode'] as string,
-    amount: item['amount'] as bigint,
-  };
-  for (const k of [
-    'invoiceNo',
-    'receiptNo',
-    'creditNoteNo',
-    'unitId',
-    'plate',
-    'channel',
-    'periodStart',
-    'periodEnd',
-  ] as const) {
-    const v = str(item[k]);
-    if (v !== undefined) e[k] = v;
-  }
-  return e;
+  const { SK, kind, ...rest } = parseRecord(ledgerEntryRecordSchema, item, 'ledger entry');
+  return compact({ sk: SK, kind: ledgerKindOf(kind), ...rest });
 }
 
 /** The key a cursor carries: exactly the table key of the last entry handed out. */

@@ -21,6 +21,7 @@ import { feeCodes, isDeposit } from '../fee-types/catalog.js';
 import { Dec, formatFen } from '../money.js';
 import type { Db } from '../store/db.js';
 import { ledgerPk } from '../store/keys.js';
+import { ledgerAmountRecordSchema, parseRecord } from '../store/records.js';
 import { entryPages, type LedgerEntry, type LedgerRange, skBounds } from './query.js';
 
 export interface CohortLine {
@@ -349,11 +350,9 @@ export async function depositBalancesBefore(db: Db, range: LedgerRange): Promise
       ...(start ? { ExclusiveStartKey: start } : {}),
     });
     for (const item of page.items) {
-      const kind = item['kind'] as LedgerKind;
-      const amount = item['amount'] as bigint;
+      const { kind, amount, feeCode } = parseRecord(ledgerAmountRecordSchema, item, 'ledger entry');
       const sign = kind === 'DEPOSIT_DEDUCTED' || kind === 'DEPOSIT_REFUNDED' ? -1n : 1n;
-      const code = item['feeCode'] as string;
-      held.set(code, (held.get(code) ?? 0n) + sign * amount);
+      held.set(feeCode, (held.get(feeCode) ?? 0n) + sign * amount);
     }
     start = page.lastKey;
   } while (start);

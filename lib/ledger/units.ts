@@ -8,6 +8,7 @@
  */
 import type { Db } from '../store/db.js';
 import { key } from '../store/keys.js';
+import { parseRecord, unitLabelRecordSchema } from '../store/records.js';
 
 export interface UnitLabel {
   building: string;
@@ -36,10 +37,7 @@ export class UnitDirectory {
         const unitId = missing[next++]!;
         // Eventually consistent: a unit is written once, long before any entry names it.
         const item = await this.db.get(key.unit(unitId), false);
-        this.labels.set(
-          unitId,
-          item ? { building: item['building'] as string, room: item['room'] as string } : null,
-        );
+        this.labels.set(unitId, item ? parseRecord(unitLabelRecordSchema, item, 'unit') : null);
       }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, missing.length) }, reader));

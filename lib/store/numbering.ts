@@ -73,29 +73,36 @@ function counterItem(db: Db, req: NumberRequest, current: number): TxItem {
 }
 
 /**
- * Runs `build(numbers)` → transaction with the next number of each requested series, retrying
- * when another writer took a number first or an optimistic lock in `retryOn` failed. `build` is
- * called afresh each round, so it can re-read whatever it locks. Any other failed condition is the
+ * Runs `build(numbers, read)` → transaction with the next number of each requested series, retrying
+ * when another writer took a number first or an optimistic lock in `retryOn` failed. `read(round)`
+ * runs alongside the counter reads and `build` afresh each round, so a round re-reads whatever it
+ * locks (round 0 may reuse what the caller already read). Any other failed condition is the
  * caller's business: the `TransactionCancelled` is rethrown with indexes relative to `items`.
  */
-export async function transactWithNumbers(
+export async function transactWithNumbers<R = undefined>(
   db: Db,
   requests: NumberRequest[],
-  build: (numbers: number[]) => Promise<Attempt>,
+  build: (numbers: number[], read: R) => Promise<Attempt> | Attempt,
+  read?: (round: number) => Promise<R>,
 ): Promise<number[]> {
   const ids = requests.map((r) => `${r.estateId}/${r.series}/${r.year}`);
-  return inTurn(db, ids, () => attemptWithNumbers(db, requests, build));
+  return inTurn(db, ids, () => attemptWithNumbers(db, requests, build, read));
 }
 
-async function attemptWithNumbers(
+async function attemptWithNumbers<R>(
   db: Db,
   requests: NumberRequest[],
-  build: (numbers: number[]) => Promise<Attempt>,
+  build: (numbers: number[], read: R) => Promise<Attempt> | Attempt,
+  read?: (round: number) => Promise<R>,
 ): Promise<number[]> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const current = await Promise.all(requests.map((r) => readCounter(db, r)));
+    // The counters and what the transaction depends on are read together: one round trip, not two.
+    const [current, state] = await Promise.all([
+      Promise.all(requests.map((r) => readCounter(db, r))),
+      read ? read(round) : (undefined as R),
+    ]);
     const numbers = current.map((n) => n + 1);
-    const attempt = await build(numbers);
+    const attempt = await build(numbers, state);
     const counters = requests.map((r, i) => counterItem(db, r, current[i]!));
     try {
       await db.transact([...counters, ...attempt.items]);

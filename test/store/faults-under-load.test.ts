@@ -98,8 +98,8 @@ describe('payments under injected store faults', () => {
     const { inject, seen } = faults(20251122);
     // Four "processes" (Db instances) sharing the fault stream, with a short retry budget. Which
     // requests exhaust it depends on how the clients interleave, so client 0 has a process of its
-    // own whose first three calls (the attempts of its first lock) are throttled: at least one
-    // request certainly answers 503, before it has taken anything.
+    // own whose first three lock puts (the attempts of its first lock; the payment's reads overlap
+    // them) are throttled: at least one request certainly answers 503, before it has taken anything.
     let forced = 3;
     const dbs = Array.from({ length: 4 }, (_, i) =>
       h.dbWith({
@@ -108,7 +108,7 @@ describe('payments under injected store faults', () => {
           i > 0
             ? inject
             : (op, phase) => {
-                if (forced > 0 && phase === 'before') {
+                if (forced > 0 && phase === 'before' && op === 'put') {
                   forced--;
                   seen['throttle']!++;
                   throw Object.assign(new Error('ThrottlingException'), { name: 'ThrottlingException' });

@@ -299,8 +299,8 @@ export const billingRoutes = [
     response: s.invoice,
     status: 201,
     async handler({ body, actor, ctx }) {
-      await loadInScope(actor, `unit ${body.unitId}`, () => getUnit(ctx, body.unitId));
-      return presentInvoice(await issueInvoice(ctx, body));
+      const unit = await loadInScope(actor, `unit ${body.unitId}`, () => getUnit(ctx, body.unitId));
+      return presentInvoice(await issueInvoice(ctx, body, undefined, { unit }));
     },
   }),
   route({
@@ -382,9 +382,12 @@ export const billingRoutes = [
     response: s.receipt,
     status: 201,
     idempotent: true,
+    readsDuringLock: true,
     async handler({ params, body, actor, ctx, idem }) {
-      await invoiceInScope(actor, ctx, params.invoiceId);
-      return presentReceipt(await payInvoice(ctx, params.invoiceId, body, idem<Receipt>(presentReceipt)));
+      const inv = await invoiceInScope(actor, ctx, params.invoiceId);
+      return presentReceipt(
+        await payInvoice(ctx, params.invoiceId, body, idem<Receipt>(presentReceipt), inv),
+      );
     },
   }),
   route({
@@ -400,10 +403,11 @@ export const billingRoutes = [
     response: s.creditNote,
     status: 201,
     idempotent: true,
+    readsDuringLock: true,
     async handler({ params, body, actor, ctx, idem }) {
-      await invoiceInScope(actor, ctx, params.invoiceId);
+      const inv = await invoiceInScope(actor, ctx, params.invoiceId);
       return presentCreditNote(
-        await creditInvoice(ctx, params.invoiceId, body.reason, idem<CreditNote>(presentCreditNote)),
+        await creditInvoice(ctx, params.invoiceId, body.reason, idem<CreditNote>(presentCreditNote), inv),
       );
     },
   }),

@@ -273,10 +273,11 @@ export const parkingRoutes = [
     response: paymentResponse,
     status: 201,
     idempotent: true,
+    readsDuringLock: true,
     async handler({ params, body, actor, ctx, idem }) {
-      await sessionInScope(actor, ctx, params.sessionId);
+      const session = await sessionInScope(actor, ctx, params.sessionId);
       return presentPayment(
-        await payParking(ctx, params.sessionId, body, idem<ParkingPayment>(presentPayment)),
+        await payParking(ctx, params.sessionId, body, idem<ParkingPayment>(presentPayment), session),
       );
     },
   }),

@@ -1,0 +1,203 @@
+/**
+ * Paying a parking session (SPEC.md §4.2): a receipt in the estate's one receipt series, with
+ * ledger entries, an audit record and the idempotency record in the same transaction, under a
+ * condition on the session's payment version read before: two kiosks paying the same session at
+ * once make exactly one payment.
+ */
+import { ConflictError, ValidationError } from '../errors.js';
+import { feeName } from '../fee-types/catalog.js';
+import { formatFen } from '../money.js';
+import { TransactionCancelled, type TxItem } from '../store/db.js';
+import { receiptItem } from '../store/items.js';
+import { documentNumber, SERIES } from '../store/keys.js';
+import { transactWithNumbers } from '../store/numbering.js';
+import { sessionPaymentItem } from '../store/parking-items.js';
+import { businessDate, businessYear, formatInstant } from '../time.js';
+import { auditItem, type Ctx, ledgerItems } from './context.js';
+import { getEstate } from './estates.js';
+import type { IdempotentCall } from './invoices.js';
+import {
+  assessWithFreeParking,
+  gateInstant,
+  getSession,
+  MINUTE_MS,
+  type ParkingSession,
+  QUOTE_VALID_MS,
+  type StayAssessment,
+} from './parking.js';
+import { checkPayment } from './payments.js';
+import type { Channel, Estate, Receipt } from './records.js';
+
+export interface ParkingPaymentInput {
+  channel: Channel;
+  amount: string;
+  at?: string;
+  reference?: string;
+}
+
+export interface ParkingPayment {
+  receipt: Receipt;
+  exitByMs: number;
+  session: ParkingSession;
+}
+
+/** The amount a payment at `atMs` must bring, or the 409 explaining why nothing is due. */
+async function amountToPay(ctx: Pick<Ctx, 'db'>, s: ParkingSession, atMs: number): Promise<StayAssessment> {
+  if (s.status !== 'OPEN') {
+    throw new ConflictError(
+      'SESSION_CLOSED',
+      `parking session ${s.sessionId} has ended; nothing can be paid on it`,
+    );
+  }
+  const a = await assessWithFreeParking(ctx, s, atMs);
+  if (a.amountDue > 0n) return a;
+  switch (a.reason) {
+    case 'OWNED_SPACE':
+    case 'RENTAL':
+      throw new ConflictError('PARKS_FREE', `${s.plate} parks free here (${a.reason}); nothing is due`);
+    case 'FREE_STAY':
+      throw new ConflictError('NOTHING_DUE', `the stay of ${a.minutes} minutes is free; nothing is due`);
+    default:
+      throw new ConflictError(
+        'ALREADY_PAID',
+        `parking session ${s.sessionId} is paid` +
+          (s.exitByMs ? `; exit by ${formatInstant(s.exitByMs)}` : ''),
+      );
+  }
+}
+
+/**
+ * POST /v1/parking/sessions/{sessionId}/payments: pays exactly what leaving at `at` (default now)
+ * costs. The exit deadline runs from the payment (the later of `at` and the server time).
+ */
+export async function payParking(
+  ctx: Ctx,
+  sessionId: string,
+  input: ParkingPaymentInput,
+  idem?: IdempotentCall,
+  known?: ParkingSession,
+): Promise<ParkingPayment> {
+  const first = known ?? (await getSession(ctx, sessionId));
+  const now = ctx.now();
+  let atMs = now;
+  if (input.at !== undefined) {
+    atMs = gateInstant(input.at, now);
+    if (atMs < now - QUOTE_VALID_MS) {
+      throw ValidationError.of(
+        'at',
+        'QUOTE_EXPIRED',
+        `a payment prices the stay at most ${QUOTE_VALID_MS / MINUTE_MS} minutes back; quote again`,
+      );
+    }
+  }
+  const year = businessYear(now);
+  // The stay is priced once, from the session as first read, together with the estate's exit grace
+  // and the receipt counter; a later round re-reads only the session (its payVersion is the lock).
+  let priced: Promise<[StayAssessment, Estate]> | undefined;
+  const read = async (round: number) => {
+    priced ??= Promise.all([amountToPay(ctx, first, atMs), getEstate(ctx, first.estateId)]);
+    const [s, [a, estate]] = await Promise.all([round === 0 ? first : getSession(ctx, sessionId), priced]);
+    return { s, a, estate };
+  };
+  let result: ParkingPayment | undefined;
+  try {
+    await transactWithNumbers(
+      ctx.db,
+      [{ estateId: first.estateId, series: SERIES.receipt, year }],
+      async ([n], { s, a, estate }) => {
+        const money = checkPayment(a.amountDue, input, ctx.actor.role);
+        // The grace runs from the instant the stay was priced: a kiosk paying a quote a few minutes old
+        // must not gain those minutes on top (a band boundary could fall inside them, unpaid).
+        const exitByMs = atMs + estate.exitGraceMinutes * MINUTE_MS;
+        if (s.status !== 'OPEN')
+          throw new ConflictError('SESSION_CLOSED', `parking session ${sessionId} has ended`);
+        if (s.payVersion !== first.payVersion) {
+          throw new ConflictError(
+            'ALREADY_PAID',
+            `parking session ${sessionId} was paid at another terminal meanwhile; quote again`,
+          );
+        }
+        const receiptNo = documentNumber(SERIES.receipt, s.estateId, year, n!);
+        const hours = Math.floor(a.minutes / 60);
+        const receipt: Receipt = {
+          receiptNo,
+          estateId: s.estateId,
+          sessionId,
+          plate: s.plate,
+          channel: input.channel,
+          amount: money.amount,
+          cashier: ctx.actor.sub,
+          paidAt: formatInstant(now),
+          businessDate: businessDate(now),
+          lines: [
+            {
+              type: 'TEMP_PARKING',
+              description:
+                `${feeName('TEMP_PARKING')} ${s.plate} ${hours}小时${a.minutes % 60}分钟` +
+                (s.paidFen > 0n ? ` (已付${formatFen(s.paidFen)}元, 补缴)` : ''),
+              amount: money.amount,
+            },
+          ],
+          ...(money.tendered !== undefined ? { tendered: money.tendered, change: money.change! } : {}),
+          ...(input.reference ? { reference: input.reference } : {}),
+        };
+        const paidFen = s.paidFen + money.amount;
+        result = {
+          receipt,
+          exitByMs,
+          session: {
+            ...s,
+            paidFen,
+            payVersion: s.payVersion + 1,
+            receipts: [...s.receipts, receiptNo],
+            exitByMs,
+          },
+        };
+        const items: TxItem[] = [
+          sessionPaymentItem(sessionId, {
+            payVersion: s.payVersion,
+            paidFen,
+            exitByMs,
+            exitBy: formatInstant(exitByMs),
+            paidAt: receipt.paidAt,
+            receiptNo,
+          }),
+          receiptItem(receipt),
+          ...ledgerItems(ctx, now, {
+            estateId: s.estateId,
+            kind: 'PAYMENT_RECEIVED',
+            documentNo: receiptNo,
+            receiptNo,
+            plate: s.plate,
+            channel: input.channel,
+            lines: [{ feeCode: 'TEMP_PARKING', amount: money.amount }],
+          }),
+          auditItem(ctx, now, {
+            estateId: s.estateId,
+            action: 'PARKING_PAID',
+            document: receiptNo,
+            details: { sessionId, plate: s.plate, channel: input.channel, at: formatInstant(atMs) },
+          }),
+        ];
+        if (idem) {
+          await idem.handle.ready;
+          items.push(idem.handle.completeItem(idem.present(result)));
+        }
+        return { items };
+      },
+      read,
+    );
+  } catch (e) {
+    if (e instanceof TransactionCancelled && e.failedAt(0)) {
+      const now2 = await getSession(ctx, sessionId);
+      if (now2.status !== 'OPEN')
+        throw new ConflictError('SESSION_CLOSED', `parking session ${sessionId} has ended`);
+      throw new ConflictError(
+        'ALREADY_PAID',
+        `parking session ${sessionId} was paid at another terminal meanwhile; quote again`,
+      );
+    }
+    throw e;
+  }
+  return result!;
+}

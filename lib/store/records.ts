@@ -1,0 +1,312 @@
+/**
+ * The stored records and their zod schemas: every item read back from the table is parsed here, so
+ * a missing or mistyped attribute fails loudly at the store's edge instead of travelling on as an
+ * unchecked cast. Numbers come back from the store as bigint: fen stay bigint, counts and instants
+ * (milliseconds) become numbers here.
+ *
+ * Codes that registries own (fee types, channels) are checked as strings only: a document issued
+ * under a fee type must stay readable whatever the registry holds today.
+ */
+import * as z from 'zod/mini';
+import type { FeeCode } from '../fee-types/catalog.js';
+import type { RentalKind, TariffRates, UnitType } from '../tariffs/catalog.js';
+import { RENTAL_KINDS, UNIT_TYPES } from '../tariffs/catalog.js';
+
+/** An optional attribute: absent or null both read as undefined. */
+const opt = <T extends z.ZodMiniType>(schema: T) =>
+  z.pipe(
+    z.optional(z.nullable(schema)),
+    z.transform((v) => v ?? undefined),
+  );
+/** A count or an instant in ms: stored as a number, read back as bigint. */
+const count = z.pipe(
+  z.union([z.bigint(), z.number()]),
+  z.transform((v) => Number(v)),
+);
+const fen = z.bigint();
+const str = z.string();
+const feeCode = z.custom<FeeCode>((v) => typeof v === 'string' && v.length > 0);
+const period = z.object({ start: str, end: str });
+
+/** Parses a stored item; a record that does not match is a corrupted store, not a client error. */
+export function parseRecord<S extends z.ZodMiniType>(schema: S, item: unknown, what: string): z.output<S> {
+  const out = schema.safeParse(item);
+  if (!out.success) {
+    const where = out.error.issues.map((i) => i.path.join('.') || '(item)').join(', ');
+    throw new Error(`stored ${what} does not match its schema at ${where}`);
+  }
+  return out.data;
+}
+
+/** A parsed record's optional attributes: absent, never present as undefined. */
+export type Compact<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & {
+  [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined>;
+};
+
+/** Drops the attributes a parsed record does not have (domain types have no `x: undefined`). */
+export function compact<T extends object>(record: T): Compact<T> {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Compact<T>;
+}
+
+export const idempotencyRecordSchema = z.object({
+  state: z.enum(['IN_PROGRESS', 'COMPLETED', 'RELEASED']),
+  fingerprint: str,
+  lockId: str,
+  response: opt(str),
+});
+
+export const counterRecordSchema = z.object({ last: opt(count) });
+
+export const estateRecordSchema = z.object({
+  estateId: str,
+  name: str,
+  noticeLeadDays: count,
+  exitGraceMinutes: count,
+  createdAt: str,
+});
+
+export const unitRecordSchema = z.object({
+  unitId: str,
+  estateId: str,
+  building: str,
+  room: str,
+  unitType: z.enum(UNIT_TYPES) as z.ZodMiniType<UnitType>,
+  area: str,
+  deliveryDate: str,
+  ownerIds: opt(z.array(str)),
+  occupantName: opt(str),
+  paidThrough: opt(str),
+  createdAt: str,
+});
+
+export const spaceRecordSchema = z.object({
+  unitId: str,
+  estateId: str,
+  spaceNo: str,
+  kind: z.enum(['OWNED', 'USE_RIGHT']),
+  plates: opt(z.array(str)),
+});
+
+export const tempParkingBandSchema = z.object({ upToMinutes: count, amount: str });
+
+export const tariffRecordSchema = z.object({
+  estateId: str,
+  versionId: str,
+  effectiveFrom: str,
+  noticeDate: str,
+  approvalRef: str,
+  // The rates are validated when a version is added (tariffs/validate.ts); stored, they are a map.
+  rates: z.custom<TariffRates>((v) => typeof v === 'object' && v !== null),
+  tempParkingBands: z.array(tempParkingBandSchema),
+});
+
+/** Optional text of a ledger row: absent, null and empty all read as absent. */
+const optText = z.pipe(
+  z.optional(z.nullable(str)),
+  z.transform((v) => (v ? v : undefined)),
+);
+
+/** A ledger row (its kind is checked against the domain's kinds where it is read). */
+export const ledgerEntryRecordSchema = z.object({
+  SK: str,
+  kind: str,
+  businessDate: str,
+  at: str,
+  documentNo: str,
+  invoiceNo: optText,
+  receiptNo: optText,
+  creditNoteNo: optText,
+  unitId: optText,
+  plate: optText,
+  channel: optText,
+  actor: str,
+  feeCode: str,
+  periodStart: optText,
+  periodEnd: optText,
+  amount: fen,
+});
+
+/** The part of a ledger row the deposit balance reads (a projected query). */
+export const ledgerAmountRecordSchema = z.object({ kind: str, feeCode: str, amount: fen });
+
+/** The label of a unit in reports. */
+export const unitLabelRecordSchema = z.object({ building: str, room: str });
+
+export const calendarRecordSchema = z.object({
+  year: count,
+  holidays: z.array(str),
+  workdays: z.array(str),
+});
+
+/** A plate's rental lock: its version moves on with every rental. */
+export const rentalLockRecordSchema = z.object({ version: opt(count) });
+
+/** A unit-number guard (the unit search reads the unit it points at). */
+export const unitNoGuardRecordSchema = z.object({ unitId: str });
+
+/** A billing claim: one live invoice line per (party, fee, period). */
+export const claimRecordSchema = z.object({
+  feeCode: str,
+  period,
+  invoiceNo: str,
+  state: z.enum(['OPEN', 'PAID', 'RELEASED']),
+});
+
+/** An invoice line as stored: its calculation trace is kept as JSON text. */
+export const invoiceLineRecordSchema = z.object({
+  type: feeCode,
+  description: str,
+  quantity: str,
+  unit: str,
+  unitPrice: str,
+  months: opt(count),
+  amount: fen,
+  tariffVersion: str,
+  period: opt(period),
+  trace: z.pipe(
+    str,
+    z.transform((t) => JSON.parse(t) as Record<string, unknown>),
+  ),
+});
+
+export const invoiceRecordSchema = z.object({
+  invoiceNo: str,
+  estateId: str,
+  unitId: opt(str),
+  plate: opt(str),
+  rentalKind: opt(z.enum(RENTAL_KINDS) as z.ZodMiniType<RentalKind>),
+  billedTo: opt(str),
+  status: z.enum(['OPEN', 'PAID', 'VOID', 'CREDITED']),
+  issuedAt: str,
+  issuedBy: str,
+  dueDate: str,
+  lines: z.array(invoiceLineRecordSchema),
+  total: fen,
+  receiptNo: opt(str),
+  paidAt: opt(str),
+  voidedAt: opt(str),
+  voidReason: opt(str),
+  creditNoteNo: opt(str),
+});
+
+/** The lines of a receipt or a credit note: what was paid or reversed, per fee and period. */
+export const documentLineRecordSchema = z.object({
+  type: feeCode,
+  description: str,
+  amount: fen,
+  period: opt(period),
+});
+
+export const receiptRecordSchema = z.object({
+  receiptNo: str,
+  estateId: str,
+  invoiceNo: opt(str),
+  sessionId: opt(str),
+  unitId: opt(str),
+  plate: opt(str),
+  channel: str,
+  amount: fen,
+  tendered: opt(fen),
+  change: opt(fen),
+  reference: opt(str),
+  cashier: str,
+  paidAt: str,
+  businessDate: str,
+  lines: z.array(documentLineRecordSchema),
+});
+
+export const creditNoteRecordSchema = z.object({
+  creditNoteNo: str,
+  estateId: str,
+  invoiceNo: str,
+  receiptNo: opt(str),
+  unitId: opt(str),
+  reason: str,
+  issuedAt: str,
+  issuedBy: str,
+  lines: z.array(documentLineRecordSchema),
+  total: fen,
+});
+
+export const parkingSessionRecordSchema = z.object({
+  sessionId: str,
+  estateId: str,
+  plate: str,
+  status: z.enum(['OPEN', 'CLOSED']),
+  entryMs: count,
+  entryAt: str,
+  entryGateId: str,
+  tariffVersion: str,
+  tempParkingBands: z.array(tempParkingBandSchema),
+  paidFen: opt(fen),
+  payVersion: opt(count),
+  receipts: opt(z.array(str)),
+  exitByMs: opt(count),
+  exitMs: opt(count),
+  exitGateId: opt(str),
+  feeFen: opt(fen),
+  exitReason: opt(str),
+});
+
+/** The per-plate guard of an estate: at most one open session per plate. */
+export const insideGuardRecordSchema = z.object({
+  state: z.enum(['INSIDE', 'LEFT']),
+  sessionId: str,
+  lastExitMs: opt(count),
+});
+
+const deduction = z.object({ amount: fen, reason: str, evidenceRef: str });
+
+/** A renovation case; `state` is checked against the domain's states where it is read. */
+export const renovationCaseRecordSchema = z.object({
+  caseId: str,
+  estateId: str,
+  unitId: str,
+  invoiceNo: str,
+  cards: count,
+  registrationDate: str,
+  registeredAt: str,
+  registeredBy: str,
+  approvalDue: str,
+  period,
+  deposit: fen,
+  cardDeposit: fen,
+  state: str,
+  version: count,
+  extensions: opt(
+    z.array(z.object({ previousEnd: str, end: str, reason: str, recordedAt: str, recordedBy: str })),
+  ),
+  acceptances: opt(
+    z.array(z.object({ date: str, passed: z.boolean(), notes: opt(str), recordedAt: str, recordedBy: str })),
+  ),
+  reinspections: opt(
+    z.array(
+      z.object({
+        n: count,
+        date: str,
+        passed: z.boolean(),
+        deductions: opt(z.array(deduction)),
+        recordedAt: str,
+        recordedBy: str,
+      }),
+    ),
+  ),
+  deducted: opt(fen),
+  acceptedOn: opt(str),
+  reinspectionDue: opt(str),
+  passedOn: opt(str),
+  refundDue: opt(str),
+  refundNo: opt(str),
+  refundedAt: opt(str),
+  refunded: opt(fen),
+  /** Set while the case is in the due index: what is due. */
+  dueKind: opt(z.enum(['REINSPECTION', 'REFUND'])),
+});
+
+/** The pointer from a unit to its current renovation case. */
+export const currentRenovationRecordSchema = z.object({ caseId: str });
+
+export type IdempotencyRecord = z.output<typeof idempotencyRecordSchema>;
+export type ClaimRecord = z.output<typeof claimRecordSchema>;
+export type InvoiceRecord = z.output<typeof invoiceRecordSchema>;
+export type ParkingSessionRecord = z.output<typeof parkingSessionRecordSchema>;
