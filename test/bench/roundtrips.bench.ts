@@ -15,7 +15,7 @@ import { createLocalServer } from '../../infra/local/server.js';
 import { logger } from '../../lib/api/lambda.js';
 import { Db, documentClient } from '../../lib/store/db.js';
 import { createTableInput } from '../../lib/store/table.js';
-import { roundTrips } from '../support/store-middleware.js';
+import { StoreCallCounter } from '../support/store-middleware.js';
 import type { BenchResult } from './run.js';
 
 const BUDGET = 3;
@@ -31,7 +31,15 @@ export async function run(): Promise<BenchResult[]> {
     const table = `rt-${randomBytes(4).toString('hex')}`;
     await new DynamoDBClient(config).send(new CreateTableCommand(createTableInput(table)));
     const doc = documentClient(config);
-    const trips = roundTrips(doc);
+    const counter = new StoreCallCounter().watch(doc);
+    // One request at a time: reset before it, read after it.
+    const trips = {
+      async measure<T>(work: () => Promise<T>) {
+        counter.reset();
+        const result = await work();
+        return { result, calls: counter.calls, rounds: counter.sequential, actions: [...counter.actions] };
+      },
+    };
     const clock = { now: Date.parse('2024-03-10T10:00:00+08:00') };
     const signingKey = new Uint8Array(randomBytes(32));
     const server = createLocalServer({ db: new Db(doc, table), now: () => clock.now }, { signingKey });

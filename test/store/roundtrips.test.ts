@@ -11,7 +11,6 @@
  */
 
 import { writeFileSync } from 'node:fs';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../lib/api/dispatch.js';
@@ -30,48 +29,15 @@ import {
   testDocumentClient,
   testDynamoClient,
 } from '../support/dynamo.js';
+import { StoreCallCounter } from '../support/store-middleware.js';
 
 /** Sequential store calls allowed per request on the happy path. */
 const BUDGET = { issue: 3, pay: 3, parkingPay: 3 };
 /** The renewal job: store calls per unit renewed (the estate, tariffs and due list are read once per run). */
 const RENEWAL_CALLS_PER_UNIT = 5;
 
-/**
- * Counts the store calls made through `doc` (once per command, before the SDK's retries) and their
- * sequential depth: a call's depth is one more than the deepest call that had finished when it
- * started, so calls sent together with Promise.all count once and a call that waited for another
- * counts after it.
- */
-class CallCounter {
-  calls = 0;
-  sequential = 0;
-  private finishedDepth = 0;
-
-  watch(doc: DynamoDBDocumentClient): void {
-    doc.middlewareStack.add(
-      (next) => async (args) => {
-        this.calls++;
-        const depth = this.finishedDepth + 1;
-        this.sequential = Math.max(this.sequential, depth);
-        try {
-          return await next(args);
-        } finally {
-          this.finishedDepth = Math.max(this.finishedDepth, depth);
-        }
-      },
-      { step: 'initialize', priority: 'high', name: 'roundtripsTestCounter' },
-    );
-  }
-
-  reset(): void {
-    this.calls = 0;
-    this.sequential = 0;
-    this.finishedDepth = 0;
-  }
-}
-
 const E = 'RT';
-const counter = new CallCounter();
+const counter = new StoreCallCounter();
 let db: Db;
 const clock = { now: Date.parse('2025-03-01T10:00:00+08:00') };
 const set = (iso: string) => {

@@ -77,27 +77,6 @@ export function injectFaults(doc: DynamoDBDocumentClient, inject: FaultInjector)
   );
 }
 
-/** A counter of store calls by action, for round-trip budgets. */
-export function callCounter(doc: DynamoDBDocumentClient): {
-  reset(): void;
-  total(): number;
-  byAction(): Record<string, number>;
-  stop(): void;
-} {
-  let counts: Record<string, number> = {};
-  const stop = observeCalls(doc, (action) => {
-    counts[action] = (counts[action] ?? 0) + 1;
-  });
-  return {
-    reset: () => {
-      counts = {};
-    },
-    total: () => Object.values(counts).reduce((a, b) => a + b, 0),
-    byAction: () => ({ ...counts }),
-    stop,
-  };
-}
-
 const COMMANDS = {
   GetItem: GetCommand,
   Query: QueryCommand,
@@ -116,46 +95,39 @@ export function commandFor(action: string, input: Record<string, unknown>) {
 }
 
 /**
- * Store calls and sequential round trips while `doc` serves one request at a time: a call that
- * starts while another is in flight shares its round trip (reads sent together cost one wait).
+ * Counts the store calls made through a document client (once per command, before the SDK's
+ * retries) and their sequential depth: a call's depth is one more than the deepest call that had
+ * finished when it started, so calls sent together with Promise.all count once and a call that
+ * waited for another counts after it. Round-trip budgets (issue #16) are on that depth.
  */
-export function roundTrips(doc: DynamoDBDocumentClient): {
-  measure<T>(
-    work: () => Promise<T>,
-  ): Promise<{ result: T; calls: number; rounds: number; actions: string[] }>;
-} {
-  let inFlight = 0;
-  let calls = 0;
-  let rounds = 0;
-  let actions: string[] = [];
-  let measuring = false;
-  doc.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (!measuring) return next(args);
-      calls++;
-      actions.push(actionOf(context.commandName));
-      if (inFlight === 0) rounds++;
-      inFlight++;
-      try {
-        return await next(args);
-      } finally {
-        inFlight--;
-      }
-    },
-    { step: 'initialize', priority: 'high', name: `roundTrips${++names}` },
-  );
-  return {
-    async measure(work) {
-      calls = 0;
-      rounds = 0;
-      actions = [];
-      measuring = true;
-      try {
-        const result = await work();
-        return { result, calls, rounds, actions: [...actions] };
-      } finally {
-        measuring = false;
-      }
-    },
-  };
+export class StoreCallCounter {
+  calls = 0;
+  sequential = 0;
+  actions: string[] = [];
+  private finishedDepth = 0;
+
+  watch(doc: DynamoDBDocumentClient): this {
+    doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        this.calls++;
+        this.actions.push(actionOf(context.commandName));
+        const depth = this.finishedDepth + 1;
+        this.sequential = Math.max(this.sequential, depth);
+        try {
+          return await next(args);
+        } finally {
+          this.finishedDepth = Math.max(this.finishedDepth, depth);
+        }
+      },
+      { step: 'initialize', priority: 'high', name: `storeCallCounter${++names}` },
+    );
+    return this;
+  }
+
+  reset(): void {
+    this.calls = 0;
+    this.sequential = 0;
+    this.actions = [];
+    this.finishedDepth = 0;
+  }
 }
