@@ -66,9 +66,19 @@ async function amountToPay(ctx: Pick<Ctx, 'db'>, s: ParkingSession, atMs: number
   }
 }
 
+/** For a stay cut by a rental: which parts were charged, e.g. ` (租期外 3小时0分钟 2.00元)`. */
+function chargedParts(a: StayAssessment): string {
+  const charged = (a.parts ?? []).filter((p) => !p.covered && p.charge);
+  if (charged.length === 0) return '';
+  const each = charged.map(
+    (p) => `${Math.floor(p.minutes / 60)}小时${p.minutes % 60}分钟 ${formatFen(p.charge!.amount)}元`,
+  );
+  return ` (租期外 ${each.join(' + ')})`;
+}
+
 /**
  * POST /v1/parking/sessions/{sessionId}/payments: pays exactly what leaving at `at` (default now)
- * costs. The exit deadline runs from the payment (the later of `at` and the server time).
+ * costs. The exit deadline runs from the payment as recorded (the server's clock), not from `at`.
  */
 export async function payParking(
   ctx: Ctx,
@@ -134,6 +144,7 @@ export async function payParking(
               type: 'TEMP_PARKING',
               description:
                 `${feeName('TEMP_PARKING')} ${s.plate} ${hours}小时${a.minutes % 60}分钟` +
+                chargedParts(a) +
                 (s.paidFen > 0n ? ` (已付${formatFen(s.paidFen)}元, 补缴)` : ''),
               amount: money.amount,
             },

@@ -371,6 +371,74 @@ describe('plates that park free', () => {
     expect(await stay('2025-04-01T08:00:00+08:00', 3)).toMatchObject({ allowed: false, amountDue: '2.00' });
   });
 
+  it('a rental covers only its own months: the time before it starts and after it ends is charged by the bands', async () => {
+    const plate = '粤B66661';
+    h.clock.now = Date.parse('2025-05-09T20:00:00+08:00');
+    const rented = await h.call('POST', '/v1/parking/rentals', {
+      token: tokens.cashier,
+      body: { estateId: E, plate, rentalKind: 'SHARED', startDate: '2025-05-10', months: 1 },
+    });
+    expect(rented.status, JSON.stringify(rented.json)).toBe(201);
+    const paidRental = await h.call('POST', `/v1/invoices/${rented.json.invoiceId}/payments`, {
+      token: tokens.cashier,
+      headers: { 'idempotency-key': 'rental-before-after' },
+      body: { channel: 'TRANSFER', amount: '200.00' },
+    });
+    expect(paidRental.status).toBe(201);
+
+    // In since 21:00 the day before the rental starts: 3 h before 00:00 cost 2.00, the rest is free.
+    const entry = await gateEvent('entries', plate, Date.parse('2025-05-09T21:00:00+08:00'));
+    const sessionId = entry.json.sessionId as string;
+    const out = Date.parse('2025-05-10T10:00:00+08:00');
+    expect((await gateEvent('exits', plate, out)).json).toMatchObject({
+      allowed: false,
+      durationMinutes: 780,
+      fee: '2.00',
+      amountDue: '2.00',
+      reason: 'PAYMENT_DUE',
+    });
+    const q = await quote(sessionId);
+    conforms('quoteParkingSession', q.json);
+    expect(q.json).toMatchObject({ durationMinutes: 780, fee: '2.00', band: null, fullDays: 0 });
+    expect(q.json.parts).toEqual([
+      {
+        from: '2025-05-09T21:00:00+08:00',
+        to: '2025-05-10T00:00:00+08:00',
+        durationMinutes: 180,
+        freeBy: null,
+        fullDays: 0,
+        band: { upToMinutes: 240, amount: '2.00' },
+        fee: '2.00',
+      },
+      {
+        from: '2025-05-10T00:00:00+08:00',
+        to: '2025-05-10T10:00:00+08:00',
+        durationMinutes: 600,
+        freeBy: 'RENTAL',
+        fullDays: 0,
+        band: null,
+        fee: '0.00',
+      },
+    ]);
+    const paid = await pay(sessionId, '2.00');
+    expect(paid.status, JSON.stringify(paid.json)).toBe(201);
+    expect(paid.json.lines[0].description).toBe('临时停车费 粤B66661 13小时0分钟 (租期外 3小时0分钟 2.00元)');
+    expect((await gateEvent('exits', plate, out + MINUTE)).json).toMatchObject({
+      allowed: true,
+      reason: 'PAID',
+    });
+
+    // The rented months are [2025-05-10, 2025-06-10): in at 22:00 on the last day, out at 03:00 after it
+    // ended, the car pays the 3 h after 00:00 (2.00), not the 5 h stay (5.00).
+    await gateEvent('entries', plate, Date.parse('2025-06-09T22:00:00+08:00'));
+    expect((await gateEvent('exits', plate, Date.parse('2025-06-10T03:00:00+08:00'))).json).toMatchObject({
+      allowed: false,
+      durationMinutes: 300,
+      fee: '2.00',
+      amountDue: '2.00',
+    });
+  });
+
   it('a credited (红冲) rental no longer parks free, and its months may be rented again', async () => {
     const plate = '粤B88889';
     h.clock.now = Date.parse('2025-03-01T09:00:00+08:00');
