@@ -116,9 +116,9 @@ export async function payParking(
       [{ estateId: first.estateId, series: SERIES.receipt, year }],
       async ([n], { s, a, estate }) => {
         const money = checkPayment(a.amountDue, input, ctx.actor.role);
-        // The grace runs from the instant the stay was priced: a kiosk paying a quote a few minutes old
-        // must not gain those minutes on top (a band boundary could fall inside them, unpaid).
-        const exitByMs = atMs + estate.exitGraceMinutes * MINUTE_MS;
+        // The grace runs from the payment (SPEC.md §4.2, API.md): the driver who paid a quote a few
+        // minutes old still has the whole grace to reach the gate.
+        const exitByMs = now + estate.exitGraceMinutes * MINUTE_MS;
         if (s.status !== 'OPEN')
           throw new ConflictError('SESSION_CLOSED', `parking session ${sessionId} has ended`);
         if (s.payVersion !== first.payVersion) {

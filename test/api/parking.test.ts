@@ -205,6 +205,27 @@ describe('the exit deadline after paying', () => {
     expect(exit.json).toMatchObject({ allowed: true, paid: '5.00', amountDue: '0.00' });
   });
 
+  it('the grace runs from the payment, not from the quote it paid: quoted 10:00, paid 10:06 → exit by 10:21', async () => {
+    const entry = await gateEvent('entries', '京N12348', at('06:30'));
+    const sessionId = entry.json.sessionId as string;
+    h.clock.now = at('10:00');
+    expect((await quote(sessionId)).json).toMatchObject({ amountDue: '2.00' });
+    h.clock.now = at('10:06');
+    const paid = await h.call('POST', `/v1/parking/sessions/${sessionId}/payments`, {
+      token: tokens.kiosk,
+      headers: { 'idempotency-key': 'grace-from-payment' },
+      body: { channel: 'KIOSK_ALIPAY', amount: '2.00', at: iso(at('10:00')), reference: 'ali-1' },
+    });
+    expect(paid.status, JSON.stringify(paid.json)).toBe(201);
+    expect(paid.json).toMatchObject({
+      paidAt: '2025-03-04T10:06:00+08:00',
+      exitBy: '2025-03-04T10:21:00+08:00',
+    });
+    // 10:20 is past 10:15 (quote + 15 min) but inside the grace of the payment.
+    const exit = await gateEvent('exits', '京N12348', at('10:20'));
+    expect(exit.json).toMatchObject({ allowed: true, reason: 'PAID', amountDue: '0.00' });
+  });
+
   it('paid at 10:00, leaving at 10:40 with the stay still in the same band: nothing more', async () => {
     const entry = await gateEvent('entries', '京N12347', at('07:30'));
     h.clock.now = at('10:00');
