@@ -31,6 +31,8 @@ import type { Channel, Estate, Receipt } from './records.js';
 export interface ParkingPaymentInput {
   channel: Channel;
   amount: string;
+  /** Cash handed over at the counter (CASH only, at least `amount`): the receipt records the change. */
+  tendered?: string;
   at?: string;
   reference?: string;
 }

@@ -299,6 +299,40 @@ describe('payments at kiosks and the counter', () => {
   });
 });
 
+describe('cash at the counter', () => {
+  it('CASH with tendered gives change, on the payment and the receipt; a short or non-cash tendered is 400 naming it', async () => {
+    const T = Date.parse('2025-03-05T07:00:00+08:00');
+    const entry = await gateEvent('entries', '沪C12347', T);
+    const sessionId = entry.json.sessionId as string;
+    h.clock.now = T + 5 * 60 * MINUTE;
+    const counter = (body: Record<string, string>, key: string) =>
+      h.call('POST', `/v1/parking/sessions/${sessionId}/payments`, {
+        token: tokens.cashier,
+        headers: { 'idempotency-key': key },
+        body,
+      });
+    expectError(
+      await counter({ channel: 'CASH', amount: '5.00', tendered: '4.99' }, 'cash-short'),
+      400,
+      'TENDERED_TOO_LOW',
+      'tendered',
+    );
+    expectError(
+      await counter({ channel: 'TRANSFER', amount: '5.00', tendered: '10.00' }, 'cash-transfer'),
+      400,
+      'TENDERED_NOT_CASH',
+      'tendered',
+    );
+    expect((await quote(sessionId)).json).toMatchObject({ paid: '0.00', amountDue: '5.00' });
+    const paid = await counter({ channel: 'CASH', amount: '5.00', tendered: '10.00' }, 'cash-10');
+    expect(paid.status, JSON.stringify(paid.json)).toBe(201);
+    conforms('payParkingSession', paid.json);
+    expect(paid.json).toMatchObject({ channel: 'CASH', amount: '5.00', tendered: '10.00', change: '5.00' });
+    const receipt = await h.call('GET', `/v1/receipts/${paid.json.receiptNo}`, { token: tokens.cashier });
+    expect(receipt.json).toMatchObject({ sessionId, amount: '5.00', tendered: '10.00', change: '5.00' });
+  });
+});
+
 describe('plates that park free', () => {
   it('a registered owned-space plate exits owing 0.00', async () => {
     const unit = await createUnit(h.ctx('admin'), E, {

@@ -283,6 +283,26 @@ describe('payments', () => {
     expect(seq[1]).toBe(seq[0]! + 1);
   });
 
+  it('cash at the counter records tendered and change; the exit grace runs from the payment, not from `at`', async () => {
+    const { session } = await enter('粤B12348', '2025-03-01T05:00:00+08:00');
+    h.clock.set('2025-03-01T10:08:00+08:00');
+    // Quoted at 10:00 (5.00 for 5 h), paid at 10:08 with the quote's `at`.
+    const paid = await payParking(cashier(), session.sessionId, {
+      channel: 'CASH',
+      amount: '5.00',
+      tendered: '10.00',
+      at: '2025-03-01T10:00:00+08:00',
+    });
+    expect(paid.exitByMs).toBe(Date.parse('2025-03-01T10:23:00+08:00'));
+    expect(paid.receipt).toMatchObject({ amount: 500n, tendered: 1000n, change: 500n });
+    const stored = await getSession(cashier(), session.sessionId);
+    expect(stored.exitByMs).toBe(Date.parse('2025-03-01T10:23:00+08:00'));
+    expect(await getReceipt(cashier(), paid.receipt.receiptNo)).toMatchObject({
+      tendered: 1000n,
+      change: 500n,
+    });
+  });
+
   it('refuses payments that do not match what is due, and payments when nothing is due', async () => {
     const { session } = await enter('粤B12344', '2025-03-01T08:30:00+08:00');
     h.clock.set('2025-03-01T10:00:00+08:00');

@@ -296,6 +296,7 @@ export const parkingRoutes = [
     body: z.strictObject({
       channel: s.channel,
       amount: s.money,
+      tendered: z.optional(s.money),
       at: z.optional(instant),
       reference: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
     }),
