@@ -126,6 +126,11 @@ export function businessYear(epochMs: number): number {
   return Number(businessDate(epochMs).slice(0, 4));
 }
 
+/** The instant a business date begins (00:00 in Asia/Shanghai): where a rented period starts or ends. */
+export function businessDayStart(date: BizDate): number {
+  return Temporal.PlainDate.from(date).toZonedDateTime({ timeZone: BUSINESS_ZONE }).epochMilliseconds;
+}
+
 export function addDays(date: BizDate, days: number): BizDate {
   return Temporal.PlainDate.from(date).add({ days }).toString();
 }

@@ -1,12 +1,15 @@
 /**
  * Which vehicles park free (SPEC.md §4.2): a plate registered on an owned or use-right space of the
- * estate, or a plate with a PAID rental whose period covers the day. Both are read from the base
- * table with strongly consistent queries, so a rental paid at the counter a second ago already
- * opens the barrier, and a rental reversed by a credit note (its claim RELEASED) no longer does.
+ * estate (free for the whole stay), or a plate with a PAID rental (free for the part of a stay its
+ * months cover). Both are read from the base table with strongly consistent queries, so a rental
+ * paid at the counter a second ago already opens the barrier, and a rental reversed by a credit
+ * note (its claim RELEASED) no longer does.
  */
+
+import type { FreeSpan } from '../fees/temp-parking.js';
 import { claimOwner, freePlatePrefix, key } from '../store/keys.js';
 import { claimRecordSchema, parseRecord } from '../store/records.js';
-import type { BizDate, Period } from '../time.js';
+import { type BizDate, businessDayStart, type Period } from '../time.js';
 import type { Ctx } from './context.js';
 
 export type FreeReason = 'OWNED_SPACE' | 'RENTAL';
@@ -44,6 +47,30 @@ async function hasRegisteredSpace(ctx: Pick<Ctx, 'db'>, estateId: string, plate:
   return page.items.length > 0;
 }
 
+/** What makes a plate park free: a registered space (any time) and its paid rentals (their months). */
+export interface FreeParking {
+  ownedSpace: boolean;
+  /** Paid rentals as instants: from 00:00 (Asia/Shanghai) of the start date to 00:00 of the end date. */
+  rentalSpans: FreeSpan[];
+}
+
+export async function freeParking(
+  ctx: Pick<Ctx, 'db'>,
+  estateId: string,
+  plate: string,
+): Promise<FreeParking & { paidRentals: Period[] }> {
+  const [ownedSpace, rentals] = await Promise.all([
+    hasRegisteredSpace(ctx, estateId, plate),
+    rentalClaims(ctx, estateId, plate),
+  ]);
+  const paidRentals = rentals.filter((r) => r.state === 'PAID').map((r) => r.period);
+  const rentalSpans = paidRentals.map((p) => ({
+    fromMs: businessDayStart(p.start),
+    toMs: businessDayStart(p.end),
+  }));
+  return { ownedSpace, rentalSpans, paidRentals };
+}
+
 /** Why `plate` parks free in `estateId` on business date `on`, or undefined when it pays. */
 export async function parksFree(
   ctx: Pick<Ctx, 'db'>,
@@ -51,11 +78,7 @@ export async function parksFree(
   plate: string,
   on: BizDate,
 ): Promise<FreeReason | undefined> {
-  const [space, rentals] = await Promise.all([
-    hasRegisteredSpace(ctx, estateId, plate),
-    rentalClaims(ctx, estateId, plate),
-  ]);
-  if (space) return 'OWNED_SPACE';
-  const covered = rentals.some((r) => r.state === 'PAID' && r.period.start <= on && on < r.period.end);
-  return covered ? 'RENTAL' : undefined;
+  const free = await freeParking(ctx, estateId, plate);
+  if (free.ownedSpace) return 'OWNED_SPACE';
+  return free.paidRentals.some((p) => p.start <= on && on < p.end) ? 'RENTAL' : undefined;
 }

@@ -31,6 +31,8 @@ import type { Channel, Estate, Receipt } from './records.js';
 export interface ParkingPaymentInput {
   channel: Channel;
   amount: string;
+  /** Cash handed over at the counter (CASH only, at least `amount`): the receipt records the change. */
+  tendered?: string;
   at?: string;
   reference?: string;
 }
@@ -66,9 +68,19 @@ async function amountToPay(ctx: Pick<Ctx, 'db'>, s: ParkingSession, atMs: number
   }
 }
 
+/** For a stay cut by a rental: which parts were charged, e.g. ` (租期外 3小时0分钟 2.00元)`. */
+function chargedParts(a: StayAssessment): string {
+  const charged = (a.parts ?? []).filter((p) => !p.covered && p.charge);
+  if (charged.length === 0) return '';
+  const each = charged.map(
+    (p) => `${Math.floor(p.minutes / 60)}小时${p.minutes % 60}分钟 ${formatFen(p.charge!.amount)}元`,
+  );
+  return ` (租期外 ${each.join(' + ')})`;
+}
+
 /**
  * POST /v1/parking/sessions/{sessionId}/payments: pays exactly what leaving at `at` (default now)
- * costs. The exit deadline runs from the payment (the later of `at` and the server time).
+ * costs. The exit deadline runs from the payment as recorded (the server's clock), not from `at`.
  */
 export async function payParking(
   ctx: Ctx,
@@ -106,9 +118,9 @@ export async function payParking(
       [{ estateId: first.estateId, series: SERIES.receipt, year }],
       async ([n], { s, a, estate }) => {
         const money = checkPayment(a.amountDue, input, ctx.actor.role);
-        // The grace runs from the instant the stay was priced: a kiosk paying a quote a few minutes old
-        // must not gain those minutes on top (a band boundary could fall inside them, unpaid).
-        const exitByMs = atMs + estate.exitGraceMinutes * MINUTE_MS;
+        // The grace runs from the payment (SPEC.md §4.2, API.md): the driver who paid a quote a few
+        // minutes old still has the whole grace to reach the gate.
+        const exitByMs = now + estate.exitGraceMinutes * MINUTE_MS;
         if (s.status !== 'OPEN')
           throw new ConflictError('SESSION_CLOSED', `parking session ${sessionId} has ended`);
         if (s.payVersion !== first.payVersion) {
@@ -134,6 +146,7 @@ export async function payParking(
               type: 'TEMP_PARKING',
               description:
                 `${feeName('TEMP_PARKING')} ${s.plate} ${hours}小时${a.minutes % 60}分钟` +
+                chargedParts(a) +
                 (s.paidFen > 0n ? ` (已付${formatFen(s.paidFen)}元, 补缴)` : ''),
               amount: money.amount,
             },

@@ -15,6 +15,8 @@ import { randomBytes } from 'node:crypto';
 import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../errors.js';
 import {
   MAX_STAY_MINUTES,
+  type StayPart,
+  splitStayCharge,
   stayMinutes,
   type TempParkingCharge,
   tempParkingCharge,
@@ -33,7 +35,7 @@ import type { TariffVersion, TempParkingBand } from '../tariffs/catalog.js';
 import { businessDate, formatInstant, parseInstant } from '../time.js';
 import { auditItem, type Ctx } from './context.js';
 import { listTariffs, tariffOn } from './estates.js';
-import { type FreeReason, parksFree } from './parking-free.js';
+import { type FreeParking, type FreeReason, freeParking, parksFree } from './parking-free.js';
 import { normalisePlate } from './units.js';
 
 export const MINUTE_MS = 60_000;
@@ -167,9 +169,12 @@ function sessionTariff(s: ParkingSession): TariffVersion {
 }
 
 export interface StayAssessment {
+  /** The whole stay in minutes, seconds dropped. */
   minutes: number;
-  /** Undefined for a plate that parks free (its stay is not priced). */
+  /** The stay priced in one piece; undefined when a free space or a rental took part or all of it. */
   charge?: TempParkingCharge;
+  /** The stay cut at a paid rental's edges: each uncovered part priced as a stay of its own. */
+  parts?: StayPart[];
   fee: Fen;
   paid: Fen;
   amountDue: Fen;
@@ -197,48 +202,54 @@ function checkAfterEntry(entryMs: number, atMs: number, field: string): void {
 
 /**
  * What leaving at `atMs` costs (SPEC.md §4.2): free stays leave; a paid car leaves until its exit
- * deadline; after that it owes fee(total stay) − paid, never negative. `free` skips the pricing.
+ * deadline; after that it owes fee(total stay) − paid, never negative. `free` is the plate's free
+ * parking when it was read: a registered space makes the whole stay free; a paid rental the part
+ * of the stay its months cover, the rest charged by the bands (splitStayCharge).
  */
-export function assessStay(s: ParkingSession, atMs: number, free?: FreeReason): StayAssessment {
+export function assessStay(s: ParkingSession, atMs: number, free?: FreeParking): StayAssessment {
   checkAfterEntry(s.entryMs, atMs, 'at');
   const paid = s.paidFen;
-  if (free) {
-    const minutes = Math.floor((atMs - s.entryMs) / MINUTE_MS);
-    return { minutes, fee: 0n, paid, amountDue: 0n, allowed: true, reason: free };
+  const wholeMinutes = Math.floor((atMs - s.entryMs) / MINUTE_MS);
+  if (free?.ownedSpace) {
+    return { minutes: wholeMinutes, fee: 0n, paid, amountDue: 0n, allowed: true, reason: 'OWNED_SPACE' };
   }
-  const minutes = stayMinutes(s.entryMs, atMs, 'at');
-  const charge = tempParkingCharge(minutes, sessionTariff(s));
-  const base = { minutes, charge, fee: charge.amount, paid };
-  if (charge.amount === 0n) return { ...base, amountDue: 0n, allowed: true, reason: 'FREE_STAY' };
+  const rentals = (free?.rentalSpans ?? []).filter((x) => x.fromMs < atMs && s.entryMs < x.toMs);
+  let base: Pick<StayAssessment, 'minutes' | 'charge' | 'parts' | 'fee' | 'paid'>;
+  if (rentals.length > 0) {
+    const split = splitStayCharge(s.entryMs, atMs, rentals, sessionTariff(s), 'at');
+    base = { minutes: wholeMinutes, parts: split.parts, fee: split.amount, paid };
+    if (split.amount === 0n) return { ...base, amountDue: 0n, allowed: true, reason: 'RENTAL' };
+  } else {
+    const minutes = stayMinutes(s.entryMs, atMs, 'at');
+    const charge = tempParkingCharge(minutes, sessionTariff(s));
+    base = { minutes, charge, fee: charge.amount, paid };
+    if (charge.amount === 0n) return { ...base, amountDue: 0n, allowed: true, reason: 'FREE_STAY' };
+  }
   if (paid > 0n && s.exitByMs !== undefined && atMs <= s.exitByMs) {
     return { ...base, amountDue: 0n, allowed: true, reason: 'PAID' };
   }
-  const due = charge.amount > paid ? charge.amount - paid : 0n;
+  const due = base.fee > paid ? base.fee - paid : 0n;
   return { ...base, amountDue: due, allowed: due === 0n, reason: due === 0n ? 'PAID' : 'PAYMENT_DUE' };
 }
 
 /**
  * Assesses the stay, looking up free parking only when it matters (the stay costs something, or is
- * too long for a temporary stay): most stays are short, and the gate should not pay two reads for them.
+ * too long for a temporary stay): most stays are short, and the gate should not pay two reads for
+ * them. A rental never makes a stay dearer, so a stay allowed without looking stays allowed.
  */
 export async function assessWithFreeParking(
   ctx: Pick<Ctx, 'db'>,
   s: ParkingSession,
   atMs: number,
 ): Promise<StayAssessment> {
-  let plain: StayAssessment | undefined;
   try {
-    plain = assessStay(s, atMs);
+    const plain = assessStay(s, atMs);
     if (plain.allowed) return plain;
   } catch (e) {
     const tooLong = e instanceof ValidationError && e.code === 'STAY_TOO_LONG';
     if (!tooLong) throw e;
-    const free = await parksFree(ctx, s.estateId, s.plate, businessDate(atMs));
-    if (free) return assessStay(s, atMs, free);
-    throw e;
   }
-  const free = await parksFree(ctx, s.estateId, s.plate, businessDate(atMs));
-  return free ? assessStay(s, atMs, free) : plain;
+  return assessStay(s, atMs, await freeParking(ctx, s.estateId, s.plate));
 }
 
 /** A gate's or terminal's `at`: an instant with an offset, not in the future, not older than a temporary stay can be. */

@@ -205,6 +205,27 @@ describe('the exit deadline after paying', () => {
     expect(exit.json).toMatchObject({ allowed: true, paid: '5.00', amountDue: '0.00' });
   });
 
+  it('the grace runs from the payment, not from the quote it paid: quoted 10:00, paid 10:06 → exit by 10:21', async () => {
+    const entry = await gateEvent('entries', '京N12348', at('06:30'));
+    const sessionId = entry.json.sessionId as string;
+    h.clock.now = at('10:00');
+    expect((await quote(sessionId)).json).toMatchObject({ amountDue: '2.00' });
+    h.clock.now = at('10:06');
+    const paid = await h.call('POST', `/v1/parking/sessions/${sessionId}/payments`, {
+      token: tokens.kiosk,
+      headers: { 'idempotency-key': 'grace-from-payment' },
+      body: { channel: 'KIOSK_ALIPAY', amount: '2.00', at: iso(at('10:00')), reference: 'ali-1' },
+    });
+    expect(paid.status, JSON.stringify(paid.json)).toBe(201);
+    expect(paid.json).toMatchObject({
+      paidAt: '2025-03-04T10:06:00+08:00',
+      exitBy: '2025-03-04T10:21:00+08:00',
+    });
+    // 10:20 is past 10:15 (quote + 15 min) but inside the grace of the payment.
+    const exit = await gateEvent('exits', '京N12348', at('10:20'));
+    expect(exit.json).toMatchObject({ allowed: true, reason: 'PAID', amountDue: '0.00' });
+  });
+
   it('paid at 10:00, leaving at 10:40 with the stay still in the same band: nothing more', async () => {
     const entry = await gateEvent('entries', '京N12347', at('07:30'));
     h.clock.now = at('10:00');
@@ -275,6 +296,40 @@ describe('payments at kiosks and the counter', () => {
     expect(replay.status).toBe(201);
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.json).toEqual(first.json);
+  });
+});
+
+describe('cash at the counter', () => {
+  it('CASH with tendered gives change, on the payment and the receipt; a short or non-cash tendered is 400 naming it', async () => {
+    const T = Date.parse('2025-03-05T07:00:00+08:00');
+    const entry = await gateEvent('entries', '沪C12347', T);
+    const sessionId = entry.json.sessionId as string;
+    h.clock.now = T + 5 * 60 * MINUTE;
+    const counter = (body: Record<string, string>, key: string) =>
+      h.call('POST', `/v1/parking/sessions/${sessionId}/payments`, {
+        token: tokens.cashier,
+        headers: { 'idempotency-key': key },
+        body,
+      });
+    expectError(
+      await counter({ channel: 'CASH', amount: '5.00', tendered: '4.99' }, 'cash-short'),
+      400,
+      'TENDERED_TOO_LOW',
+      'tendered',
+    );
+    expectError(
+      await counter({ channel: 'TRANSFER', amount: '5.00', tendered: '10.00' }, 'cash-transfer'),
+      400,
+      'TENDERED_NOT_CASH',
+      'tendered',
+    );
+    expect((await quote(sessionId)).json).toMatchObject({ paid: '0.00', amountDue: '5.00' });
+    const paid = await counter({ channel: 'CASH', amount: '5.00', tendered: '10.00' }, 'cash-10');
+    expect(paid.status, JSON.stringify(paid.json)).toBe(201);
+    conforms('payParkingSession', paid.json);
+    expect(paid.json).toMatchObject({ channel: 'CASH', amount: '5.00', tendered: '10.00', change: '5.00' });
+    const receipt = await h.call('GET', `/v1/receipts/${paid.json.receiptNo}`, { token: tokens.cashier });
+    expect(receipt.json).toMatchObject({ sessionId, amount: '5.00', tendered: '10.00', change: '5.00' });
   });
 });
 
@@ -369,6 +424,74 @@ describe('plates that park free', () => {
     });
     // The rented period is [2025-03-01, 2025-04-01): an exit on April 1st pays.
     expect(await stay('2025-04-01T08:00:00+08:00', 3)).toMatchObject({ allowed: false, amountDue: '2.00' });
+  });
+
+  it('a rental covers only its own months: the time before it starts and after it ends is charged by the bands', async () => {
+    const plate = '粤B66661';
+    h.clock.now = Date.parse('2025-05-09T20:00:00+08:00');
+    const rented = await h.call('POST', '/v1/parking/rentals', {
+      token: tokens.cashier,
+      body: { estateId: E, plate, rentalKind: 'SHARED', startDate: '2025-05-10', months: 1 },
+    });
+    expect(rented.status, JSON.stringify(rented.json)).toBe(201);
+    const paidRental = await h.call('POST', `/v1/invoices/${rented.json.invoiceId}/payments`, {
+      token: tokens.cashier,
+      headers: { 'idempotency-key': 'rental-before-after' },
+      body: { channel: 'TRANSFER', amount: '200.00' },
+    });
+    expect(paidRental.status).toBe(201);
+
+    // In since 21:00 the day before the rental starts: 3 h before 00:00 cost 2.00, the rest is free.
+    const entry = await gateEvent('entries', plate, Date.parse('2025-05-09T21:00:00+08:00'));
+    const sessionId = entry.json.sessionId as string;
+    const out = Date.parse('2025-05-10T10:00:00+08:00');
+    expect((await gateEvent('exits', plate, out)).json).toMatchObject({
+      allowed: false,
+      durationMinutes: 780,
+      fee: '2.00',
+      amountDue: '2.00',
+      reason: 'PAYMENT_DUE',
+    });
+    const q = await quote(sessionId);
+    conforms('quoteParkingSession', q.json);
+    expect(q.json).toMatchObject({ durationMinutes: 780, fee: '2.00', band: null, fullDays: 0 });
+    expect(q.json.parts).toEqual([
+      {
+        from: '2025-05-09T21:00:00+08:00',
+        to: '2025-05-10T00:00:00+08:00',
+        durationMinutes: 180,
+        freeBy: null,
+        fullDays: 0,
+        band: { upToMinutes: 240, amount: '2.00' },
+        fee: '2.00',
+      },
+      {
+        from: '2025-05-10T00:00:00+08:00',
+        to: '2025-05-10T10:00:00+08:00',
+        durationMinutes: 600,
+        freeBy: 'RENTAL',
+        fullDays: 0,
+        band: null,
+        fee: '0.00',
+      },
+    ]);
+    const paid = await pay(sessionId, '2.00');
+    expect(paid.status, JSON.stringify(paid.json)).toBe(201);
+    expect(paid.json.lines[0].description).toBe('临时停车费 粤B66661 13小时0分钟 (租期外 3小时0分钟 2.00元)');
+    expect((await gateEvent('exits', plate, out + MINUTE)).json).toMatchObject({
+      allowed: true,
+      reason: 'PAID',
+    });
+
+    // The rented months are [2025-05-10, 2025-06-10): in at 22:00 on the last day, out at 03:00 after it
+    // ended, the car pays the 3 h after 00:00 (2.00), not the 5 h stay (5.00).
+    await gateEvent('entries', plate, Date.parse('2025-06-09T22:00:00+08:00'));
+    expect((await gateEvent('exits', plate, Date.parse('2025-06-10T03:00:00+08:00'))).json).toMatchObject({
+      allowed: false,
+      durationMinutes: 300,
+      fee: '2.00',
+      amountDue: '2.00',
+    });
   });
 
   it('a credited (红冲) rental no longer parks free, and its months may be rented again', async () => {

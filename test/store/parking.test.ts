@@ -108,9 +108,72 @@ describe('stay assessment (pure)', () => {
       expect.objectContaining({ code: 'STAY_TOO_LONG' }),
     );
     // A plate that parks free may stay longer than a temporary stay can.
-    expect(assessStay(session(), t('2025-06-01T06:05:00+08:00'), 'OWNED_SPACE')).toMatchObject({
+    expect(
+      assessStay(session(), t('2025-06-01T06:05:00+08:00'), { ownedSpace: true, rentalSpans: [] }),
+    ).toMatchObject({
       allowed: true,
       amountDue: 0n,
+      reason: 'OWNED_SPACE',
+    });
+  });
+});
+
+describe('stay assessment with a paid rental (pure)', () => {
+  const t = (iso: string) => Date.parse(iso);
+  const session = (entryAt: string, over: Partial<ParkingSession> = {}): ParkingSession => ({
+    sessionId: 'S',
+    estateId: E,
+    plate: '粤B12345',
+    status: 'OPEN',
+    entryMs: t(entryAt),
+    entryAt,
+    entryGateId: 'IN-1',
+    tariffVersion: `${E}@2000-01-01`,
+    tempParkingBands: SEED_TEMP_PARKING_BANDS,
+    paidFen: 0n,
+    payVersion: 0,
+    receipts: [],
+    ...over,
+  });
+  // A rental of [2025-03-01, 2025-06-01): from 00:00 Asia/Shanghai to 00:00.
+  const free = {
+    ownedSpace: false,
+    rentalSpans: [{ fromMs: t('2025-03-01T00:00:00+08:00'), toMs: t('2025-06-01T00:00:00+08:00') }],
+  };
+
+  it('charges what lies outside the rental, lets a car out free when that is free, and allows a long rented stay', () => {
+    const early = session('2025-02-28T19:00:00+08:00');
+    expect(assessStay(early, t('2025-03-01T09:00:00+08:00'), free)).toMatchObject({
+      minutes: 840,
+      fee: 500n,
+      amountDue: 500n,
+      allowed: false,
+      reason: 'PAYMENT_DUE',
+    });
+    const late = session('2025-02-28T22:30:00+08:00');
+    expect(assessStay(late, t('2025-03-01T09:00:00+08:00'), free)).toMatchObject({
+      fee: 0n,
+      allowed: true,
+      reason: 'RENTAL',
+    });
+    // 92 days inside, 2 h 30 min of them after the rental ended: a temporary stay of 2.00.
+    const long = session('2025-03-01T06:00:00+08:00');
+    expect(assessStay(long, t('2025-06-01T02:30:00+08:00'), free)).toMatchObject({
+      fee: 200n,
+      amountDue: 200n,
+      allowed: false,
+    });
+    // The 5.00 paid for the hours before the rental: days later, inside the rental, nothing more is due.
+    const paid = session('2025-02-28T19:00:00+08:00', {
+      paidFen: 500n,
+      payVersion: 1,
+      exitByMs: t('2025-03-01T09:15:00+08:00'),
+    });
+    expect(assessStay(paid, t('2025-03-05T09:00:00+08:00'), free)).toMatchObject({
+      fee: 500n,
+      amountDue: 0n,
+      allowed: true,
+      reason: 'PAID',
     });
   });
 });
@@ -218,6 +281,26 @@ describe('payments', () => {
     ];
     const seq = nos.map((n) => Number(n.slice(-6)));
     expect(seq[1]).toBe(seq[0]! + 1);
+  });
+
+  it('cash at the counter records tendered and change; the exit grace runs from the payment, not from `at`', async () => {
+    const { session } = await enter('粤B12348', '2025-03-01T05:00:00+08:00');
+    h.clock.set('2025-03-01T10:08:00+08:00');
+    // Quoted at 10:00 (5.00 for 5 h), paid at 10:08 with the quote's `at`.
+    const paid = await payParking(cashier(), session.sessionId, {
+      channel: 'CASH',
+      amount: '5.00',
+      tendered: '10.00',
+      at: '2025-03-01T10:00:00+08:00',
+    });
+    expect(paid.exitByMs).toBe(Date.parse('2025-03-01T10:23:00+08:00'));
+    expect(paid.receipt).toMatchObject({ amount: 500n, tendered: 1000n, change: 500n });
+    const stored = await getSession(cashier(), session.sessionId);
+    expect(stored.exitByMs).toBe(Date.parse('2025-03-01T10:23:00+08:00'));
+    expect(await getReceipt(cashier(), paid.receipt.receiptNo)).toMatchObject({
+      tendered: 1000n,
+      change: 500n,
+    });
   });
 
   it('refuses payments that do not match what is due, and payments when nothing is due', async () => {

@@ -13,6 +13,7 @@ import {
   type SessionQuote,
 } from '../../billing/parking.js';
 import { rentSpace } from '../../billing/parking-rentals.js';
+import type { StayPart } from '../../fees/temp-parking.js';
 import { formatFen } from '../../money.js';
 import { formatInstant, parseInstant } from '../../time.js';
 import { requireEstate } from '../auth.js';
@@ -134,7 +135,33 @@ const quoteResponse = z.object({
   exitAllowed: z.boolean(),
   reason: exitReason,
   exitBy: z.optional(z.string()),
+  parts: z.optional(
+    z.array(
+      z.object({
+        from: z.string(),
+        to: z.string(),
+        durationMinutes: z.int(),
+        freeBy: z.nullable(z.literal('RENTAL')),
+        fullDays: z.int(),
+        band: z.nullable(z.object({ upToMinutes: z.int(), amount: s.signedMoney })),
+        fee: s.signedMoney,
+      }),
+    ),
+  ),
 });
+
+function presentPart(p: StayPart) {
+  const c = p.charge;
+  return {
+    from: formatInstant(p.fromMs),
+    to: formatInstant(p.toMs),
+    durationMinutes: p.minutes,
+    freeBy: p.covered ? ('RENTAL' as const) : null,
+    fullDays: c?.fullDays ?? 0,
+    band: c && c.bandUpTo > 0 ? { upToMinutes: c.bandUpTo, amount: formatFen(c.bandAmount) } : null,
+    fee: formatFen(c?.amount ?? 0n),
+  };
+}
 
 function presentQuote(q: SessionQuote) {
   const { session: x, assessment: a } = q;
@@ -160,6 +187,8 @@ function presentQuote(q: SessionQuote) {
     exitAllowed: a.allowed,
     reason: a.reason,
     ...(x.exitByMs !== undefined ? { exitBy: formatInstant(x.exitByMs) } : {}),
+    // A stay cut by a rental: each part with its own band (fullDays and band above are then 0 and null).
+    ...(a.parts ? { parts: a.parts.map(presentPart) } : {}),
   };
 }
 
@@ -267,6 +296,7 @@ export const parkingRoutes = [
     body: z.strictObject({
       channel: s.channel,
       amount: s.money,
+      tendered: z.optional(s.money),
       at: z.optional(instant),
       reference: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
     }),
