@@ -15,6 +15,9 @@ export interface Problem {
 /** Appended when a payment's outcome is unknown: the retry reuses the same Idempotency-Key. */
 export const PAYMENT_RETRY_HINT = '付款结果尚未确认,请点“重试”,同一笔付款不会重复扣款。';
 
+/** Appended when issuing's outcome is unknown: the retry reuses the key, so no second invoice. */
+export const ISSUE_RETRY_HINT = '开票结果尚未确认,请点“重试开具”,同一张账单不会重复开具。';
+
 const CALL_STAFF = '如需帮助,请联系服务台工作人员。';
 
 export const MESSAGES: Record<string, string> = {
