@@ -181,7 +181,8 @@ async function commitDrafted(
  */
 function refuseCaseOnlyFees(items: readonly UnitInvoiceItem[]): void {
   const problems = items.flatMap((item, i) =>
-    (FEE_TYPES[item.type] as FeeTypeInfo).invoiceRoute
+    // An unknown type is the draft's to refuse.
+    (FEE_TYPES[item.type] as FeeTypeInfo | undefined)?.invoiceRoute !== false
       ? []
       : [
           {
