@@ -324,10 +324,16 @@ async function issue(): Promise<void> {
 
 /** While an issue's outcome is unknown its choices are fixed: the retry sends what was first sent. */
 function freezeIssueForm(frozen: boolean): void {
-  for (const c of byId('issue-form').querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select')) {
+  for (const c of byId('issue-form').querySelectorAll<HTMLInputElement | HTMLSelectElement>(
+    'input, select',
+  )) {
     c.disabled = frozen;
   }
-  byId('issue-button').textContent = frozen ? '重试开具' : unit?.paidThrough ? '开具续费账单' : '开具入住账单';
+  byId('issue-button').textContent = frozen
+    ? '重试开具'
+    : unit?.paidThrough
+      ? '开具续费账单'
+      : '开具入住账单';
 }
 
 // ---- taking money -----------------------------------------------------------------------------
