@@ -157,8 +157,11 @@ async function findUnits(): Promise<void> {
 }
 
 async function openUnit(unitId: string): Promise<void> {
-  issuing = undefined;
-  freezeIssueForm(false);
+  // Another unit is another invoice; the same unit reopened keeps an unsettled issue to retry.
+  if (unit?.unitId !== unitId) {
+    issuing = undefined;
+    freezeIssueForm(false);
+  }
   try {
     unit = await api.call<Unit>('GET', `/v1/units/${encodeURIComponent(unitId)}`);
   } catch (e) {
