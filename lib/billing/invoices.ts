@@ -4,6 +4,7 @@
  * condition on the status it leaves.
  */
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { FEE_TYPES, type FeeTypeInfo } from '../fee-types/catalog.js';
 import type { FeeLine } from '../fees/line.js';
 import { dueDate, renewalIssueFrom } from '../fees/periods.js';
 import { sumFen } from '../money.js';
@@ -174,6 +175,27 @@ async function commitDrafted(
 }
 
 /**
+ * A renovation deposit or card fee billed outside its case is a liability nothing refunds: the
+ * registry's `invoiceRoute` says which fee types this route may bill (the case bills the others
+ * through `draftUnitInvoice` and `commitInvoice`).
+ */
+function refuseCaseOnlyFees(items: readonly UnitInvoiceItem[]): void {
+  const problems = items.flatMap((item, i) =>
+    // An unknown type is the draft's to refuse.
+    (FEE_TYPES[item.type] as FeeTypeInfo | undefined)?.invoiceRoute !== false
+      ? []
+      : [
+          {
+            field: `items[${i}].type`,
+            code: 'FEE_NOT_BILLABLE_HERE',
+            message: `${item.type} is billed only with a renovation case (POST /v1/renovations)`,
+          },
+        ],
+  );
+  if (problems.length > 0) throw new ValidationError(problems);
+}
+
+/**
  * POST /v1/invoices: issue an invoice for a unit. `known` carries what the caller already read (the
  * unit for the route's scope check; the renewal job's tariffs, read once per run). The reads the
  * items need and the invoice counter are read together, then one transaction writes it all.
@@ -184,6 +206,7 @@ export async function issueInvoice(
   idem?: IdempotentCall,
   known: { unit?: Unit; tariffs?: readonly TariffVersion[] } = {},
 ): Promise<Invoice> {
+  refuseCaseOnlyFees(input.items);
   const unit = known.unit ?? (await getUnit(ctx, input.unitId));
   const billsPropertyFee = input.items.some((i) => i.type === 'PROPERTY_FEE');
   return commitDrafted(

@@ -65,7 +65,11 @@ async function newUnit(room: string, owner = 'owner-a', space?: string): Promise
 }
 
 async function issue(unitId: string, items: unknown[] = [{ type: 'PROPERTY_FEE' }]) {
-  const inv = await h.call('POST', '/v1/invoices', { token: cashier, body: { unitId, items } });
+  const inv = await h.call('POST', '/v1/invoices', {
+    token: cashier,
+    headers: { 'Idempotency-Key': idemKey() },
+    body: { unitId, items },
+  });
   expect(inv.status, inv.text).toBe(201);
   return inv.json as {
     invoiceId: string;

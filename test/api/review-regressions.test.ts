@@ -89,11 +89,13 @@ describe('review regressions', () => {
     const id = await unit('102', '2025-02-15', 'A-1');
     const moveIn = await h.call('POST', '/v1/invoices', {
       token: cashier,
+      headers: { 'Idempotency-Key': randomUUID() },
       body: { unitId: id, items: [{ type: 'PROPERTY_FEE' }, { type: 'PARKING_SPACE_FEE' }] },
     });
     expect((await pay(moveIn.json.invoiceId, moveIn.json.total)).status).toBe(201);
     const spaces = await h.call('POST', '/v1/invoices', {
       token: cashier,
+      headers: { 'Idempotency-Key': randomUUID() },
       body: { unitId: id, items: [{ type: 'PARKING_SPACE_FEE', periods: 1 }] },
     });
     expect(spaces.json.lines[0].period.start).toBe('2026-02-15');

@@ -318,7 +318,11 @@ export async function seedFixtures(h: ApiHarness, roles: readonly Role[]): Promi
   const place = async (estateId: string, unitId: string, sessionId: string): Promise<Fixture> => {
     const cashier = await h.token('cashier', { estates: [estateId] });
     const paid = await ok(
-      h.call('POST', '/v1/invoices', { token: cashier, body: { unitId, items: [{ type: 'PROPERTY_FEE' }] } }),
+      h.call('POST', '/v1/invoices', {
+        token: cashier,
+        headers: { 'Idempotency-Key': randomUUID() },
+        body: { unitId, items: [{ type: 'PROPERTY_FEE' }] },
+      }),
       201,
       `invoice for ${unitId}`,
     );
@@ -334,6 +338,7 @@ export async function seedFixtures(h: ApiHarness, roles: readonly Role[]): Promi
     const open = await ok(
       h.call('POST', '/v1/invoices', {
         token: cashier,
+        headers: { 'Idempotency-Key': randomUUID() },
         body: { unitId, items: [{ type: 'PROPERTY_FEE', periods: 1 }] },
       }),
       201,

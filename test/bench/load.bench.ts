@@ -11,7 +11,7 @@
  * API ÷ store is our overhead (HTTP, token, validation, JSON, domain logic) over the store calls
  * that cannot be avoided.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { signDevToken } from '../../infra/local/dev-auth.js';
@@ -152,7 +152,7 @@ export async function run(): Promise<BenchResult[]> {
         (
           await issueInvoice(cashierCtx, {
             unitId: units[i % units.length]!.unitId,
-            items: [{ type: 'RENOVATION_CARDS', cards: 1 }],
+            items: [{ type: 'RENOVATION_WASTE' }],
           })
         ).invoiceNo,
       );
@@ -173,17 +173,20 @@ export async function run(): Promise<BenchResult[]> {
         }),
       issue: () => {
         const unitId = units[Math.floor(Math.random() * units.length)]!.unitId;
-        return call(tokens.cashier, 'POST', '/v1/invoices', {
-          unitId,
-          items: [{ type: 'RENOVATION_CARDS', cards: 2 }],
-        });
+        return call(
+          tokens.cashier,
+          'POST',
+          '/v1/invoices',
+          { unitId, items: [{ type: 'RENOVATION_WASTE' }] },
+          { 'idempotency-key': randomUUID() },
+        );
       },
       pay: () =>
         call(
           tokens.cashier,
           'POST',
           `/v1/invoices/${toPay[payNext++]}/payments`,
-          { channel: 'CASH', amount: '10.00', tendered: '20.00' },
+          { channel: 'CASH', amount: '447.80', tendered: '500.00' },
           {
             'idempotency-key': randomBytes(8).toString('hex'),
           },
@@ -337,10 +340,14 @@ export async function run(): Promise<BenchResult[]> {
       const out = await pool(40, 1, async (i) => {
         const res = await fetch(`${base}/v1/invoices`, {
           method: 'POST',
-          headers: { authorization: `Bearer ${tokens.cashier}`, 'content-type': 'application/json' },
+          headers: {
+            authorization: `Bearer ${tokens.cashier}`,
+            'content-type': 'application/json',
+            'idempotency-key': randomUUID(),
+          },
           body: JSON.stringify({
             unitId: unitIds[i % unitIds.length],
-            items: [{ type: 'RENOVATION_CARDS', cards: 1 }],
+            items: [{ type: 'RENOVATION_WASTE' }],
           }),
         });
         const inv = (await res.json()) as { invoiceNo: string; total: string };
@@ -418,7 +425,7 @@ async function faultsUnderLoad(
       (
         await issueInvoice(cashier, {
           unitId: unitIds[i % unitIds.length]!,
-          items: [{ type: 'RENOVATION_DEPOSIT' }],
+          items: [{ type: 'RENOVATION_WASTE' }],
         })
       ).invoiceNo,
     );
@@ -457,7 +464,7 @@ async function faultsUnderLoad(
           'content-type': 'application/json',
           'idempotency-key': key,
         },
-        body: JSON.stringify({ channel: 'CASH', amount: '1000.00' }),
+        body: JSON.stringify({ channel: 'CASH', amount: '447.80' }),
       });
       status = res.status;
       const body = (await res.json()) as { error?: { code?: string } };

@@ -2,7 +2,7 @@
  * The counter console in headless Chromium against the local server: a cashier finds a unit,
  * issues the move-in invoice, takes 3000.00 in cash for 2294.50 and hears the change as cashiers
  * say it, prints an A5 receipt with the 大写 amount, voids a renewal with a reason — and a double
- * tap on 确认收款 takes the money once.
+ * tap on 确认收款 takes the money once, and a lost answer to 开票 is retried without a second invoice.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -221,6 +221,39 @@ describe('counter console', () => {
     expect(units[1]!.building).toBe('5栋');
     const unit = await w.api.call('GET', `/v1/units/${units[1]!.unitId}`, { token: cashierToken });
     expect(unit.json).toMatchObject({ paidThrough: '2026-06-01', openInvoices: [] });
+    await page.context().close();
+  });
+
+  it('开票 whose answer is lost is retried under the same key and issues one invoice', async () => {
+    const page = await signedIn();
+    const keys: (string | undefined)[] = [];
+    // The first issue reaches the server and commits, but its answer never reaches the page.
+    await page.route(/\/v1\/invoices$/, async (route) => {
+      keys.push(route.request().headers()['idempotency-key']);
+      if (keys.length === 1) {
+        await route.fetch();
+        return route.abort('connectionreset');
+      }
+      return route.continue();
+    });
+    await find(page, '2栋', '1206');
+    await page.getByRole('button', { name: '开具入住账单' }).click();
+    const retry = page.getByRole('button', { name: '重试开具' });
+    await retry.waitFor({ state: 'visible' });
+    expect(await page.locator('#issue-property').isDisabled()).toBe(true);
+    await retry.click();
+    await page.locator('#pay').waitFor({ state: 'visible' });
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(keys[1]).toBe(keys[0]);
+    const listed = await w.api.call('GET', `/v1/units/${units[4]!.unitId}/invoices`, { token: cashierToken });
+    expect(units[4]!.room).toBe('1206');
+    expect(listed.json.items).toHaveLength(1);
+    await expect
+      .poll(() => page.locator('#pay [data-field="total"]').textContent())
+      .toBe(listed.json.items[0].total);
+    // Issued: the form is live again and the next 开票 would be a new invoice under a new key.
+    expect(await page.locator('#issue-property').isDisabled()).toBe(false);
     await page.context().close();
   });
 });

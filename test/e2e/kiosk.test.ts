@@ -92,6 +92,7 @@ describe('kiosk', () => {
     const cashier = await w.api.token('cashier');
     const issued = await w.api.call('POST', '/v1/invoices', {
       token: cashier,
+      headers: { 'Idempotency-Key': 'kiosk-double-tap-issue' },
       body: { unitId: units[0]!.unitId, items: [{ type: 'PROPERTY_FEE' }, { type: 'PARKING_SPACE_FEE' }] },
     });
     expect(issued.status, issued.text).toBe(201);

@@ -223,10 +223,12 @@ beforeAll(async () => {
     log.length = 0;
     const issued = await dispatch(
       router,
-      event('POST', '/v1/invoices', {
-        unitId,
-        items: [{ type: 'PROPERTY_FEE' }, { type: 'PARKING_SPACE_FEE' }],
-      }),
+      event(
+        'POST',
+        '/v1/invoices',
+        { unitId, items: [{ type: 'PROPERTY_FEE' }, { type: 'PARKING_SPACE_FEE' }] },
+        { 'idempotency-key': `capacity-issue-${unitId}` },
+      ),
       deps,
     );
     expect(issued.response.statusCode, String(issued.response.body)).toBe(201);

@@ -203,13 +203,13 @@ describe('gapless numbers under concurrency', () => {
     );
     const ctxFor = (i: number) => processes[i % processes.length]!;
     const invoiceNos = await inFlight(200, 16, (i) =>
-      issueInvoice(ctxFor(i), { unitId: unit.unitId, items: [{ type: 'RENOVATION_CARDS', cards: 1 }] }).then(
+      issueInvoice(ctxFor(i), { unitId: unit.unitId, items: [{ type: 'RENOVATION_WASTE' }] }).then(
         (i) => i.invoiceNo,
       ),
     );
     expect(invoiceNos.map((n) => Number(n.slice(-6))).sort((a, b) => a - b)).toEqual(range(200));
     const receiptNos = await inFlight(200, 16, (i) =>
-      payInvoice(ctxFor(i), invoiceNos[i]!, { channel: 'CASH', amount: '10.00' }).then((r) => r.receiptNo),
+      payInvoice(ctxFor(i), invoiceNos[i]!, { channel: 'CASH', amount: '226.65' }).then((r) => r.receiptNo),
     );
     expect(receiptNos.map((n) => Number(n.slice(-6))).sort((a, b) => a - b)).toEqual(range(200));
   }, 120_000);
@@ -381,7 +381,7 @@ describe('store faults', () => {
     const nos = [];
     for (let i = 0; i < 3; i++)
       nos.push(
-        (await issueInvoice(ctx, { unitId: unit.unitId, items: [{ type: 'RENOVATION_DEPOSIT' }] })).invoiceNo,
+        (await issueInvoice(ctx, { unitId: unit.unitId, items: [{ type: 'RENOVATION_WASTE' }] })).invoiceNo,
       );
     expect(injected).toBe(3);
     expect(nos).toEqual(['FLT-2025-000001', 'FLT-2025-000002', 'FLT-2025-000003']);

@@ -67,7 +67,7 @@ function payEvent(invoiceNo: string, key: string): APIGatewayProxyEventV2 {
         jwt: { claims: { sub: 'cashier-1', 'cognito:groups': '[cashier]', 'custom:estates': 'LOAD' } },
       },
     },
-    body: JSON.stringify({ channel: 'CASH', amount: '10.00', tendered: '20.00' }),
+    body: JSON.stringify({ channel: 'CASH', amount: '226.65', tendered: '300.00' }),
     isBase64Encoded: false,
   } as unknown as APIGatewayProxyEventV2;
 }
@@ -87,8 +87,7 @@ beforeAll(async () => {
   invoiceNos = [];
   for (let i = 0; i < INVOICES; i++) {
     invoiceNos.push(
-      (await issueInvoice(ctx, { unitId: unit.unitId, items: [{ type: 'RENOVATION_CARDS', cards: 1 }] }))
-        .invoiceNo,
+      (await issueInvoice(ctx, { unitId: unit.unitId, items: [{ type: 'RENOVATION_WASTE' }] })).invoiceNo,
     );
   }
 });
@@ -168,7 +167,7 @@ describe('payments under injected store faults', () => {
     });
     const inv = await issueInvoice(other.ctx('cashier', { estates: ['BAD'] }), {
       unitId: unit.unitId,
-      items: [{ type: 'RENOVATION_DEPOSIT' }],
+      items: [{ type: 'RENOVATION_WASTE' }],
     });
     expect((await auditStore(other.db)).problems).toEqual([]);
     // A receipt written outside the services: a second payment and a gap in the series.

@@ -122,7 +122,7 @@ beforeAll(async () => {
     },
     () => undefined,
   );
-  const other = await issueInvoice(cashier, { unitId: unit.unitId, items: [{ type: 'RENOVATION_DEPOSIT' }] });
+  const other = await issueInvoice(cashier, { unitId: unit.unitId, items: [{ type: 'RENOVATION_WASTE' }] });
   await voidInvoice(cashier, other.invoiceNo, '重复开具');
   h.clock.set('2025-02-20T10:00:00+08:00');
   const renewed = await runRenewals(cashier, 'DEMO', '2025-02-20');

@@ -112,12 +112,18 @@ async function newUnit(withSpace: boolean): Promise<string> {
   return unit.unitId;
 }
 
+let issues = 0;
 const issue = (unitId: string, withSpace = true) =>
   counted(
-    event('POST', '/v1/invoices', {
-      unitId,
-      items: [{ type: 'PROPERTY_FEE' }, ...(withSpace ? [{ type: 'PARKING_SPACE_FEE' }] : [])],
-    }),
+    event(
+      'POST',
+      '/v1/invoices',
+      {
+        unitId,
+        items: [{ type: 'PROPERTY_FEE' }, ...(withSpace ? [{ type: 'PARKING_SPACE_FEE' }] : [])],
+      },
+      { 'idempotency-key': `issue-${++issues}` },
+    ),
   );
 const pay = (invoiceNo: string, total: string, idemKey: string) =>
   counted(

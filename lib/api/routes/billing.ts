@@ -12,7 +12,7 @@ import {
 } from '../../billing/estates.js';
 import { getInvoice, issueInvoice, listInvoices, openInvoices, voidInvoice } from '../../billing/invoices.js';
 import { getReceipt, payInvoice } from '../../billing/payments.js';
-import type { CreditNote, Receipt } from '../../billing/records.js';
+import type { CreditNote, Invoice, Receipt } from '../../billing/records.js';
 import { runRenewals } from '../../billing/renewals.js';
 import { createUnit, getUnit, listSpaces, registerSpace } from '../../billing/units.js';
 import { ValidationError } from '../../errors.js';
@@ -294,13 +294,22 @@ export const billingRoutes = [
     roles: ['cashier'],
     body: z.strictObject({
       unitId: s.docId,
-      items: z.array(s.unitInvoiceItem).check(z.minLength(1), z.maxLength(10)),
+      items: z.array(s.unitInvoiceItem).check(
+        z.minLength(1),
+        z.maxLength(10),
+        z.meta({
+          description: `refused here (400 FEE_NOT_BILLABLE_HERE), billed only by POST /v1/renovations: ${FEE_CODES.filter((c) => (FEE_TYPES[c] as FeeTypeInfo).invoiceItem && !(FEE_TYPES[c] as FeeTypeInfo).invoiceRoute).join(', ')}`,
+        }),
+      ),
     }),
     response: s.invoice,
     status: 201,
-    async handler({ body, actor, ctx }) {
+    // A double click on 开票 must not issue a second invoice for the next period.
+    idempotent: true,
+    readsDuringLock: true,
+    async handler({ body, actor, ctx, idem }) {
       const unit = await loadInScope(actor, `unit ${body.unitId}`, () => getUnit(ctx, body.unitId));
-      return presentInvoice(await issueInvoice(ctx, body, undefined, { unit }));
+      return presentInvoice(await issueInvoice(ctx, body, idem<Invoice>(presentInvoice), { unit }));
     },
   }),
   route({

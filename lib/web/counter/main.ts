@@ -12,7 +12,7 @@ import { whileBusy } from '../shared/busy.js';
 import { expired, readClaims, type TokenClaims } from '../shared/claims.js';
 import { byId, fill, h } from '../shared/dom.js';
 import { dayBefore, feeName, STATUS_NAMES, UNIT_TYPE_NAMES } from '../shared/format.js';
-import { MESSAGES, PAYMENT_RETRY_HINT } from '../shared/messages.js';
+import { ISSUE_RETRY_HINT, MESSAGES, PAYMENT_RETRY_HINT } from '../shared/messages.js';
 import { changeSentence, normaliseAmount, toFen } from '../shared/money.js';
 import type { Invoice, Page, Receipt, Unit } from '../shared/types.js';
 import { receiptView } from './receipt.js';
@@ -24,6 +24,8 @@ let token: string | undefined;
 let claims: TokenClaims | undefined;
 let unit: Unit | undefined;
 let paying: { invoice: Invoice; attempt: PaymentAttempt<Receipt> } | undefined;
+/** The invoice being issued: one Idempotency-Key per intended invoice, kept until it is issued or refused. */
+let issuing: PaymentAttempt<Invoice> | undefined;
 let voiding: Invoice | undefined;
 
 const el = {
@@ -88,6 +90,7 @@ function signOut(clear = true): void {
   token = undefined;
   claims = undefined;
   unit = undefined;
+  issuing = undefined;
   paying = undefined;
   voiding = undefined;
   sessionStorage.removeItem(TOKEN_KEY);
@@ -154,6 +157,11 @@ async function findUnits(): Promise<void> {
 }
 
 async function openUnit(unitId: string): Promise<void> {
+  // Another unit is another invoice; the same unit reopened keeps an unsettled issue to retry.
+  if (unit?.unitId !== unitId) {
+    issuing = undefined;
+    freezeIssueForm(false);
+  }
   try {
     unit = await api.call<Unit>('GET', `/v1/units/${encodeURIComponent(unitId)}`);
   } catch (e) {
@@ -206,6 +214,7 @@ function renderUnit(): void {
   space.disabled = spaces.length === 0;
   space.checked = spaces.length > 0;
   byId('issue-button').textContent = u.paidThrough ? '开具续费账单' : '开具入住账单';
+  if (issuing?.pendingRetry) freezeIssueForm(true);
 
   const open = u.openInvoices ?? [];
   const list = byId('invoice-list');
@@ -294,14 +303,40 @@ async function issue(): Promise<void> {
   // Without its own periods, the space fee follows the property fee's periods.
   if (space) items.push({ type: 'PARKING_SPACE_FEE', ...(property ? {} : periods) });
   if (items.length === 0) return complain(MESSAGES['NO_ITEMS']!);
+  issuing ??= new PaymentAttempt<Invoice>((key, rawBody) =>
+    api.call<Invoice>('POST', '/v1/invoices', { rawBody, idempotencyKey: key }),
+  );
+  let inv: Invoice;
   try {
-    const inv = await api.call<Invoice>('POST', '/v1/invoices', { body: { unitId: unit.unitId, items } });
-    say(`已开具账单 ${inv.invoiceNo},金额 ${inv.total} 元。`);
-    await refreshUnit();
-    openPay(inv);
+    inv = await issuing.submit({ unitId: unit.unitId, items });
   } catch (e) {
-    complain(e);
+    if (e instanceof ApiProblem && e.outcomeUnknown) {
+      // The retry resends the same key and body: the server replays the invoice if it was issued.
+      freezeIssueForm(true);
+      return complain(e, ISSUE_RETRY_HINT);
+    }
+    return complain(e);
   }
+  // Issued: the next click is a new invoice (for the next period), under a new key.
+  issuing = undefined;
+  freezeIssueForm(false);
+  say(`已开具账单 ${inv.invoiceNo},金额 ${inv.total} 元。`);
+  await refreshUnit();
+  openPay(inv);
+}
+
+/** While an issue's outcome is unknown its choices are fixed: the retry sends what was first sent. */
+function freezeIssueForm(frozen: boolean): void {
+  for (const c of byId('issue-form').querySelectorAll<HTMLInputElement | HTMLSelectElement>(
+    'input, select',
+  )) {
+    c.disabled = frozen;
+  }
+  byId('issue-button').textContent = frozen
+    ? '重试开具'
+    : unit?.paidThrough
+      ? '开具续费账单'
+      : '开具入住账单';
 }
 
 // ---- taking money -----------------------------------------------------------------------------

@@ -15,6 +15,9 @@ export interface Problem {
 /** Appended when a payment's outcome is unknown: the retry reuses the same Idempotency-Key. */
 export const PAYMENT_RETRY_HINT = '付款结果尚未确认,请点“重试”,同一笔付款不会重复扣款。';
 
+/** Appended when issuing's outcome is unknown: the retry reuses the key, so no second invoice. */
+export const ISSUE_RETRY_HINT = '开票结果尚未确认,请点“重试开具”,同一张账单不会重复开具。';
+
 const CALL_STAFF = '如需帮助,请联系服务台工作人员。';
 
 export const MESSAGES: Record<string, string> = {
@@ -89,6 +92,7 @@ export const MESSAGES: Record<string, string> = {
   PAYLOAD_TOO_LARGE: '提交的内容过长,请精简后再试。',
   BUILDING_REQUIRED: '请同时填写楼栋和房号。',
   NO_SPACES: '这套房屋没有登记自有或使用权车位,请不要勾选车位服务费。',
+  FEE_NOT_BILLABLE_HERE: '装修保证金和装修证工本费只在办理装修登记时收取,请到装修登记办理。',
   NO_ITEMS: '请至少选择一个收费项目。',
   DUPLICATE_ITEM: '同一个收费项目只能选择一次。',
   TOO_MANY_LINES: '一张账单的项目太多,请分开开具。',
