@@ -11,6 +11,7 @@ import {
 } from '../fee-types/catalog.js';
 import type { FeeLine } from '../fees/line.js';
 import type { Fen } from '../money.js';
+import type { NewCreditNote, NewReceipt } from '../store/items.js';
 import {
   compact,
   creditNoteRecordSchema,
@@ -95,35 +96,16 @@ export interface Invoice {
 /** Channels are declared in the registry with their names; re-exported for the billing modules. */
 export { CHANNELS, type Channel, COUNTER_CHANNELS, KIOSK_CHANNELS };
 
-export interface Receipt {
-  receiptNo: string;
-  estateId: string;
-  invoiceNo?: string;
-  sessionId?: string;
-  unitId?: string;
-  plate?: string;
+/** A receipt as read back: the stored shape (store/items.ts), its codes and lines typed. */
+export interface Receipt extends Omit<NewReceipt, 'channel' | 'businessDate' | 'lines'> {
   channel: Channel;
-  amount: bigint;
-  tendered?: bigint;
-  change?: bigint;
-  reference?: string;
-  cashier: string;
-  paidAt: string;
   businessDate: BizDate;
   lines: DocumentLine[];
 }
 
-export interface CreditNote {
-  creditNoteNo: string;
-  estateId: string;
-  invoiceNo: string;
-  receiptNo?: string;
-  unitId?: string;
-  reason: string;
-  issuedAt: string;
-  issuedBy: string;
+/** A credit note as read back: the stored shape (store/items.ts), its lines typed. */
+export interface CreditNote extends Omit<NewCreditNote, 'lines'> {
   lines: DocumentLine[];
-  total: bigint;
 }
 
 function channelOf(value: string): Channel {

@@ -32,6 +32,7 @@ import {
   testDocumentClient,
   testDynamoClient,
 } from '../support/dynamo.js';
+import { gatewayEvent } from '../support/gateway-event.js';
 import { actionOf } from '../support/store-middleware.js';
 
 const BILLS = 10;
@@ -170,24 +171,11 @@ function event(
   body: unknown,
   headers: Record<string, string> = {},
 ): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-    isBase64Encoded: false,
-    requestContext: {
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'capacity' },
-      authorizer: {
-        jwt: {
-          claims: { sub: 'cashier-cap', 'cognito:groups': '[cashier]', 'custom:estates': 'CAP' },
-          scopes: [],
-        },
-      },
-    },
-  } as unknown as APIGatewayProxyEventV2;
+  return gatewayEvent(method, path, body, {
+    claims: { sub: 'cashier-cap', 'cognito:groups': '[cashier]', 'custom:estates': 'CAP' },
+    headers,
+    userAgent: 'capacity',
+  });
 }
 
 const total = (xs: Priced[], k: 'rcu' | 'wcu' | 'gsiWcu' | 'stored' | 'localRead' | 'localWrite') =>

@@ -29,6 +29,7 @@ import {
   testDocumentClient,
   testDynamoClient,
 } from '../support/dynamo.js';
+import { gatewayEvent } from '../support/gateway-event.js';
 import { StoreCallCounter } from '../support/store-middleware.js';
 
 /** Sequential store calls allowed per request on the happy path. */
@@ -56,24 +57,11 @@ function event(
   body: unknown,
   headers: Record<string, string> = {},
 ): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-    isBase64Encoded: false,
-    requestContext: {
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'roundtrips' },
-      authorizer: {
-        jwt: {
-          claims: { sub: 'cashier-rt', 'cognito:groups': '[cashier]', 'custom:estates': E },
-          scopes: [],
-        },
-      },
-    },
-  } as unknown as APIGatewayProxyEventV2;
+  return gatewayEvent(method, path, body, {
+    claims: { sub: 'cashier-rt', 'cognito:groups': '[cashier]', 'custom:estates': E },
+    headers,
+    userAgent: 'roundtrips',
+  });
 }
 
 /** Figures by request kind; written to $ROUNDTRIPS_REPORT (a file) when set, for the benchmark. */
