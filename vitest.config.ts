@@ -10,7 +10,9 @@ export default defineConfig({
     // request timeout fail on a loaded 2-core machine.
     maxWorkers: Math.max(2, Math.min(availableParallelism(), 8)),
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    testTimeout: 30_000,
+    // Generous: on 2 cores the browser, esbuild, cdk synth and DynamoDB Local share the CPU, and a
+    // test that waits on all of them must not fail for the wait alone.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: [
       {

@@ -87,7 +87,9 @@ export async function webHarness(): Promise<WebHarness> {
     async page(viewport) {
       const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
       const page = await context.newPage();
-      page.setDefaultTimeout(10_000);
+      // A click that waits on the API can take seconds while the suite bundles and synthesises on
+      // the same two cores; 20 s keeps a slow answer from reading as a broken page.
+      page.setDefaultTimeout(20_000);
       return page;
     },
     async shot(page, name) {
