@@ -10,9 +10,8 @@
  *     (calls made together with Promise.all count once).
  */
 
-import { writeFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../lib/api/dispatch.js';
 import { router } from '../../lib/api/routes.js';
 import type { Ctx } from '../../lib/billing/context.js';
@@ -63,13 +62,6 @@ function event(
     userAgent: 'roundtrips',
   });
 }
-
-/** Figures by request kind; written to $ROUNDTRIPS_REPORT (a file) when set, for the benchmark. */
-const measured: Record<string, { calls: number; sequential: number }> = {};
-afterAll(() => {
-  const out = process.env['ROUNDTRIPS_REPORT'];
-  if (out) writeFileSync(out, JSON.stringify(measured, null, 2));
-});
 
 /** Dispatches one request and returns its status, body and the store calls it made. */
 async function counted(ev: APIGatewayProxyEventV2) {
@@ -139,7 +131,6 @@ describe('round trips per request', () => {
     const r = await issue(unitId);
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     expect(r.body['lines']).toHaveLength(2);
-    measured['issue'] = { calls: r.calls, sequential: r.sequential };
     expect(r.sequential).toBeLessThanOrEqual(BUDGET.issue);
   });
 
@@ -151,11 +142,9 @@ describe('round trips per request', () => {
     const r = await pay(invoiceNo, String(issued.body['total']), 'rt-pay-1');
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     expect(r.body['invoiceNo']).toBe(invoiceNo);
-    measured['pay'] = { calls: r.calls, sequential: r.sequential };
     expect(r.sequential).toBeLessThanOrEqual(BUDGET.pay);
     const again = await pay(invoiceNo, String(issued.body['total']), 'rt-pay-1');
     expect(again.body).toEqual(r.body);
-    measured['pay-replay'] = { calls: again.calls, sequential: again.sequential };
     expect(again.sequential).toBeLessThanOrEqual(BUDGET.pay);
   });
 
@@ -179,7 +168,6 @@ describe('round trips per request', () => {
       ),
     );
     expect(r.status, JSON.stringify(r.body)).toBe(201);
-    measured['parking-pay'] = { calls: r.calls, sequential: r.sequential };
     expect(r.sequential).toBeLessThanOrEqual(BUDGET.parkingPay);
   });
 
@@ -203,7 +191,6 @@ describe('round trips per request', () => {
     expect(run.issued.length).toBeGreaterThanOrEqual(units.length);
     // The run's own reads (estate, tariffs, due list) are shared; what is left is per unit.
     const perUnit = (counter.calls - 3) / run.issued.length;
-    measured['renewal-per-unit'] = { calls: perUnit, sequential: NaN };
     expect(perUnit).toBeLessThanOrEqual(RENEWAL_CALLS_PER_UNIT);
   });
 });
