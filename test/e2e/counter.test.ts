@@ -146,6 +146,27 @@ describe('counter console', () => {
     await page.context().close();
   });
 
+  it('cannot be signed into before it is ready: 登录 waits for the API address and its handler', async () => {
+    const page = await w.page(COUNTER);
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    // config.json held back, as on a slow line: the page is loaded but not yet wired.
+    await page.route('**/config.json', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${w.url}/counter/`);
+    await page.getByLabel('登录令牌').fill(cashierToken);
+    const button = page.getByRole('button', { name: '登录' });
+    expect(await button.isDisabled()).toBe(true);
+    release();
+    await button.click();
+    await page.locator('#desk').waitFor({ state: 'visible' });
+    await page.context().close();
+  });
+
   it('says what went wrong in plain Chinese, never a raw code', async () => {
     const page = await w.page(COUNTER);
     await page.goto(`${w.url}/counter/`);

@@ -512,6 +512,7 @@ async function main(): Promise<void> {
   onSubmit('sign-in-form', 'sign-in-button', '正在登录…', () =>
     signIn(byId<HTMLTextAreaElement>('token').value),
   );
+  byId<HTMLButtonElement>('sign-in-button').disabled = false;
   onSubmit('find-form', 'find-button', '正在查找…', findUnits);
   onSubmit('issue-form', 'issue-button', '正在开具…', issue);
   onSubmit('pay-form', 'pay-button', '正在收款…', pay);
