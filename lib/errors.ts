@@ -64,6 +64,14 @@ export class UnprocessableError extends Error {
   }
 }
 
+/** The body is larger than the route accepts (413); the message says how to split it. */
+export class PayloadTooLargeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PayloadTooLargeError';
+  }
+}
+
 /** The caller's role or scope does not allow this. */
 export class ForbiddenError extends Error {
   constructor(

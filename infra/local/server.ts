@@ -11,9 +11,10 @@ import type { Deps } from '../../lib/api/route.js';
 import { router } from '../../lib/api/routes.js';
 import { verifyDevToken } from './dev-auth.js';
 
-const MAX_BODY = 1024 * 1024;
+/** API Gateway's own cap on a request; each route checks its own, smaller limit. */
+const MAX_BODY = 10 * 1024 * 1024;
 
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -21,7 +22,7 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
     if (size > MAX_BODY) throw new Error('body too large');
     chunks.push(chunk as Buffer);
   }
-  return chunks.length ? Buffer.concat(chunks as unknown as Uint8Array[]).toString('utf8') : undefined;
+  return chunks.length ? Buffer.concat(chunks as unknown as Uint8Array[]) : undefined;
 }
 
 function unauthorized() {
@@ -60,7 +61,7 @@ export function localRequestHandler(deps: Deps, opts: LocalServerOptions = {}): 
           return;
         }
       }
-      let body: string | undefined;
+      let body: Buffer | undefined;
       try {
         body = await readBody(req);
       } catch {
@@ -126,11 +127,13 @@ export function localRequestHandler(deps: Deps, opts: LocalServerOptions = {}): 
           timeEpoch: Date.now(),
           ...(claims ? { authorizer: { jwt: { claims, scopes: [] } } } : {}),
         },
-        ...(body !== undefined ? { body } : {}),
-        isBase64Encoded: false,
+        // Bodies go base64-encoded, as API Gateway sends binary ones: uploads arrive byte for byte.
+        ...(body !== undefined ? { body: body.toString('base64') } : {}),
+        isBase64Encoded: body !== undefined,
       } as unknown as APIGatewayProxyEventV2;
       const out = await handleEvent(router, event, deps, requestId);
-      res.writeHead(out.statusCode ?? 200, out.headers as Record<string, string>).end(out.body ?? '');
+      const payload = out.isBase64Encoded ? Buffer.from(out.body ?? '', 'base64') : (out.body ?? '');
+      res.writeHead(out.statusCode ?? 200, out.headers as Record<string, string>).end(payload);
     } catch {
       res.writeHead(500, { 'content-type': 'application/json' }).end(
         JSON.stringify({

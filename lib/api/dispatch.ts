@@ -2,11 +2,12 @@
  * API Gateway HTTP API (payload v2) event → response, for every route. The Lambda handlers and the
  * local server both call `dispatch`, so what runs locally is what runs in AWS.
  */
+import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import type { Actor, Ctx } from '../billing/context.js';
 import { fingerprint, withIdempotency } from '../billing/idempotency.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { NotFoundError, PayloadTooLargeError, ValidationError } from '../errors.js';
 import { actorFromClaims } from './auth.js';
 import { isReplayableError, MethodNotAllowedError, toHttpError, zodProblems } from './errors.js';
 import { type AnyRoute, type Deps, RawResponse, type Request } from './route.js';
@@ -66,8 +67,35 @@ function parseWith<T extends z.ZodMiniType>(
   return r.data;
 }
 
+function bodyBytes(event: APIGatewayProxyEventV2): Buffer {
+  const raw = event.body ?? '';
+  return event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+}
+
+/** A raw body (file upload, provider form): size and content type checked, bytes handed over. */
+function readRawBody(event: APIGatewayProxyEventV2, route: AnyRoute): Buffer | undefined {
+  const spec = route.rawBody;
+  if (!spec) return undefined;
+  const bytes = bodyBytes(event);
+  if (bytes.length > spec.maxBytes) {
+    throw new PayloadTooLargeError(
+      `the body is ${bytes.length} bytes; at most ${spec.maxBytes} bytes are accepted here`,
+    );
+  }
+  if (bytes.length === 0) throw ValidationError.of('body', 'BODY_REQUIRED', 'a body is required');
+  const type = (header(event, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (spec.types.length > 0 && !spec.types.includes(type)) {
+    throw ValidationError.of(
+      'Content-Type',
+      'UNSUPPORTED_MEDIA_TYPE',
+      `send the body as one of: ${spec.types.join(', ')}`,
+    );
+  }
+  return bytes;
+}
+
 function readBody(event: APIGatewayProxyEventV2, route: AnyRoute): unknown {
-  if (!route.body) return undefined;
+  if (!route.body || route.rawBody) return undefined;
   const raw = event.body ?? '';
   const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
@@ -79,6 +107,27 @@ function readBody(event: APIGatewayProxyEventV2, route: AnyRoute): unknown {
   } catch {
     throw ValidationError.of('body', 'INVALID_JSON', 'the body is not valid JSON');
   }
+}
+
+function lowerCased(h: Record<string, string | undefined> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h ?? {})) if (v !== undefined) out[k.toLowerCase()] = v;
+  return out;
+}
+
+function digest(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('base64url');
+}
+
+/** Text goes as is; bytes (XLSX) go base64-encoded with the flag API Gateway reads. */
+export function rawResponse(out: RawResponse): APIGatewayProxyStructuredResultV2 {
+  if (typeof out.body === 'string') return { statusCode: out.status, headers: out.headers, body: out.body };
+  return {
+    statusCode: out.status,
+    headers: out.headers,
+    body: Buffer.from(out.body).toString('base64'),
+    isBase64Encoded: true,
+  };
 }
 
 function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
@@ -126,6 +175,7 @@ export async function dispatch(
         : actorFromClaims(claims, route.roles);
     const params = parseWith(route.params, matched.params, 'path');
     const query = parseWith(route.query, event.queryStringParameters ?? {}, 'query');
+    const raw = readRawBody(event, route);
     const body = parseWith(route.body, readBody(event, route), 'body');
     const idemKey = header(event, 'idempotency-key');
     if (route.idempotent && (idemKey === undefined || !IDEMPOTENCY_KEY_RE.test(idemKey))) {
@@ -142,6 +192,9 @@ export async function dispatch(
       body,
       actor,
       ctx,
+      headers: lowerCased(event.headers),
+      path,
+      ...(raw ? { raw } : {}),
       idem: () => undefined,
     };
     const theRoute = route;
@@ -150,7 +203,12 @@ export async function dispatch(
       const result = await withIdempotency(
         deps.db,
         deps.now,
-        { actor: actor.sub, key: idemKey, fingerprint: fingerprint([method, path, body]) },
+        {
+          actor: actor.sub,
+          key: idemKey,
+          // A raw body (an uploaded file) is fingerprinted by its digest, not its bytes.
+          fingerprint: fingerprint([method, path, body ?? (raw ? digest(raw) : undefined)]),
+        },
         async (handle) => {
           let presented: unknown;
           const out = await theRoute.handler({
@@ -178,7 +236,7 @@ export async function dispatch(
 
     const out = await route.handler(req);
     if (out instanceof RawResponse) {
-      return { response: { statusCode: out.status, headers: out.headers, body: out.body }, route, actor };
+      return { response: rawResponse(out), route, actor };
     }
     return { response: json(route.status, out), route, actor };
   } catch (e) {

@@ -18,14 +18,20 @@ export interface Request<P, Q, B> {
   body: B;
   actor: Actor;
   ctx: Ctx;
+  /** Request headers, names lower-cased (content negotiation: `accept`, `content-type`). */
+  headers: Record<string, string>;
+  /** The request path as sent (`/v1/reports/arrears.xlsx`): report routes read their format from it. */
+  path: string;
+  /** For `rawBody` routes: the body's bytes, undecoded (a spreadsheet, a form, a statement file). */
+  raw?: Buffer;
   /** For money-moving routes: hand this to the domain service so its transaction completes the key. */
   idem: <T>(present: (result: T) => unknown) => IdempotentCall | undefined;
 }
 
-/** A non-JSON answer (CSV). */
+/** A non-JSON answer: CSV or HTML as text, XLSX as bytes (sent base64-encoded, as API Gateway wants). */
 export class RawResponse {
   constructor(
-    readonly body: string,
+    readonly body: string | Uint8Array,
     readonly headers: Record<string, string>,
     readonly status = 200,
   ) {}
@@ -58,6 +64,11 @@ export interface RouteDef<
    * its service awaits `idem.handle.ready` and writes only in the transaction that completes the key.
    */
   readsDuringLock?: boolean;
+  /**
+   * The body is not JSON: the handler gets its bytes in `raw` (and `body` is undefined). `maxBytes`
+   * is checked before the handler runs (413 with a message); `types` are the accepted content types.
+   */
+  rawBody?: { maxBytes: number; types: readonly string[] };
   /** Content type of a successful answer when it is not JSON. */
   produces?: string;
   handler: (req: Request<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<unknown>;
