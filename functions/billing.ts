@@ -4,8 +4,9 @@
  */
 import { lambdaHandler } from '../lib/api/lambda.js';
 import { billingRoutes } from '../lib/api/routes/billing.js';
+import { drawerCountRoutes } from '../lib/api/routes/drawer-counts.js';
 import { unitSearchRoutes } from '../lib/api/routes/units-search.js';
 import { lambdaDeps } from '../lib/api/runtime.js';
 
-export const routes = [...billingRoutes, ...unitSearchRoutes];
+export const routes = [...billingRoutes, ...unitSearchRoutes, ...drawerCountRoutes];
 export const handler = lambdaHandler(routes, lambdaDeps);

@@ -3,8 +3,9 @@
  * their code; test/api/function-routes.test.ts checks this list against the route table.
  */
 import { lambdaHandler } from '../lib/api/lambda.js';
+import { cashupRoutes } from '../lib/api/routes/cashup.js';
 import { ledgerRoutes } from '../lib/api/routes/ledger.js';
 import { lambdaDeps } from '../lib/api/runtime.js';
 
-export const routes = ledgerRoutes;
+export const routes = [...ledgerRoutes, ...cashupRoutes];
 export const handler = lambdaHandler(routes, lambdaDeps);

@@ -6,6 +6,8 @@ import { Router } from './dispatch.js';
 import { openApiDocument } from './openapi.js';
 import type { AnyRoute } from './route.js';
 import { billingRoutes } from './routes/billing.js';
+import { cashupRoutes } from './routes/cashup.js';
+import { drawerCountRoutes } from './routes/drawer-counts.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { metaRoutes } from './routes/meta.js';
 import { parkingRoutes } from './routes/parking.js';
@@ -15,10 +17,12 @@ import { unitSearchRoutes } from './routes/units-search.js';
 export const ROUTES: readonly AnyRoute[] = [
   ...metaRoutes,
   ...billingRoutes,
+  ...drawerCountRoutes,
   ...parkingRoutes,
   ...renovationRoutes,
   ...unitSearchRoutes,
   ...ledgerRoutes,
+  ...cashupRoutes,
 ];
 
 export const router = new Router(ROUTES);

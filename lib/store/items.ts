@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FeeLine } from '../fees/line.js';
 import type { TxItem } from './db.js';
-import { auditPk, gsi1, gsi2, key, ledgerPk } from './keys.js';
+import { auditPk, drawerCountPk, gsi1, gsi2, key, ledgerPk } from './keys.js';
 
 export interface StoredPeriod {
   start: string;
@@ -320,4 +320,32 @@ export function auditRecordItem(a: NewAuditRecord, atMs: number): TxItem {
     ...(reason ? { reason } : {}),
     ...(details ? { details: JSON.stringify(details) } : {}),
   });
+}
+
+// ---- drawer counts (交班) ---------------------------------------------------------------------
+
+export interface NewDrawerCount {
+  estateId: string;
+  date: string;
+  cashier: string;
+  counted: bigint;
+  cashExpected: bigint;
+  difference: bigint;
+  note?: string;
+  at: string;
+}
+
+export function drawerCountItem(c: NewDrawerCount): TxItem {
+  return putNew({ ...key.drawerCount(c.estateId, c.date, c.cashier, c.at), type: 'DRAWER_COUNT', ...c });
+}
+
+/** The day's drawer counts: one cashier's (`cashier` given) or everyone's. */
+export function drawerCountQuery(estateId: string, date: string, cashier?: string) {
+  return {
+    KeyConditionExpression: cashier ? 'PK = :pk AND begins_with(SK, :c)' : 'PK = :pk',
+    ExpressionAttributeValues: {
+      ':pk': drawerCountPk(estateId, date),
+      ...(cashier ? { ':c': `${cashier}#` } : {}),
+    },
+  };
 }

@@ -29,6 +29,7 @@
  * |                        |                             |                                      | a re-inspection or refund is due): due list   |
  * | current renovation     | UNIT#{u}                    | RENOVATION#CURRENT                   | one live case per unit (points at the case)   |
  * | deposit refund         | REFUND#{refundNo}           | META                                 | get refund                                    |
+ * | drawer count (交班)     | CASHUP#{e}#{businessDate}   | {cashier}#{at}                       | a day's counts, per cashier (query; append)   |
  *
  * Further entities (parking sessions, rentals, renovation cases and deposits) add their rows here.
  * Invoice lines live inside the invoice item: an invoice is read and written whole, atomically,
@@ -72,7 +73,13 @@ export const key = {
   renovation: (caseId: string) => ({ PK: `RENOVATION#${caseId}`, SK: META }),
   currentRenovation: (unitId: string) => ({ PK: `UNIT#${unitId}`, SK: 'RENOVATION#CURRENT' }),
   depositRefund: (refundNo: string) => ({ PK: `REFUND#${refundNo}`, SK: META }),
+  drawerCount: (estateId: string, date: string, cashier: string, at: string) => ({
+    PK: `CASHUP#${estateId}#${date}`,
+    SK: `${cashier}#${at}`,
+  }),
 } as const;
+
+export const drawerCountPk = (estateId: string, date: string) => `CASHUP#${estateId}#${date}`;
 
 /** The partition that owns a billing claim: a unit, or a vehicle in an estate for rentals. */
 export const claimOwner = {

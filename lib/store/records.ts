@@ -310,3 +310,15 @@ export type IdempotencyRecord = z.output<typeof idempotencyRecordSchema>;
 export type ClaimRecord = z.output<typeof claimRecordSchema>;
 export type InvoiceRecord = z.output<typeof invoiceRecordSchema>;
 export type ParkingSessionRecord = z.output<typeof parkingSessionRecordSchema>;
+
+/** A drawer count (交班), lib/reports/drawer-counts.ts. */
+export const drawerCountRecordSchema = z.object({
+  estateId: str,
+  date: str,
+  cashier: str,
+  counted: fen,
+  cashExpected: fen,
+  difference: fen,
+  note: opt(str),
+  at: str,
+});

@@ -35,7 +35,6 @@ const ANNOUNCED_NOT_BUILT = [
   'POST /v1/estates/{estateId}/reconciliations',
   // Reports and accounting views (SPEC.md §6, §10).
   'GET /v1/reports/arrears',
-  'GET /v1/reports/cashup',
   'GET /v1/units/{unitId}/dunning-notice',
   'GET /v1/reports/revenue',
   'GET /v1/reports/vouchers',
@@ -43,6 +42,15 @@ const ANNOUNCED_NOT_BUILT = [
   'PUT /v1/estates/{estateId}/accounting',
   'GET /v1/estates/{estateId}/accounting',
   'GET /v1/estates/{estateId}/price-board',
+];
+
+/**
+ * Routes built beyond API.md's table, each written down in docs/ (SPEC-like decisions where the
+ * contract is silent). A route here must not be in API.md (then it belongs to the table).
+ */
+const BEYOND_API_MD = [
+  // 交班: the cashier's drawer count against the cash-up (docs/cashup.md).
+  'POST /v1/estates/{estateId}/cashups',
 ];
 
 /** `METHOD /path` of every row of API.md's route table (and the `GET` a row says reads the same path). */
@@ -58,13 +66,33 @@ function apiMdRoutes(): string[] {
   ]);
 }
 
-const built = ROUTES.map((r) => `${r.method} ${r.path}`);
+/**
+ * The built routes as API.md names them: a report's `.csv` and `.xlsx` paths are formats of the
+ * report's own row (API.md's conventions), unless API.md lists them on their own (`/v1/ledger.csv`).
+ */
+const built = [
+  ...new Set(
+    ROUTES.map((r) => `${r.method} ${r.path}`).map((r) =>
+      /\.(csv|xlsx)$/.test(r) && !apiMdText().includes(`\`${r}\``) ? r.replace(/\.(csv|xlsx)$/, '') : r,
+    ),
+  ),
+];
+
+function apiMdText(): string {
+  return existsSync(API_MD) ? readFileSync(API_MD, 'utf8') : '';
+}
 
 describe('API.md and the route table', () => {
   it('lists every built route', () => {
     const documented = apiMdRoutes();
     expect(documented.length, 'no routes parsed from API.md').toBeGreaterThan(30);
-    expect(built.filter((r) => !documented.includes(r))).toEqual([]);
+    expect(built.filter((r) => !documented.includes(r) && !BEYOND_API_MD.includes(r))).toEqual([]);
+  });
+
+  it('keeps the beyond-API.md list honest: each is built and none is in API.md', () => {
+    const documented = apiMdRoutes();
+    expect(BEYOND_API_MD.filter((r) => !built.includes(r))).toEqual([]);
+    expect(BEYOND_API_MD.filter((r) => documented.includes(r))).toEqual([]);
   });
 
   it('has no route the table lacks, except those announced and not built yet', () => {
@@ -95,7 +123,7 @@ describe('the served OpenAPI document', () => {
     const served = Object.entries(r.json.paths as Record<string, Record<string, unknown>>).flatMap(
       ([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
     );
-    expect(served.sort()).toEqual([...built].sort());
+    expect(served.sort()).toEqual(ROUTES.map((route) => `${route.method} ${route.path}`).sort());
   });
 });
 

@@ -242,6 +242,20 @@ export const SAMPLES: Record<string, Expectation> = {
     scope: 'estate',
     sample: (f) => ({ query: { estateId: f.estateId, from: '2026-01-01', to: '2026-03-01' } }),
   },
+  ...Object.fromEntries(
+    ['cashup', 'cashupCsv', 'cashupXlsx'].map((op) => [
+      op,
+      {
+        scope: 'estate',
+        sample: (f: Fixture) => ({ query: { estateId: f.estateId, date: '2026-03-01' } }),
+      } satisfies Expectation,
+    ]),
+  ),
+  // A count for a day not begun yet: refused after the scope check, nothing written.
+  recordDrawerCount: {
+    scope: 'estate',
+    sample: (f) => ({ params: { estateId: f.estateId }, body: { date: '2026-12-31', counted: '0.00' } }),
+  },
 };
 
 /** Fails with instructions when a route has no sample (so a new route cannot skip the matrix). */
