@@ -277,4 +277,30 @@ describe('counter console', () => {
     expect(await page.locator('#issue-property').isDisabled()).toBe(false);
     await page.context().close();
   });
+  it('a new search, found or not, leaves nothing live on the previous flat', async () => {
+    const page = await signedIn();
+    await find(page, '9栋', 'A');
+    const pay = page.getByRole('button', { name: '确认收款' });
+    await page.getByRole('button', { name: '开具入住账单' }).click();
+    await pay.waitFor({ state: 'visible' });
+    // The dialog names the flat beside the amount.
+    expect(await page.locator('#pay [data-field="payUnit"]').textContent()).toContain('9栋 A');
+    await page.getByLabel('实收现金(元)').fill('5000');
+
+    // The next search finds nothing: the previous flat's panel, bills and pay dialog are gone.
+    await find(page, '9栋', '9999');
+    await expect.poll(() => page.locator('#problem').textContent()).toContain('没有找到');
+    expect(await pay.isVisible()).toBe(false);
+    expect(await page.locator('#unit').isVisible()).toBe(false);
+    expect(await page.locator('#invoices').isVisible()).toBe(false);
+    expect(await page.getByRole('button', { name: /^收款 / }).count()).toBe(0);
+    // Enter in the search form only searches again; no payment was sent.
+    await page.getByLabel('房号').press('Enter');
+    const paid = await w.api.call('GET', `/v1/units/${units.find((u) => u.room === 'A')!.unitId}/invoices`, {
+      token: cashierToken,
+      query: { status: 'PAID' },
+    });
+    expect(paid.json.items).toEqual([]);
+    await page.context().close();
+  });
 });

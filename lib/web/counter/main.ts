@@ -119,8 +119,24 @@ function showDesk(): void {
 
 // ---- finding a unit ---------------------------------------------------------------------------
 
+/**
+ * A new search forgets the open unit before anything else, found or not: its panel, its bills and
+ * every dialog close, so no action can land on the flat of the previous search.
+ */
+function forgetUnit(): void {
+  unit = undefined;
+  paying = undefined;
+  voiding = undefined;
+  issuing = undefined;
+  freezeIssueForm(false);
+  for (const id of ['unit', 'invoices', 'pay', 'void', 'receipt']) byId(id).hidden = true;
+  fill(byId('invoice-list'));
+  fill(byId('unit-facts'));
+}
+
 async function findUnits(): Promise<void> {
   clearMessages();
+  forgetUnit();
   const building = byId<HTMLInputElement>('building').value.trim();
   const room = byId<HTMLInputElement>('room').value.trim();
   if (room && !building) return complain(MESSAGES['BUILDING_REQUIRED']!);
@@ -354,8 +370,13 @@ function openPay(inv: Invoice): void {
   );
   paying = { invoice: inv, attempt };
   byId('pay').hidden = false;
+  const who = unit
+    ? `${unit.building} ${unit.room}${unit.occupantName ? ` · ${unit.occupantName}` : ''}`
+    : '';
   fill(
     byId('pay-summary'),
+    // The flat beside the amount: the cashier reads whose money this is before taking it.
+    h('p', { class: 'pay-unit', 'data-field': 'payUnit' }, who),
     h('p', {}, `账单 ${inv.invoiceNo}`),
     h(
       'ul',
@@ -397,7 +418,7 @@ function toggleChannelFields(): void {
 
 async function pay(): Promise<void> {
   clearMessages();
-  if (!paying) return;
+  if (!paying || !unit) return;
   const { invoice, attempt } = paying;
   const channel = byId<HTMLSelectElement>('channel').value;
   let body: Record<string, string>;
