@@ -15,6 +15,7 @@ import { dayBefore, feeName, STATUS_NAMES, UNIT_TYPE_NAMES } from '../shared/for
 import { ISSUE_RETRY_HINT, MESSAGES, PAYMENT_RETRY_HINT } from '../shared/messages.js';
 import { changeSentence, normaliseAmount, toFen } from '../shared/money.js';
 import type { Invoice, Page, Receipt, Unit } from '../shared/types.js';
+import { type CashupScreen, cashupScreen } from './cashup.js';
 import { receiptView } from './receipt.js';
 
 const TOKEN_KEY = 'counter.token';
@@ -27,6 +28,7 @@ let paying: { invoice: Invoice; attempt: PaymentAttempt<Receipt> } | undefined;
 /** The invoice being issued: one Idempotency-Key per intended invoice, kept until it is issued or refused. */
 let issuing: PaymentAttempt<Invoice> | undefined;
 let voiding: Invoice | undefined;
+let cashup: CashupScreen | undefined;
 
 const el = {
   who: () => byId('who'),
@@ -98,6 +100,7 @@ function signOut(clear = true): void {
   el.signIn().hidden = false;
   el.who().hidden = true;
   el.signOut().hidden = true;
+  byId('cashup-open').hidden = true;
   byId<HTMLTextAreaElement>('token').value = '';
   if (clear) clearMessages();
 }
@@ -108,11 +111,12 @@ function showDesk(): void {
   el.who().hidden = false;
   el.who().textContent = `收费员:${claims!.sub}`;
   el.signOut().hidden = false;
+  byId('cashup-open').hidden = false;
   fill(
     el.estate(),
     claims!.estates.map((e) => h('option', { value: e }, e)),
   );
-  for (const id of ['unit', 'invoices', 'pay', 'void', 'receipt']) byId(id).hidden = true;
+  for (const id of ['unit', 'invoices', 'pay', 'void', 'receipt', 'cashup']) byId(id).hidden = true;
   fill(byId('results'));
   byId<HTMLInputElement>('building').focus();
 }
@@ -129,7 +133,7 @@ function forgetUnit(): void {
   voiding = undefined;
   issuing = undefined;
   freezeIssueForm(false);
-  for (const id of ['unit', 'invoices', 'pay', 'void', 'receipt']) byId(id).hidden = true;
+  for (const id of ['unit', 'invoices', 'pay', 'void', 'receipt', 'cashup']) byId(id).hidden = true;
   fill(byId('invoice-list'));
   fill(byId('unit-facts'));
 }
@@ -554,6 +558,19 @@ async function main(): Promise<void> {
     byId('void').hidden = true;
   });
   byId('print').addEventListener('click', () => window.print());
+  cashup = cashupScreen({ api, estate: () => el.estate().value, say, complain });
+  const openCashup = () => {
+    if (!claims || el.desk().hidden) return;
+    forgetUnit();
+    void cashup?.open();
+  };
+  byId('cashup-open').addEventListener('click', openCashup);
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'F9') {
+      e.preventDefault();
+      openCashup();
+    }
+  });
 
   const saved = sessionStorage.getItem(TOKEN_KEY);
   const c = saved ? acceptToken(saved) : undefined;
