@@ -10,24 +10,24 @@ import { creditInvoice } from '../../lib/billing/credit-notes.js';
 import { addTariff, createEstate } from '../../lib/billing/estates.js';
 import { voidInvoice } from '../../lib/billing/invoices.js';
 import { payInvoice } from '../../lib/billing/payments.js';
+import { createUnit } from '../../lib/billing/units.js';
+import { ConflictError, ValidationError } from '../../lib/errors.js';
+import { formatFen } from '../../lib/money.js';
 import {
   extendRenovation,
   getRenovation,
   recordAcceptance,
   recordReinspection,
   registerRenovation,
-} from '../../lib/billing/renovation.js';
-import { getDepositRefund, refundDeposit } from '../../lib/billing/renovation-refund.js';
+} from '../../lib/renovation/cases.js';
+import { getDepositRefund, refundDeposit } from '../../lib/renovation/refund.js';
 import {
   approvalDue,
   RENOVATION_STATES,
   refundDue,
   reinspectionDue,
   transition,
-} from '../../lib/billing/renovation-rules.js';
-import { createUnit } from '../../lib/billing/units.js';
-import { ConflictError, ValidationError } from '../../lib/errors.js';
-import { formatFen } from '../../lib/money.js';
+} from '../../lib/renovation/rules.js';
 import { auditPk, ledgerPk } from '../../lib/store/keys.js';
 import { SEED_RATES, SEED_TEMP_PARKING_BANDS } from '../../lib/tariffs/catalog.js';
 import { addDays, businessDate, OFFICIAL_SCHEDULES, WorkingCalendar } from '../../lib/time.js';

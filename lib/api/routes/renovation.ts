@@ -2,6 +2,9 @@
 import * as z from 'zod/mini';
 import type { Actor, Ctx } from '../../billing/context.js';
 import { getEstate } from '../../billing/estates.js';
+import { getUnit } from '../../billing/units.js';
+import { MAX_CARDS } from '../../fees/calculators.js';
+import { chineseUppercase, formatFen } from '../../money.js';
 import {
   type DueRenovation,
   extendRenovation,
@@ -11,12 +14,9 @@ import {
   recordAcceptance,
   recordReinspection,
   registerRenovation,
-} from '../../billing/renovation.js';
-import { type DepositRefund, refundDeposit } from '../../billing/renovation-refund.js';
-import { allowedActions, RENOVATION_ACTIONS, RENOVATION_STATES } from '../../billing/renovation-rules.js';
-import { getUnit } from '../../billing/units.js';
-import { MAX_CARDS } from '../../fees/calculators.js';
-import { chineseUppercase, formatFen } from '../../money.js';
+} from '../../renovation/cases.js';
+import { type DepositRefund, refundDeposit } from '../../renovation/refund.js';
+import { allowedActions, RENOVATION_ACTIONS, RENOVATION_STATES } from '../../renovation/rules.js';
 import { businessDate, parseBizDate } from '../../time.js';
 import { requireEstate } from '../auth.js';
 import { presentInvoice } from '../present.js';

@@ -3,10 +3,11 @@
  * transitions, the due dates, and the deduction limit. No I/O and no clock; the store service
  * (renovation.ts) reads, asks these rules, and writes. docs/renovation.md explains the choices.
  */
+
+import type { InvoiceStatus } from '../billing/records.js';
 import { ConflictError, ValidationError } from '../errors.js';
 import { type Fen, formatFen, parseMoney } from '../money.js';
 import { addDays, addMonths, type BizDate, type WorkingCalendar } from '../time.js';
-import type { InvoiceStatus } from './records.js';
 
 export const RENOVATION_STATES = [
   /** Registered and invoiced; the deposit is not held until the invoice is paid. */

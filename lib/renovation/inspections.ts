@@ -4,12 +4,13 @@
  * goes through changeCase: the case moves under its version lock, in one transaction with its
  * ledger entries and audit record.
  */
+
+import { type Ctx, ledgerItems } from '../billing/context.js';
+import { workingCalendar } from '../billing/estates.js';
+import type { IdempotentCall } from '../billing/invoices.js';
 import { ConflictError, ValidationError } from '../errors.js';
 import { formatFen } from '../money.js';
 import { addDays, type BizDate, businessDate, formatInstant, parseBizDate } from '../time.js';
-import { type Ctx, ledgerItems } from './context.js';
-import { workingCalendar } from './estates.js';
-import type { IdempotentCall } from './invoices.js';
 import {
   type Acceptance,
   changeCase,
@@ -18,7 +19,7 @@ import {
   type Reinspection,
   type RenovationView,
   readCase,
-} from './renovation.js';
+} from './cases.js';
 import {
   checkDeductions,
   type DeductionInput,
@@ -28,7 +29,7 @@ import {
   nextReinspectionDue,
   refundDue,
   reinspectionDue,
-} from './renovation-rules.js';
+} from './rules.js';
 
 function checkDate(
   value: string,

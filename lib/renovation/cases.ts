@@ -1,13 +1,19 @@
 /**
  * Renovation cases (装修登记, SPEC.md §4.3): registration with its one invoice, completion
  * acceptance, re-inspections with deductions, period extensions and the counter's due list. The
- * refund lives in renovation-refund.ts; the states, transitions and due dates in renovation-rules.ts.
+ * refund lives in refund.ts; the states, transitions and due dates in rules.ts.
  *
  * A case is one item under a version lock: every change re-reads it, asks the rules, and writes the
  * change together with its ledger entries, audit record (and idempotency record) in one transaction
  * conditioned on the version read and on the registration invoice's status read. A concurrent
  * change makes the loser re-read and re-decide; nothing is decided on a stale case.
  */
+
+import { auditItem, type Ctx } from '../billing/context.js';
+import { listTariffs, workingCalendar } from '../billing/estates.js';
+import { commitInvoice, draftUnitInvoice, getInvoice, type IdempotentCall } from '../billing/invoices.js';
+import type { Invoice, InvoiceStatus } from '../billing/records.js';
+import { getUnit } from '../billing/units.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { MAX_CARDS } from '../fees/calculators.js';
 import type { FeeLine } from '../fees/line.js';
@@ -23,10 +29,6 @@ import {
 } from '../store/records.js';
 import { type CaseChanges, caseUpdateItem } from '../store/renovation-items.js';
 import { type BizDate, businessDate, formatInstant, type Period, parseBizDate } from '../time.js';
-import { auditItem, type Ctx } from './context.js';
-import { listTariffs, workingCalendar } from './estates.js';
-import { commitInvoice, draftUnitInvoice, getInvoice, type IdempotentCall } from './invoices.js';
-import type { Invoice, InvoiceStatus } from './records.js';
 import {
   approvalDue,
   type Deduction,
@@ -36,8 +38,7 @@ import {
   type RenovationEvent,
   type RenovationState,
   transition,
-} from './renovation-rules.js';
-import { getUnit } from './units.js';
+} from './rules.js';
 
 export interface Acceptance {
   date: BizDate;
@@ -446,6 +447,6 @@ export async function listDueRenovations(
   return { items, ...(next ? { nextCursor: next } : {}) };
 }
 
-// Acceptance, re-inspections and extensions live in renovation-inspections.ts; re-exported so that
+// Acceptance, re-inspections and extensions live in inspections.ts; re-exported so that
 // callers keep one entry point.
-export { extendRenovation, recordAcceptance, recordReinspection } from './renovation-inspections.js';
+export { extendRenovation, recordAcceptance, recordReinspection } from './inspections.js';
