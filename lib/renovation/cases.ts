@@ -1,39 +1,28 @@
 /**
- * Renovation cases (装修登记, SPEC.md §4.3): registration with its one invoice, completion
- * acceptance, re-inspections with deductions, period extensions and the counter's due list. The
- * refund lives in refund.ts; the states, transitions and due dates in rules.ts.
+ * Renovation cases (装修登记, SPEC.md §4.3): the stored case, how it is read, and how every change
+ * after registration is written (changeCase). Registration is in registration.ts, acceptance,
+ * re-inspections and extensions in inspections.ts, the refund in refund.ts, the counter's due list
+ * in due-list.ts; the states, transitions and due dates are the pure rules of rules.ts.
  *
  * A case is one item under a version lock: every change re-reads it, asks the rules, and writes the
  * change together with its ledger entries, audit record (and idempotency record) in one transaction
  * conditioned on the version read and on the registration invoice's status read. A concurrent
  * change makes the loser re-read and re-decide; nothing is decided on a stale case.
  */
-
 import { auditItem, type Ctx } from '../billing/context.js';
-import { listTariffs, workingCalendar } from '../billing/estates.js';
-import { commitInvoice, draftUnitInvoice, getInvoice, type IdempotentCall } from '../billing/invoices.js';
+import { getInvoice, type IdempotentCall } from '../billing/invoices.js';
 import type { Invoice, InvoiceStatus } from '../billing/records.js';
-import { getUnit } from '../billing/units.js';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { MAX_CARDS } from '../fees/calculators.js';
-import type { FeeLine } from '../fees/line.js';
+import { NotFoundError } from '../errors.js';
 import type { Fen } from '../money.js';
-import { cursor, type Db, TransactionCancelled, type TxItem } from '../store/db.js';
-import { claimOwner, gsi2, key, type Series } from '../store/keys.js';
+import type { Db, TxItem } from '../store/db.js';
+import { gsi2, key, type Series } from '../store/keys.js';
 import { transactWithNumbers } from '../store/numbering.js';
-import {
-  compact,
-  currentRenovationRecordSchema,
-  parseRecord,
-  renovationCaseRecordSchema,
-} from '../store/records.js';
+import { compact, parseRecord, renovationCaseRecordSchema } from '../store/records.js';
 import { type CaseChanges, caseUpdateItem } from '../store/renovation-items.js';
-import { type BizDate, businessDate, formatInstant, type Period, parseBizDate } from '../time.js';
+import type { BizDate, Period } from '../time.js';
 import {
-  approvalDue,
   type Deduction,
   effectiveState,
-  periodEnd,
   RENOVATION_STATES,
   type RenovationEvent,
   type RenovationState,
@@ -136,7 +125,7 @@ export function caseFromItem(item: unknown): RenovationCase {
   });
 }
 
-function viewOf(c: RenovationCase, inv: Pick<Invoice, 'status' | 'receiptNo'>): RenovationView {
+export function viewOf(c: RenovationCase, inv: Pick<Invoice, 'status' | 'receiptNo'>): RenovationView {
   return {
     ...c,
     storedState: c.state,
@@ -155,170 +144,6 @@ export async function readCase(db: Db, caseId: string): Promise<RenovationCase> 
 export async function getRenovation(ctx: Pick<Ctx, 'db'>, caseId: string): Promise<RenovationView> {
   const c = await readCase(ctx.db, caseId);
   return viewOf(c, await getInvoice(ctx, c.invoiceNo));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Registration
-
-const LIVE_STATES: ReadonlySet<RenovationState> = new Set([
-  'REGISTERED',
-  'HELD',
-  'ACCEPTED',
-  'REINSPECTION_FAILED',
-  'REINSPECTION_PASSED',
-]);
-
-/** Noon of a business date, as the clock a back-dated registration is priced on. */
-const noonOf = (date: BizDate) => Date.parse(`${date}T12:00:00+08:00`);
-
-export interface RegistrationInput {
-  unitId: string;
-  cards: number;
-  /** The registration date, for paper records entered later; default today. */
-  date?: string;
-}
-
-/**
- * POST /v1/renovations: one invoice (waste fee, deposit, card fees, card deposits) and the case,
- * in one transaction. A unit has at most one live case: the household's deposit is one deposit.
- */
-export async function registerRenovation(
-  ctx: Ctx,
-  input: RegistrationInput,
-): Promise<{ renovation: RenovationView; invoice: Invoice }> {
-  if (!Number.isInteger(input.cards) || input.cards < 1 || input.cards > MAX_CARDS) {
-    throw ValidationError.of(
-      'cards',
-      'INVALID_NUMBER',
-      `cards (the permit and each worker pass) must be 1 to ${MAX_CARDS}`,
-    );
-  }
-  const unit = await getUnit(ctx, input.unitId);
-  const at = ctx.now();
-  const today = businessDate(at);
-  const date = input.date === undefined ? today : parseBizDate(input.date, 'date');
-  if (date > today) {
-    throw ValidationError.of('date', 'FUTURE_DATE', `the registration date ${date} is after today ${today}`);
-  }
-  if (date < unit.deliveryDate) {
-    throw ValidationError.of(
-      'date',
-      'BEFORE_DELIVERY',
-      `the unit was delivered on ${unit.deliveryDate}, after ${date}`,
-    );
-  }
-  const [tariffs, calendar, current] = await Promise.all([
-    listTariffs(ctx, unit.estateId),
-    workingCalendar(ctx, unit.estateId),
-    ctx.db.get(key.currentRenovation(unit.unitId)),
-  ]);
-  const previousCaseId = current
-    ? parseRecord(currentRenovationRecordSchema, current, 'current renovation').caseId
-    : undefined;
-  if (previousCaseId) {
-    const previous = await getRenovation(ctx, previousCaseId);
-    if (LIVE_STATES.has(previous.state)) {
-      throw new ConflictError(
-        'RENOVATION_IN_PROGRESS',
-        `unit ${unit.unitId} already has renovation ${previousCaseId} (${previous.state}); one deposit per household`,
-        [{ field: 'unitId', caseId: previousCaseId, state: previous.state }],
-      );
-    }
-  }
-
-  // A back-dated registration is priced with the tariff in effect on its date.
-  let lines: FeeLine[];
-  try {
-    lines = await draftUnitInvoice(
-      { ...ctx, now: () => noonOf(date) },
-      unit,
-      [
-        { type: 'RENOVATION_WASTE' },
-        { type: 'RENOVATION_DEPOSIT' },
-        { type: 'RENOVATION_CARDS', cards: input.cards },
-      ],
-      tariffs,
-    );
-  } catch (e) {
-    if (e instanceof ValidationError && e.field === 'on') throw ValidationError.of('date', e.code, e.message);
-    throw e;
-  }
-  const sumOf = (code: string) => lines.filter((l) => l.type === code).reduce((s, l) => s + l.amount, 0n);
-
-  let stored: RenovationCase | undefined;
-  const extra = (invoiceNo: string): TxItem[] => {
-    const caseId = caseIdOf(invoiceNo);
-    stored = {
-      caseId,
-      estateId: unit.estateId,
-      unitId: unit.unitId,
-      invoiceNo,
-      cards: input.cards,
-      registrationDate: date,
-      registeredAt: formatInstant(at),
-      registeredBy: ctx.actor.sub,
-      approvalDue: approvalDue(calendar, date),
-      period: { start: date, end: periodEnd(date) },
-      deposit: sumOf('RENOVATION_DEPOSIT'),
-      cardDeposit: sumOf('CARD_DEPOSIT'),
-      state: 'REGISTERED',
-      version: 0,
-      extensions: [],
-      acceptances: [],
-      reinspections: [],
-      deducted: 0n,
-    };
-    return [
-      {
-        Put: {
-          Item: { ...key.renovation(caseId), type: 'RENOVATION', ...stored },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        },
-      },
-      {
-        Put: {
-          Item: {
-            ...key.currentRenovation(unit.unitId),
-            type: 'RENOVATION_CURRENT',
-            caseId,
-            estateId: unit.estateId,
-          },
-          // Taken over only from the case read above (refunded or cancelled): two registrations racing lose one.
-          ConditionExpression: previousCaseId ? 'caseId = :previous' : 'attribute_not_exists(PK)',
-          ...(previousCaseId ? { ExpressionAttributeValues: { ':previous': previousCaseId } } : {}),
-        },
-      },
-      auditItem(ctx, at, {
-        estateId: unit.estateId,
-        action: 'RENOVATION_REGISTERED',
-        document: caseId,
-        details: { invoiceNo, unitId: unit.unitId, cards: input.cards, registrationDate: date },
-      }),
-    ];
-  };
-  let invoice: Invoice;
-  try {
-    invoice = await commitInvoice(ctx, {
-      estateId: unit.estateId,
-      billedTo: claimOwner.unit(unit.unitId),
-      unitId: unit.unitId,
-      lines,
-      dueDate: today,
-      action: 'RENOVATION_INVOICE_ISSUED',
-      extraItems: extra,
-    });
-  } catch (e) {
-    // The extra items close the transaction: [case, current-renovation guard, audit].
-    if (e instanceof TransactionCancelled && e.failedAt(e.reasons.length - 2)) {
-      throw new ConflictError(
-        'RENOVATION_IN_PROGRESS',
-        `unit ${unit.unitId} was registered for renovation just now`,
-        [{ field: 'unitId' }],
-      );
-    }
-    throw e;
-  }
-  return { renovation: viewOf(stored!, invoice), invoice };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -397,56 +222,3 @@ export async function changeCase<R>(
   });
   return result!;
 }
-
-// ---------------------------------------------------------------------------------------------
-// The counter's due list
-
-export interface DueRenovation {
-  renovation: RenovationView;
-  due: { kind: DueKind; date: BizDate; overdue: boolean };
-}
-
-/**
- * Cases with a re-inspection or a refund due on or before `asOf`, oldest due first. Cancelled cases
- * (registration invoice voided or credited) have nothing due and are left out.
- */
-export async function listDueRenovations(
-  ctx: Pick<Ctx, 'db'>,
-  estateId: string,
-  opts: { asOf: BizDate; due?: DueKind; limit: number; cursor?: string },
-): Promise<{ items: DueRenovation[]; nextCursor?: string }> {
-  const pk = gsi2.renovationDue(estateId);
-  const page = await ctx.db.query({
-    IndexName: 'GSI2',
-    KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK <= :upTo',
-    ExpressionAttributeValues: {
-      ':pk': pk,
-      ':upTo': `${opts.asOf}#~`,
-      ...(opts.due ? { ':kind': opts.due } : {}),
-    },
-    ...(opts.due ? { FilterExpression: 'dueKind = :kind' } : {}),
-    Limit: opts.limit,
-    ...(opts.cursor ? { ExclusiveStartKey: cursor.decode(opts.cursor, { GSI2PK: pk }) } : {}),
-  });
-  const items: DueRenovation[] = [];
-  // Bounded fan-out: a page holds up to 1000 cases, each read with its invoice.
-  for (let i = 0; i < page.items.length; i += 25) {
-    const chunk = await Promise.all(
-      page.items.slice(i, i + 25).map(async (item) => {
-        const c = caseFromItem(item);
-        const view = viewOf(c, await getInvoice(ctx, c.invoiceNo));
-        const kind: DueKind =
-          parseRecord(renovationCaseRecordSchema, item, 'renovation case').dueKind ?? 'REINSPECTION';
-        const date = (kind === 'REFUND' ? c.refundDue : c.reinspectionDue)!;
-        return { renovation: view, due: { kind, date, overdue: date < opts.asOf } };
-      }),
-    );
-    items.push(...chunk.filter((d) => d.renovation.state !== 'CANCELLED'));
-  }
-  const next = cursor.encode(page.lastKey);
-  return { items, ...(next ? { nextCursor: next } : {}) };
-}
-
-// Acceptance, re-inspections and extensions live in inspections.ts; re-exported so that
-// callers keep one entry point.
-export { extendRenovation, recordAcceptance, recordReinspection } from './inspections.js';

@@ -21,8 +21,9 @@ import { csvHeader, csvPart, exportCsv, KIND_NAMES_ZH } from '../../lib/ledger/c
 import { entryPages, type LedgerEntry, type LedgerRange, readEntries } from '../../lib/ledger/query.js';
 import { presentSummary, type Summary, summarise } from '../../lib/ledger/summary.js';
 import { Dec, formatFen, parseMoney } from '../../lib/money.js';
-import { recordAcceptance, recordReinspection, registerRenovation } from '../../lib/renovation/cases.js';
+import { recordAcceptance, recordReinspection } from '../../lib/renovation/inspections.js';
 import { refundDeposit } from '../../lib/renovation/refund.js';
+import { registerRenovation } from '../../lib/renovation/registration.js';
 import { cursor } from '../../lib/store/db.js';
 import { billingHarness, type Harness } from '../support/billing.js';
 import { testEndpoint } from '../support/dynamo.js';

@@ -13,14 +13,10 @@ import { payInvoice } from '../../lib/billing/payments.js';
 import { createUnit } from '../../lib/billing/units.js';
 import { ConflictError, ValidationError } from '../../lib/errors.js';
 import { formatFen } from '../../lib/money.js';
-import {
-  extendRenovation,
-  getRenovation,
-  recordAcceptance,
-  recordReinspection,
-  registerRenovation,
-} from '../../lib/renovation/cases.js';
+import { getRenovation } from '../../lib/renovation/cases.js';
+import { extendRenovation, recordAcceptance, recordReinspection } from '../../lib/renovation/inspections.js';
 import { getDepositRefund, refundDeposit } from '../../lib/renovation/refund.js';
+import { registerRenovation } from '../../lib/renovation/registration.js';
 import {
   approvalDue,
   RENOVATION_STATES,

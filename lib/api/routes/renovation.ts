@@ -5,17 +5,11 @@ import { getEstate } from '../../billing/estates.js';
 import { getUnit } from '../../billing/units.js';
 import { MAX_CARDS } from '../../fees/calculators.js';
 import { chineseUppercase, formatFen } from '../../money.js';
-import {
-  type DueRenovation,
-  extendRenovation,
-  getRenovation,
-  listDueRenovations,
-  type RenovationView,
-  recordAcceptance,
-  recordReinspection,
-  registerRenovation,
-} from '../../renovation/cases.js';
+import { getRenovation, type RenovationView } from '../../renovation/cases.js';
+import { type DueRenovation, listDueRenovations } from '../../renovation/due-list.js';
+import { extendRenovation, recordAcceptance, recordReinspection } from '../../renovation/inspections.js';
 import { type DepositRefund, refundDeposit } from '../../renovation/refund.js';
+import { registerRenovation } from '../../renovation/registration.js';
 import { allowedActions, RENOVATION_ACTIONS, RENOVATION_STATES } from '../../renovation/rules.js';
 import { businessDate, parseBizDate } from '../../time.js';
 import { requireEstate } from '../auth.js';
