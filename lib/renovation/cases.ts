@@ -55,7 +55,12 @@ export interface Extension {
   recordedBy: string;
 }
 
-export type DueKind = 'REINSPECTION' | 'REFUND';
+/**
+ * What the counter must do next: have the completion accepted by the period's last day (or record
+ * an extension), re-inspect, refund.
+ */
+export const DUE_KINDS = ['ACCEPTANCE', 'REINSPECTION', 'REFUND'] as const;
+export type DueKind = (typeof DUE_KINDS)[number];
 
 /** A case as stored. `state` is the stored state; readers see `effectiveState` (RenovationView). */
 export interface RenovationCase {
@@ -166,6 +171,16 @@ export interface CasePlan<R> {
   result: (after: RenovationView) => R;
 }
 
+/** A request the case already records (a repeated extension): answered as is, nothing written. */
+export interface Unchanged<R> {
+  unchanged: R;
+}
+
+/** Carries a no-op's answer out of the transaction loop without writing. */
+class NothingToWrite {
+  constructor(readonly result: unknown) {}
+}
+
 /**
  * Moves a case by `event`: re-reads it and its invoice, refuses an illegal transition (409 with the
  * current state), lets `plan` validate the input and say what changes, then writes everything in
@@ -175,17 +190,30 @@ export async function changeCase<R>(
   ctx: Ctx,
   caseId: string,
   event: RenovationEvent,
-  plan: (view: RenovationView, numbers: number[], at: number) => CasePlan<R>,
+  plan: (view: RenovationView, numbers: number[], at: number) => CasePlan<R> | Unchanged<R>,
   opts: { numbers?: (estateId: string) => { series: Series; year: number }[]; idem?: IdempotentCall } = {},
 ): Promise<R> {
   const first = await readCase(ctx.db, caseId);
   const at = ctx.now();
   const requests = (opts.numbers?.(first.estateId) ?? []).map((r) => ({ estateId: first.estateId, ...r }));
   let result: R | undefined;
-  await transactWithNumbers(ctx.db, requests, async (numbers) => {
+  try {
+    await transactWithNumbers(ctx.db, requests, (numbers) => attempt(numbers));
+  } catch (e) {
+    if (e instanceof NothingToWrite) return e.result as R;
+    throw e;
+  }
+  return result!;
+
+  async function attempt(numbers: number[]) {
     const view = await getRenovation(ctx, caseId);
     const next = transition(view.state, event, caseId, view.refundNo ? { refundNo: view.refundNo } : {});
     const p = plan(view, numbers, at);
+    if ('unchanged' in p) {
+      // An Idempotency-Key must be completed by a write; keyed routes never plan a no-op.
+      if (opts.idem) throw new Error(`renovation ${caseId}: a keyed change cannot be a no-op`);
+      throw new NothingToWrite(p.unchanged);
+    }
     const after: Record<string, unknown> = {
       ...view,
       ...p.changes.set,
@@ -219,6 +247,5 @@ export async function changeCase<R>(
     if (opts.idem) items.push(opts.idem.handle.completeItem(opts.idem.present(result)));
     // A changed case or invoice: re-read and decide again (the rules may now refuse).
     return { items, retryOn: [0, 1] };
-  });
-  return result!;
+  }
 }

@@ -9,6 +9,7 @@ import { gsi2 } from '../store/keys.js';
 import { parseRecord, renovationCaseRecordSchema } from '../store/records.js';
 import type { BizDate } from '../time.js';
 import { caseFromItem, type DueKind, type RenovationView, viewOf } from './cases.js';
+import { dueStatus, periodLastDay } from './rules.js';
 
 export interface DueRenovation {
   renovation: RenovationView;
@@ -16,7 +17,9 @@ export interface DueRenovation {
 }
 
 /**
- * Cases with a re-inspection or a refund due on or before `asOf`, oldest due first. Cancelled cases
+ * Cases with something due on or before `asOf`, oldest due first: the completion acceptance by the
+ * period's last day (so a case past its period is listed as overdue), a re-inspection, a refund.
+ * `asOf` is the caller's business date (the route's clock), never read here. Cancelled cases
  * (registration invoice voided or credited) have nothing due and are left out.
  */
 export async function listDueRenovations(
@@ -46,8 +49,11 @@ export async function listDueRenovations(
         const view = viewOf(c, await getInvoice(ctx, c.invoiceNo));
         const kind: DueKind =
           parseRecord(renovationCaseRecordSchema, item, 'renovation case').dueKind ?? 'REINSPECTION';
-        const date = (kind === 'REFUND' ? c.refundDue : c.reinspectionDue)!;
-        return { renovation: view, due: { kind, date, overdue: date < opts.asOf } };
+        const date =
+          kind === 'ACCEPTANCE'
+            ? periodLastDay(c.period)
+            : (kind === 'REFUND' ? c.refundDue : c.reinspectionDue)!;
+        return { renovation: view, due: { kind, ...dueStatus(date, opts.asOf) } };
       }),
     );
     items.push(...chunk.filter((d) => d.renovation.state !== 'CANCELLED'));
@@ -55,5 +61,3 @@ export async function listDueRenovations(
   const next = cursor.encode(page.lastKey);
   return { items, ...(next ? { nextCursor: next } : {}) };
 }
-
-// Acceptance, re-inspections and extensions live in inspections.ts; re-exported so that

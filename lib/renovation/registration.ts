@@ -13,8 +13,15 @@ import { TransactionCancelled, type TxItem } from '../store/db.js';
 import { claimOwner, key } from '../store/keys.js';
 import { currentRenovationRecordSchema, parseRecord } from '../store/records.js';
 import { type BizDate, businessDate, formatInstant, parseBizDate } from '../time.js';
-import { caseIdOf, getRenovation, type RenovationCase, type RenovationView, viewOf } from './cases.js';
-import { approvalDue, periodEnd, type RenovationState } from './rules.js';
+import {
+  caseIdOf,
+  dueIndex,
+  getRenovation,
+  type RenovationCase,
+  type RenovationView,
+  viewOf,
+} from './cases.js';
+import { approvalDue, periodEnd, periodLastDay, type RenovationState } from './rules.js';
 
 const LIVE_STATES: ReadonlySet<RenovationState> = new Set([
   'REGISTERED',
@@ -127,7 +134,13 @@ export async function registerRenovation(
     return [
       {
         Put: {
-          Item: { ...key.renovation(caseId), type: 'RENOVATION', ...stored },
+          // Due on the list from the period's last day: overdue from the next day until accepted.
+          Item: {
+            ...key.renovation(caseId),
+            type: 'RENOVATION',
+            ...stored,
+            ...dueIndex(stored, 'ACCEPTANCE', periodLastDay(stored.period)),
+          },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },

@@ -194,7 +194,7 @@ describe('registration', () => {
     expect(second.renovation.state).toBe('REGISTERED');
     // A cancelled case allows nothing.
     await expect(
-      extendRenovation(cashier, first.renovation.caseId, { end: '2025-12-31', reason: '业主申请' }),
+      extendRenovation(cashier, first.renovation.caseId, { until: '2025-12-31', reason: '业主申请' }),
     ).rejects.toMatchObject({ code: 'ILLEGAL_TRANSITION', details: [{ state: 'CANCELLED', allowed: [] }] });
   });
 
@@ -223,16 +223,19 @@ describe('registration', () => {
       date: '2025-03-01',
     });
     expect(c.period.end).toBe('2025-05-30');
-    const extended = await extendRenovation(cashier, c.caseId, { end: '2025-06-30', reason: '业主申请延期' });
+    const extended = await extendRenovation(cashier, c.caseId, {
+      until: '2025-06-30',
+      reason: '业主申请延期',
+    });
     expect(extended.period).toEqual({ start: '2025-03-01', end: '2025-06-30' });
     expect(extended.extensions).toMatchObject([
       { previousEnd: '2025-05-30', end: '2025-06-30', reason: '业主申请延期' },
     ]);
     await expect(
-      extendRenovation(cashier, c.caseId, { end: '2025-06-30', reason: '重复' }),
+      extendRenovation(cashier, c.caseId, { until: '2025-06-30', reason: '重复' }),
     ).rejects.toMatchObject({
-      field: 'end',
-      code: 'NOT_LATER',
+      field: 'until',
+      code: 'NOT_AFTER_PERIOD_END',
     });
   });
 });
@@ -545,7 +548,8 @@ describe('property: random sequences of operations', () => {
                 attempt = () => cash(cashier, invoice.invoiceNo, invoice.total);
                 break;
               case 'accept':
-                legal = m.paid && (m.state === 'REGISTERED' || m.state === 'HELD');
+                // SPEC.md §4.3: never after the period (as extended); periods are half-open.
+                legal = m.paid && (m.state === 'REGISTERED' || m.state === 'HELD') && date < m.periodEnd;
                 attempt = () => recordAcceptance(cashier, c.caseId, { date, passed: o.passed });
                 break;
               case 'reinspect':
@@ -570,7 +574,7 @@ describe('property: random sequences of operations', () => {
               case 'extend':
                 legal = m.state === 'REGISTERED' || m.state === 'HELD';
                 attempt = () =>
-                  extendRenovation(cashier, c.caseId, { end: addDays(m.periodEnd, o.gap), reason: '延期' });
+                  extendRenovation(cashier, c.caseId, { until: addDays(m.periodEnd, o.gap), reason: '延期' });
                 break;
             }
 
