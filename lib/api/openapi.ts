@@ -62,7 +62,9 @@ export function openApiDocument(routes: readonly AnyRoute[], serverUrl?: string)
       operationId: route.operationId,
       summary: route.summary,
       tags: [route.group],
-      description: route.roles === 'public' ? 'No authentication.' : `Roles: ${route.roles.join(', ')}.`,
+      description:
+        (route.roles === 'public' ? 'No authentication.' : `Roles: ${route.roles.join(', ')}.`) +
+        (route.notes ? ` ${route.notes}` : ''),
       ...(route.roles === 'public' ? { security: [] } : {}),
       parameters: parameters(route),
       responses: {

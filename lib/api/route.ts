@@ -47,6 +47,8 @@ export interface RouteDef<
   path: string;
   operationId: string;
   summary: string;
+  /** More for the OpenAPI description: rules a client must know (header use, error codes). */
+  notes?: string;
   group: FunctionGroup;
   /** The table access the group needs for this route (CDK grants the union per group). */
   access: 'RO' | 'RW';

@@ -5,6 +5,7 @@
  */
 import { ConflictError, NotFoundError } from '../errors.js';
 import { isDeposit } from '../fee-types/catalog.js';
+import { caseIdOf } from '../renovation/cases.js';
 import { TransactionCancelled, type TxItem } from '../store/db.js';
 import { creditNoteItem, depositHeldCheck, invoiceStatusItem } from '../store/items.js';
 import { documentNumber, key, SERIES } from '../store/keys.js';
@@ -14,7 +15,6 @@ import { auditItem, type Ctx, ledgerItems } from './context.js';
 import { getInvoice, type IdempotentCall, setClaimsState } from './invoices.js';
 import { paidThroughAfter, paidThroughItems, readPaidThrough } from './payments.js';
 import { type CreditNote, creditNoteFromItem, type Invoice } from './records.js';
-import { caseIdOf } from './renovation.js';
 
 /** POST /v1/invoices/{invoiceId}/credit-notes; `known` is the invoice as the caller already read it. */
 export async function creditInvoice(

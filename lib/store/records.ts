@@ -300,7 +300,7 @@ export const renovationCaseRecordSchema = z.object({
   refundedAt: opt(str),
   refunded: opt(fen),
   /** Set while the case is in the due index: what is due. */
-  dueKind: opt(z.enum(['REINSPECTION', 'REFUND'])),
+  dueKind: opt(z.enum(['ACCEPTANCE', 'REINSPECTION', 'REFUND'])),
 });
 
 /** The pointer from a unit to its current renovation case. */

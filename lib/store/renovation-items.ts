@@ -1,6 +1,6 @@
 /**
  * How a renovation case is written: every change moves its state under its version lock, so two
- * cashiers acting on one case at once cannot both commit. The rules are in billing/renovation.ts.
+ * cashiers acting on one case at once cannot both commit. The rules are in renovation/cases.ts.
  */
 import type { TxItem } from './db.js';
 import { key } from './keys.js';

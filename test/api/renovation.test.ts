@@ -121,7 +121,10 @@ describe('registration and due dates', () => {
       reinspectionDue: '2025-02-28',
     });
     // Completion accepted: the period can no longer be extended.
-    const late = await post(`/v1/renovations/${caseId}/extension`, { end: '2025-03-31', reason: '业主申请' });
+    const late = await post(`/v1/renovations/${caseId}/extension`, {
+      until: '2025-03-31',
+      reason: '业主申请',
+    });
     expect(late.status).toBe(409);
     expect(late.json.error.details[0]).toMatchObject({ state: 'ACCEPTED', allowed: ['REINSPECTION'] });
   });

@@ -196,7 +196,7 @@ export const SAMPLES: Record<string, Expectation> = {
   getRenovation: { scope: 'unit', sample: (f) => ({ params: { caseId: f.caseId } }) },
   extendRenovation: {
     scope: 'unit',
-    sample: (f) => ({ params: { caseId: f.caseId }, body: { end: '2000-01-01', reason: '工期延误' } }),
+    sample: (f) => ({ params: { caseId: f.caseId }, body: { until: '2000-01-01', reason: '工期延误' } }),
   },
   recordRenovationAcceptance: {
     scope: 'unit',

@@ -10,24 +10,20 @@ import { creditInvoice } from '../../lib/billing/credit-notes.js';
 import { addTariff, createEstate } from '../../lib/billing/estates.js';
 import { voidInvoice } from '../../lib/billing/invoices.js';
 import { payInvoice } from '../../lib/billing/payments.js';
-import {
-  extendRenovation,
-  getRenovation,
-  recordAcceptance,
-  recordReinspection,
-  registerRenovation,
-} from '../../lib/billing/renovation.js';
-import { getDepositRefund, refundDeposit } from '../../lib/billing/renovation-refund.js';
+import { createUnit } from '../../lib/billing/units.js';
+import { ConflictError, ValidationError } from '../../lib/errors.js';
+import { formatFen } from '../../lib/money.js';
+import { getRenovation } from '../../lib/renovation/cases.js';
+import { extendRenovation, recordAcceptance, recordReinspection } from '../../lib/renovation/inspections.js';
+import { getDepositRefund, refundDeposit } from '../../lib/renovation/refund.js';
+import { registerRenovation } from '../../lib/renovation/registration.js';
 import {
   approvalDue,
   RENOVATION_STATES,
   refundDue,
   reinspectionDue,
   transition,
-} from '../../lib/billing/renovation-rules.js';
-import { createUnit } from '../../lib/billing/units.js';
-import { ConflictError, ValidationError } from '../../lib/errors.js';
-import { formatFen } from '../../lib/money.js';
+} from '../../lib/renovation/rules.js';
 import { auditPk, ledgerPk } from '../../lib/store/keys.js';
 import { SEED_RATES, SEED_TEMP_PARKING_BANDS } from '../../lib/tariffs/catalog.js';
 import { addDays, businessDate, OFFICIAL_SCHEDULES, WorkingCalendar } from '../../lib/time.js';
@@ -198,7 +194,7 @@ describe('registration', () => {
     expect(second.renovation.state).toBe('REGISTERED');
     // A cancelled case allows nothing.
     await expect(
-      extendRenovation(cashier, first.renovation.caseId, { end: '2025-12-31', reason: '业主申请' }),
+      extendRenovation(cashier, first.renovation.caseId, { until: '2025-12-31', reason: '业主申请' }),
     ).rejects.toMatchObject({ code: 'ILLEGAL_TRANSITION', details: [{ state: 'CANCELLED', allowed: [] }] });
   });
 
@@ -227,16 +223,19 @@ describe('registration', () => {
       date: '2025-03-01',
     });
     expect(c.period.end).toBe('2025-05-30');
-    const extended = await extendRenovation(cashier, c.caseId, { end: '2025-06-30', reason: '业主申请延期' });
+    const extended = await extendRenovation(cashier, c.caseId, {
+      until: '2025-06-30',
+      reason: '业主申请延期',
+    });
     expect(extended.period).toEqual({ start: '2025-03-01', end: '2025-06-30' });
     expect(extended.extensions).toMatchObject([
       { previousEnd: '2025-05-30', end: '2025-06-30', reason: '业主申请延期' },
     ]);
     await expect(
-      extendRenovation(cashier, c.caseId, { end: '2025-06-30', reason: '重复' }),
+      extendRenovation(cashier, c.caseId, { until: '2025-06-30', reason: '重复' }),
     ).rejects.toMatchObject({
-      field: 'end',
-      code: 'NOT_LATER',
+      field: 'until',
+      code: 'NOT_AFTER_PERIOD_END',
     });
   });
 });
@@ -549,7 +548,8 @@ describe('property: random sequences of operations', () => {
                 attempt = () => cash(cashier, invoice.invoiceNo, invoice.total);
                 break;
               case 'accept':
-                legal = m.paid && (m.state === 'REGISTERED' || m.state === 'HELD');
+                // SPEC.md §4.3: never after the period (as extended); periods are half-open.
+                legal = m.paid && (m.state === 'REGISTERED' || m.state === 'HELD') && date < m.periodEnd;
                 attempt = () => recordAcceptance(cashier, c.caseId, { date, passed: o.passed });
                 break;
               case 'reinspect':
@@ -574,7 +574,7 @@ describe('property: random sequences of operations', () => {
               case 'extend':
                 legal = m.state === 'REGISTERED' || m.state === 'HELD';
                 attempt = () =>
-                  extendRenovation(cashier, c.caseId, { end: addDays(m.periodEnd, o.gap), reason: '延期' });
+                  extendRenovation(cashier, c.caseId, { until: addDays(m.periodEnd, o.gap), reason: '延期' });
                 break;
             }
 

@@ -2,21 +2,15 @@
 import * as z from 'zod/mini';
 import type { Actor, Ctx } from '../../billing/context.js';
 import { getEstate } from '../../billing/estates.js';
-import {
-  type DueRenovation,
-  extendRenovation,
-  getRenovation,
-  listDueRenovations,
-  type RenovationView,
-  recordAcceptance,
-  recordReinspection,
-  registerRenovation,
-} from '../../billing/renovation.js';
-import { type DepositRefund, refundDeposit } from '../../billing/renovation-refund.js';
-import { allowedActions, RENOVATION_ACTIONS, RENOVATION_STATES } from '../../billing/renovation-rules.js';
 import { getUnit } from '../../billing/units.js';
 import { MAX_CARDS } from '../../fees/calculators.js';
 import { chineseUppercase, formatFen } from '../../money.js';
+import { DUE_KINDS, getRenovation, type RenovationView } from '../../renovation/cases.js';
+import { type DueRenovation, listDueRenovations } from '../../renovation/due-list.js';
+import { extendRenovation, recordAcceptance, recordReinspection } from '../../renovation/inspections.js';
+import { type DepositRefund, refundDeposit } from '../../renovation/refund.js';
+import { registerRenovation } from '../../renovation/registration.js';
+import { allowedActions, RENOVATION_ACTIONS, RENOVATION_STATES } from '../../renovation/rules.js';
 import { businessDate, parseBizDate } from '../../time.js';
 import { requireEstate } from '../auth.js';
 import { presentInvoice } from '../present.js';
@@ -110,7 +104,11 @@ export const depositRefund = z.object({
 });
 
 const dueRenovation = z.object({
-  due: z.object({ kind: z.enum(['REINSPECTION', 'REFUND']), date: s.date, overdue: z.boolean() }),
+  due: z.object({
+    kind: z.enum(DUE_KINDS),
+    date: s.date,
+    overdue: z.boolean().check(z.meta({ description: 'the due date is before asOf' })),
+  }),
   renovation: renovationCase,
 });
 
@@ -227,12 +225,22 @@ export const renovationRoutes = [
     path: '/v1/renovations/{caseId}/extension',
     operationId: 'extendRenovation',
     summary: 'Record an extension of the renovation period (before completion acceptance)',
+    notes:
+      'No Idempotency-Key: no money moves, and repeating the last extension (same until and reason) ' +
+      'answers 200 with the case unchanged, writing nothing. 400 on `until` (NOT_AFTER_PERIOD_END) ' +
+      'when it is not after the current end.',
     group: 'renovation',
     access: 'RW',
     roles: ['cashier'],
     params: caseParams,
     body: z.strictObject({
-      end: calendarDate.check(z.meta({ description: 'the new (exclusive) end' })),
+      until: calendarDate.check(
+        z.meta({
+          description:
+            'the new end of the period, exclusive (periods are half-open): the period becomes ' +
+            '[start, until), its last day is the day before; must be after the current end',
+        }),
+      ),
       reason: s.text(200),
     }),
     response: renovationCase,
@@ -247,6 +255,9 @@ export const renovationRoutes = [
     path: '/v1/renovations/{caseId}/acceptance',
     operationId: 'recordRenovationAcceptance',
     summary: 'Record the completion acceptance; a pass sets the re-inspection two months later',
+    notes:
+      '409 RENOVATION_PERIOD_EXPIRED (details field `date`) when the acceptance is dated after the ' +
+      "period's last day: record an extension first.",
     group: 'renovation',
     access: 'RW',
     roles: ['cashier'],
@@ -264,6 +275,10 @@ export const renovationRoutes = [
     path: '/v1/renovations/{caseId}/reinspection',
     operationId: 'recordRenovationReinspection',
     summary: 'Record a re-inspection; a failed one may take deductions from the deposit (they become income)',
+    notes:
+      'Idempotency-Key required (deductions turn deposit into income): 400 without it; the same key ' +
+      'and body replay the first answer (header idempotent-replayed: true); the same key with another ' +
+      'body is 422.',
     group: 'renovation',
     access: 'RW',
     roles: ['cashier'],
@@ -315,13 +330,17 @@ export const renovationRoutes = [
     method: 'GET',
     path: '/v1/estates/{estateId}/renovations',
     operationId: 'listDueRenovations',
-    summary: 'Cases with a re-inspection or a refund due by a date (overdue ones flagged), oldest first',
+    summary:
+      'Cases with an acceptance (by the period end), a re-inspection or a refund due by a date, overdue flagged',
+    notes:
+      "ACCEPTANCE is due on the period's last day (day 90 counting the start as day 1, or as " +
+      'extended) and overdue from the next day, until the completion is accepted.',
     group: 'renovation',
     access: 'RO',
     roles: STAFF,
     params: z.strictObject({ estateId: s.estateId }),
     query: z.strictObject({
-      due: z.optional(z.enum(['REINSPECTION', 'REFUND'])),
+      due: z.optional(z.enum(DUE_KINDS)),
       asOf: z
         .optional(calendarDate)
         .check(z.meta({ description: 'due on or before this date; default today' })),

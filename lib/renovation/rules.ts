@@ -3,10 +3,11 @@
  * transitions, the due dates, and the deduction limit. No I/O and no clock; the store service
  * (renovation.ts) reads, asks these rules, and writes. docs/renovation.md explains the choices.
  */
+
+import type { InvoiceStatus } from '../billing/records.js';
 import { ConflictError, ValidationError } from '../errors.js';
 import { type Fen, formatFen, parseMoney } from '../money.js';
-import { addDays, addMonths, type BizDate, type WorkingCalendar } from '../time.js';
-import type { InvoiceStatus } from './records.js';
+import { addDays, addMonths, type BizDate, type Period, type WorkingCalendar } from '../time.js';
 
 export const RENOVATION_STATES = [
   /** Registered and invoiced; the deposit is not held until the invoice is paid. */
@@ -123,6 +124,55 @@ export const MAX_EXTENSIONS = 20;
 export const approvalDue = (cal: WorkingCalendar, registered: BizDate): BizDate =>
   cal.addWorkingDays(registered, APPROVAL_WORKING_DAYS);
 export const periodEnd = (registered: BizDate): BizDate => addDays(registered, RENOVATION_PERIOD_DAYS);
+/** The last day work may go on: the day before the (exclusive) end, e.g. day 90 counting the start as day 1. */
+export const periodLastDay = (period: Period): BizDate => addDays(period.end, -1);
+/** Past its period on `on` (a business date the caller supplies): from day 91 without an extension. */
+export const isPastPeriod = (period: Period, on: BizDate): boolean => on >= period.end;
+
+/** Something due on `date`, seen on `asOf`: overdue once the date has passed. */
+export const dueStatus = (date: BizDate, asOf: BizDate) => ({ date, overdue: date < asOf });
+
+/**
+ * SPEC.md §4.3: "an acceptance after the period without an extension is refused". Judged on the
+ * acceptance's own date (a paper acceptance entered late still counts on the day it happened). A
+ * 409, not a 400: the same date is accepted once an extension is recorded.
+ */
+export function checkWithinPeriod(
+  c: { caseId: string; period: Period; extensions: readonly unknown[] },
+  date: BizDate,
+): void {
+  if (!isPastPeriod(c.period, date)) return;
+  const lastDay = periodLastDay(c.period);
+  throw new ConflictError(
+    'RENOVATION_PERIOD_EXPIRED',
+    `acceptance date ${date} is after the renovation period of ${c.caseId}, which ended on ${lastDay}` +
+      (c.extensions.length > 0 ? ' (as extended)' : '') +
+      '; record an extension first (POST /v1/renovations/{caseId}/extension)',
+    [{ field: 'date', date, period: c.period, lastDay, extensions: c.extensions.length }],
+  );
+}
+
+/**
+ * The new end an extension asks for: `until` is the period's new exclusive end (periods are
+ * half-open, SPEC.md §2), strictly after the current end and at most MAX_EXTENSION_DAYS later.
+ */
+export function checkExtensionEnd(period: Period, until: BizDate): BizDate {
+  if (until <= period.end) {
+    throw ValidationError.of(
+      'until',
+      'NOT_AFTER_PERIOD_END',
+      `until ${until} must be after the current end of the period ${period.end} (exclusive)`,
+    );
+  }
+  if (until > addDays(period.end, MAX_EXTENSION_DAYS)) {
+    throw ValidationError.of(
+      'until',
+      'TOO_LONG',
+      `an extension moves the end by at most ${MAX_EXTENSION_DAYS} days`,
+    );
+  }
+  return until;
+}
 /** A + 2 months, clamped: 2024-12-31 → 2025-02-28. */
 export const reinspectionDue = (acceptedOn: BizDate): BizDate =>
   addMonths(acceptedOn, REINSPECTION_AFTER_MONTHS);

@@ -4,12 +4,13 @@
  * goes through changeCase: the case moves under its version lock, in one transaction with its
  * ledger entries and audit record.
  */
+
+import { type Ctx, ledgerItems } from '../billing/context.js';
+import { workingCalendar } from '../billing/estates.js';
+import type { IdempotentCall } from '../billing/invoices.js';
 import { ConflictError, ValidationError } from '../errors.js';
 import { formatFen } from '../money.js';
-import { addDays, type BizDate, businessDate, formatInstant, parseBizDate } from '../time.js';
-import { type Ctx, ledgerItems } from './context.js';
-import { workingCalendar } from './estates.js';
-import type { IdempotentCall } from './invoices.js';
+import { type BizDate, businessDate, formatInstant, parseBizDate } from '../time.js';
 import {
   type Acceptance,
   changeCase,
@@ -18,17 +19,19 @@ import {
   type Reinspection,
   type RenovationView,
   readCase,
-} from './renovation.js';
+} from './cases.js';
 import {
   checkDeductions,
+  checkExtensionEnd,
+  checkWithinPeriod,
   type DeductionInput,
-  MAX_EXTENSION_DAYS,
   MAX_EXTENSIONS,
   MAX_INSPECTIONS,
   nextReinspectionDue,
+  periodLastDay,
   refundDue,
   reinspectionDue,
-} from './renovation-rules.js';
+} from './rules.js';
 
 function checkDate(
   value: string,
@@ -66,6 +69,7 @@ export async function recordAcceptance(
       { date: c.registrationDate, what: 'the registration date' },
       ...(last ? [{ date: last.date, what: 'the previous acceptance attempt' }] : []),
     ]);
+    checkWithinPeriod(c, date);
     const record: Acceptance = {
       date,
       passed: input.passed,
@@ -171,43 +175,44 @@ export async function recordReinspection(
   );
 }
 
-/** POST /v1/renovations/{caseId}/extension: a recorded extension moves the period's end. */
+/**
+ * POST /v1/renovations/{caseId}/extension {until, reason}: moves the period's (exclusive) end to
+ * `until`, until completion is accepted, also after the period has run out (the way to let a late
+ * acceptance through). No Idempotency-Key (no money moves): a request repeating the last extension
+ * (same `until`, same reason) answers the case as it is and writes nothing, so a retry is harmless.
+ */
 export async function extendRenovation(
   ctx: Ctx,
   caseId: string,
-  input: { end: string; reason: string },
+  input: { until: string; reason: string },
 ): Promise<RenovationView> {
-  return changeCase(ctx, caseId, 'EXTEND', (c, _n, at) => {
+  const until = parseBizDate(input.until, 'until');
+  return changeCase<RenovationView>(ctx, caseId, 'EXTEND', (c, _n, at) => {
+    const last = c.extensions.at(-1);
+    if (last && last.end === until && last.reason === input.reason && c.period.end === until) {
+      return { unchanged: c };
+    }
     if (c.extensions.length >= MAX_EXTENSIONS) {
       throw new ConflictError('TOO_MANY_EXTENSIONS', `at most ${MAX_EXTENSIONS} extensions per case`);
     }
-    const end = parseBizDate(input.end, 'end');
-    if (end <= c.period.end) {
-      throw ValidationError.of(
-        'end',
-        'NOT_LATER',
-        `end ${end} must be after the current end ${c.period.end}`,
-      );
-    }
-    if (end > addDays(c.period.end, MAX_EXTENSION_DAYS)) {
-      throw ValidationError.of(
-        'end',
-        'TOO_LONG',
-        `an extension moves the end by at most ${MAX_EXTENSION_DAYS} days`,
-      );
-    }
+    const end = checkExtensionEnd(c.period, until);
     const record: Extension = {
       previousEnd: c.period.end,
       end,
       reason: input.reason,
       ...actorStamp(ctx, at),
     };
+    const period = { start: c.period.start, end };
     return {
-      changes: { set: { period: { start: c.period.start, end } }, append: { extensions: [record] } },
+      changes: {
+        // The acceptance due on the list moves with the period (extensions end at acceptance).
+        set: { period, ...dueIndex(c, 'ACCEPTANCE', periodLastDay(period)) },
+        append: { extensions: [record] },
+      },
       audit: {
         action: 'RENOVATION_EXTENDED',
         reason: input.reason,
-        details: { previousEnd: c.period.end, end },
+        details: { previousEnd: c.period.end, end, until },
       },
       result: (after) => after,
     };

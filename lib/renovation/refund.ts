@@ -6,15 +6,16 @@
  * is refunded once: a second request finds the case REFUNDED (409), a retry with the same
  * Idempotency-Key gets the first refund back.
  */
+
+import { type Ctx, ledgerItems } from '../billing/context.js';
+import type { IdempotentCall } from '../billing/invoices.js';
+import { type Channel, COUNTER_CHANNELS, type DocumentLine } from '../billing/records.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { type Fen, formatFen } from '../money.js';
 import type { TxItem } from '../store/db.js';
 import { documentNumber, key, SERIES } from '../store/keys.js';
 import { type BizDate, businessDate, businessYear, formatInstant } from '../time.js';
-import { type Ctx, ledgerItems } from './context.js';
-import type { IdempotentCall } from './invoices.js';
-import { type Channel, COUNTER_CHANNELS, type DocumentLine } from './records.js';
-import { changeCase, DUE_INDEX_ATTRIBUTES } from './renovation.js';
+import { changeCase, DUE_INDEX_ATTRIBUTES } from './cases.js';
 
 export interface DepositRefund {
   refundNo: string;
