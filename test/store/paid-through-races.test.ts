@@ -136,24 +136,8 @@ async function expectConsistent(unitId: string) {
 }
 
 describe('paid-through under interleaved writes', () => {
-  it('two payments of neighbouring periods, each read before the other committed', async () => {
-    const { estateId, unitId, invoices } = await unitWithInvoices(2);
-    // Paying period 1 first changes nothing (period 0 is unpaid); paying period 0 then read period 1
-    // as unpaid. Without a lock on the unit the second commit leaves paid-through at period 0's end.
-    await interleave(
-      estateId,
-      unitId,
-      invoices,
-      [
-        { kind: 'pay', k: 0 },
-        { kind: 'pay', k: 1 },
-      ],
-      [1, 0],
-    );
-    expect((await getUnit(h.ctx('cashier'), unitId)).paidThrough).toBe(period(1).end);
-    await expectConsistent(unitId);
-  });
-
+  // Two payments, or two credit notes, of one estate also race for the same number series, whose
+  // counter alone serialises them; the pairs below use different series, or none.
   it('a credit note and a payment of the neighbouring period', async () => {
     const { estateId, unitId, invoices } = await unitWithInvoices(2);
     const ctx = h.ctx('cashier', { estates: [estateId] });
