@@ -210,7 +210,7 @@ describe('paid-through under interleaved writes', () => {
         await interleave(estateId, unitId, invoices, ops, order);
         await expectConsistent(unitId);
       }),
-      { numRuns: 25 },
+      { numRuns: 20 },
     );
   }, 300_000);
 });
