@@ -5,6 +5,7 @@
 
 import type { CreditNote, Estate, Invoice, Receipt, Space, Unit } from '../billing/records.js';
 import type { FeeLine } from '../fees/line.js';
+import { type PeriodBasis, spaceBillFrom } from '../fees/periods.js';
 import { chineseUppercase, formatFen } from '../money.js';
 
 export function presentLine(l: FeeLine | Invoice['lines'][number]) {
@@ -94,12 +95,19 @@ export function presentCreditNote(c: CreditNote) {
 }
 
 export function presentUnit(u: Unit, extra: { openInvoices?: Invoice[]; spaces?: Space[] } = {}) {
+  // The billing-state lock and mirror are the store's business, not the API's.
+  const { version: _v, propertyPeriods: _p, ...unit } = u;
   return {
-    ...u,
+    ...unit,
     paidThrough: u.paidThrough ?? null,
-    ...(extra.spaces ? { spaces: extra.spaces } : {}),
+    ...(extra.spaces ? { spaces: extra.spaces.map((s) => presentSpace(s, u)) } : {}),
     ...(extra.openInvoices ? { openInvoices: extra.openInvoices.map(presentInvoice) } : {}),
   };
+}
+
+/** A space with the first day it is billed (an older space without one: the unit's anchor). */
+export function presentSpace(s: Space, unit: PeriodBasis) {
+  return { ...s, billFrom: spaceBillFrom(s, unit) };
 }
 
 export function presentEstate(e: Estate) {

@@ -13,7 +13,7 @@ import { transactWithNumbers } from '../store/numbering.js';
 import { businessYear, formatInstant } from '../time.js';
 import { auditItem, type Ctx, ledgerItems } from './context.js';
 import { getInvoice, type IdempotentCall, setClaimsState } from './invoices.js';
-import { paidThroughAfter, paidThroughItems, readPaidThrough } from './payments.js';
+import { pushUnitWrite, readForPaidThrough } from './payments.js';
 import { type CreditNote, creditNoteFromItem, type Invoice } from './records.js';
 
 /** POST /v1/invoices/{invoiceId}/credit-notes; `known` is the invoice as the caller already read it. */
@@ -30,9 +30,9 @@ export async function creditInvoice(
   const year = businessYear(at);
   let note: CreditNote | undefined;
   const read = async (round: number) => {
-    const [inv, paidThrough, depositGuard] = await Promise.all([
+    const [inv, billing, depositGuard] = await Promise.all([
       round === 0 ? first : getInvoice(ctx, invoiceNo),
-      readPaidThrough(ctx, first),
+      readForPaidThrough(ctx, first),
       // Settled here, thrown in order after the status checks below.
       depositStillHeld(ctx, first).then(
         (items) => () => items,
@@ -41,13 +41,13 @@ export async function creditInvoice(
         },
       ),
     ]);
-    return { inv, paidThrough, depositGuard };
+    return { inv, billing, depositGuard };
   };
   try {
     await transactWithNumbers(
       ctx.db,
       [{ estateId, series: SERIES.creditNote, year }],
-      async ([n], { inv, paidThrough, depositGuard }) => {
+      async ([n], { inv, billing, depositGuard }) => {
         if (inv.status === 'CREDITED') {
           throw new ConflictError(
             'ALREADY_CREDITED',
@@ -107,14 +107,8 @@ export async function creditInvoice(
           }),
           ...depositGuard(),
         ];
-        const retryOn: number[] = [];
-        if (paidThrough) {
-          const next = paidThroughAfter(paidThrough.unit, paidThrough.claims, inv, 'released');
-          for (const it of paidThroughItems(paidThrough.unit, next)) {
-            retryOn.push(items.length);
-            items.push(it);
-          }
-        }
+        // Locked on the unit's version, like a payment: a racing write sends this one round again.
+        const retryOn = pushUnitWrite(items, billing, inv, 'released');
         if (idem) {
           await idem.handle.ready;
           items.push(idem.handle.completeItem(idem.present(note)));

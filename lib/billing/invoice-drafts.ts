@@ -8,7 +8,14 @@ import type { FeeCode, InvoiceableCode, InvoiceItemOf } from '../fee-types/catal
 import { unitInvoicePricing } from '../fee-types/pricing.js';
 import { parkingSpaceFee, propertyFee } from '../fees/calculators.js';
 import type { FeeLine } from '../fees/line.js';
-import { annualPeriod, periodIndexOn } from '../fees/periods.js';
+import {
+  billingAnchor,
+  type PeriodBasis,
+  periodIndexOn,
+  spaceBillFrom,
+  spacesBilledIn,
+  unitPeriod,
+} from '../fees/periods.js';
 import { Dec } from '../money.js';
 import type { Db } from '../store/db.js';
 import { claimOwner } from '../store/keys.js';
@@ -17,7 +24,7 @@ import type { TariffVersion } from '../tariffs/catalog.js';
 import { type BizDate, businessDate, type Period } from '../time.js';
 import type { Ctx } from './context.js';
 import { tariffOn } from './estates.js';
-import type { Unit } from './records.js';
+import type { Space, Unit } from './records.js';
 import { listSpaces } from './units.js';
 
 /** At most this many annual periods per invoice, so one transaction holds it all. */
@@ -68,17 +75,19 @@ export async function liveClaimsByFee(
  * the first unbilled one (a renewal ahead of its period).
  */
 export function selectPeriods(
-  deliveryDate: BizDate,
+  unit: PeriodBasis,
   billed: ReadonlyMap<string, unknown>,
   today: BizDate,
   requested?: number,
+  /** No period starting before this day (a fee whose liability starts later, e.g. a space's). */
+  from?: BizDate,
 ): Period[] {
   const out: Period[] = [];
   // Without `requested`, collect one more than allowed, so that exactly MAX_PERIODS is not mistaken
   // for too many.
   for (let k = 0; k < 1000 && out.length < (requested ?? MAX_PERIODS + 1); k++) {
-    const p = annualPeriod(deliveryDate, k);
-    if (billed.has(p.start)) continue;
+    const p = unitPeriod(unit, k);
+    if (billed.has(p.start) || (from && p.start < from)) continue;
     if (requested === undefined && out.length > 0 && p.start > today) break;
     out.push(p);
   }
@@ -93,9 +102,9 @@ export function selectPeriods(
 }
 
 /** The annual period that starts on `start` (a renewal names the period it bills). */
-export function periodStarting(deliveryDate: BizDate, start: BizDate): Period {
-  const k = periodIndexOn(deliveryDate, start);
-  const p = k >= 0 ? annualPeriod(deliveryDate, k) : undefined;
+export function periodStarting(unit: PeriodBasis, start: BizDate): Period {
+  const k = periodIndexOn(billingAnchor(unit), start);
+  const p = k >= 0 ? unitPeriod(unit, k) : undefined;
   if (!p || p.start !== start)
     throw ValidationError.of('periodStart', 'NOT_A_PERIOD_START', `${start} does not start a period`);
   return p;
@@ -119,6 +128,7 @@ async function readForDraft(
   unit: Unit,
   items: readonly UnitInvoiceItem[],
   tariffs: readonly TariffVersion[] | Promise<readonly TariffVersion[]>,
+  knownSpaces?: Space[],
 ) {
   const owner = claimOwner.unit(unit.unitId);
   const property = items.find((i) => i.type === 'PROPERTY_FEE');
@@ -131,7 +141,7 @@ async function readForDraft(
     parking && (parking.periods !== undefined || !property)
       ? liveClaims(ctx.db, owner, 'PARKING_SPACE_FEE')
       : none(),
-    parking && parking.spaces === undefined ? listSpaces(ctx, unit.unitId) : none(),
+    parking ? (knownSpaces ?? listSpaces(ctx, unit.unitId)) : none(),
   ]);
   return { versions, propertyClaims, parkingClaims, spaces };
 }
@@ -142,6 +152,8 @@ export async function draftUnitInvoice(
   unit: Unit,
   items: readonly UnitInvoiceItem[],
   tariffsOrRead: readonly TariffVersion[] | Promise<readonly TariffVersion[]>,
+  /** The unit's spaces as the caller just read them (the renewal job), else read here. */
+  knownSpaces?: Space[],
 ): Promise<FeeLine[]> {
   const at = ctx.now();
   const today = businessDate(at);
@@ -155,7 +167,7 @@ export async function draftUnitInvoice(
     }
     seen.add(item.type);
   }
-  const read = await readForDraft(ctx, unit, items, tariffsOrRead);
+  const read = await readForDraft(ctx, unit, items, tariffsOrRead, knownSpaces);
   const tariffs = read.versions;
   // Property fee first: a parking-space item without periods follows its periods.
   const order = [...items.entries()].sort(
@@ -165,10 +177,10 @@ export async function draftUnitInvoice(
     switch (item.type) {
       case 'PROPERTY_FEE': {
         if (item.periodStart) {
-          propertyPeriods = [periodStarting(unit.deliveryDate, item.periodStart)];
+          propertyPeriods = [periodStarting(unit, item.periodStart)];
         } else {
           propertyPeriods = selectPeriods(
-            unit.deliveryDate,
+            unit,
             read.propertyClaims ?? new Map(),
             today,
             periodsField(item.periods, `items[${i}].periods`),
@@ -188,33 +200,7 @@ export async function draftUnitInvoice(
         break;
       }
       case 'PARKING_SPACE_FEE': {
-        let spaces = item.spaces;
-        if (spaces === undefined) {
-          spaces = (read.spaces ?? []).length;
-          if (spaces === 0) {
-            throw ValidationError.of(
-              `items[${i}].spaces`,
-              'NO_SPACES',
-              'the unit has no registered owned or use-right space',
-            );
-          }
-        }
-        const requested = periodsField(item.periods, `items[${i}].periods`);
-        const periods =
-          requested === undefined && propertyPeriods
-            ? propertyPeriods
-            : selectPeriods(unit.deliveryDate, read.parkingClaims ?? new Map(), today, requested);
-        for (const period of periods) {
-          try {
-            lines.push(
-              parkingSpaceFee({ spaces, months: 12, tariff: tariffOn(tariffs, period.start), period }),
-            );
-          } catch (e) {
-            if (e instanceof ValidationError)
-              throw ValidationError.of(`items[${i}].spaces`, e.code, e.message);
-            throw e;
-          }
-        }
+        lines.push(...spaceLines(unit, item, i, read, propertyPeriods, today, tariffs));
         break;
       }
       default: {
@@ -238,4 +224,57 @@ export async function draftUnitInvoice(
     }
   }
   return lines;
+}
+
+/**
+ * The space-fee lines of a unit invoice (SPEC.md §4.1): a period bills the spaces whose first
+ * billable day is on or before its start, so a unit with no space, or a period before a space's
+ * start, is never billed for it. Following the property fee's periods, a period with no billable
+ * space has no space line; alone, the item bills the next unbilled periods from the earliest
+ * space's start. A `spaces` count the client sends must be what the server counts for each period.
+ */
+function spaceLines(
+  unit: Unit,
+  item: InvoiceItemOf<'PARKING_SPACE_FEE'>,
+  i: number,
+  read: { parkingClaims?: Map<string, unknown>; spaces?: Space[] },
+  propertyPeriods: Period[] | undefined,
+  today: BizDate,
+  tariffs: readonly TariffVersion[],
+): FeeLine[] {
+  const field = `items[${i}].spaces`;
+  const spaces = read.spaces ?? [];
+  if (spaces.length === 0) {
+    throw ValidationError.of(field, 'NO_SPACES', 'the unit has no registered owned or use-right space');
+  }
+  const earliest = spaces.map((s) => spaceBillFrom(s, unit)).sort()[0]!;
+  const requested = periodsField(item.periods, `items[${i}].periods`);
+  const periods = (
+    requested === undefined && propertyPeriods
+      ? propertyPeriods
+      : selectPeriods(unit, read.parkingClaims ?? new Map(), today, requested, earliest)
+  ).filter((p) => spacesBilledIn(spaces, unit, p) > 0);
+  if (periods.length === 0) {
+    throw ValidationError.of(
+      field,
+      'NO_BILLABLE_SPACE',
+      `no registered space is billed in these periods: the unit's spaces are billed from ${earliest}`,
+    );
+  }
+  return periods.map((period) => {
+    const count = spacesBilledIn(spaces, unit, period);
+    if (item.spaces !== undefined && item.spaces !== count) {
+      throw ValidationError.of(
+        field,
+        'SPACES_MISMATCH',
+        `the unit has ${count} space(s) billed for ${period.start}; leave "spaces" out to bill them`,
+      );
+    }
+    try {
+      return parkingSpaceFee({ spaces: count, months: 12, tariff: tariffOn(tariffs, period.start), period });
+    } catch (e) {
+      if (e instanceof ValidationError) throw ValidationError.of(field, e.code, e.message);
+      throw e;
+    }
+  });
 }

@@ -6,25 +6,20 @@
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { FEE_TYPES, type FeeTypeInfo } from '../fee-types/catalog.js';
 import type { FeeLine } from '../fees/line.js';
-import { dueDate, renewalIssueFrom } from '../fees/periods.js';
+import { dueDate } from '../fees/periods.js';
 import { sumFen } from '../money.js';
 import { cursor, TransactionCancelled, type TxItem } from '../store/db.js';
-import {
-  claimItem,
-  claimStateItem,
-  invoiceItem,
-  invoiceStatusItem,
-  renewalIndexItem,
-} from '../store/items.js';
+import { claimItem, claimStateItem, invoiceItem, invoiceStatusItem } from '../store/items.js';
 import { claimOwner, documentNumber, gsi1, key, SERIES } from '../store/keys.js';
-import { transactWithNumbers } from '../store/numbering.js';
+import { transactOptimistic, transactWithNumbers } from '../store/numbering.js';
 import type { RentalKind, TariffVersion } from '../tariffs/catalog.js';
 import { type BizDate, businessDate, businessYear, formatInstant } from '../time.js';
 import { auditItem, type Ctx, ledgerItems } from './context.js';
 import { listTariffs } from './estates.js';
 import type { IdempotencyHandle, StoredResponse } from './idempotency.js';
 import { draftUnitInvoice, type UnitInvoiceItem } from './invoice-drafts.js';
-import { type Invoice, type InvoiceStatus, invoiceFromItem, type Unit } from './records.js';
+import { type Invoice, type InvoiceStatus, invoiceFromItem, type Space, type Unit } from './records.js';
+import { periodsAfter, readUnitBilling, type UnitBilling, unitBillingWrite } from './unit-billing.js';
 import { getUnit } from './units.js';
 
 /** At most this many lines per invoice, so one transaction holds it all. */
@@ -48,6 +43,8 @@ export interface InvoiceDraft {
   action: string;
   /** More items for the same transaction (e.g. a renovation case), given the invoice number. */
   extraItems?: (invoiceNo: string) => TxItem[];
+  /** Optimistic locks (the unit's billing state): their failure drafts again and retries. */
+  lockItems?: TxItem[];
 }
 
 export function setClaimsState(inv: Invoice, state: 'PAID' | 'RELEASED'): TxItem[] {
@@ -55,11 +52,6 @@ export function setClaimsState(inv: Invoice, state: 'PAID' | 'RELEASED'): TxItem
   return inv.lines
     .filter((l) => l.period)
     .map((l) => claimStateItem(owner, l.type, l.period!.start, inv.invoiceNo, state));
-}
-
-/** Puts a unit into the renewal index for its paid-through date, or takes it out. */
-export function renewalIndex(unit: Unit, paidThrough: BizDate | undefined): TxItem {
-  return renewalIndexItem(unit, paidThrough ? renewalIssueFrom(paidThrough) : undefined);
 }
 
 /** Commits a draft under the next gapless invoice number of the estate and year of issue. */
@@ -80,23 +72,23 @@ function checkLines(draft: InvoiceDraft): void {
 }
 
 /**
- * Commits the draft `makeDraft` prices, which reads alongside the invoice counter: issuing is one
- * round of reads, then one transaction. A lost race for the number re-uses the draft: the claims'
- * conditions, not the draft's reads, keep a period from being billed twice.
+ * Commits the draft `makeDraft(round)` prices, which reads alongside the invoice counter: issuing is
+ * one round of reads, then one transaction. A round after a lost race for the number may re-use the
+ * draft (the claims' conditions, not the draft's reads, keep a period from being billed twice); a
+ * failed lock in `lockItems` must not, and `makeDraft` decides which it was.
  */
 async function commitDrafted(
   ctx: Ctx,
   estateId: string,
-  makeDraft: () => Promise<InvoiceDraft>,
+  makeDraft: (round: number) => Promise<InvoiceDraft>,
   idem?: IdempotentCall,
 ): Promise<Invoice> {
   const at = ctx.now();
   const year = businessYear(at);
   let invoice: Invoice | undefined;
-  let drafted: Promise<InvoiceDraft> | undefined;
   let draft: InvoiceDraft | undefined;
   try {
-    await transactWithNumbers(
+    await transactWithNumbers<InvoiceDraft>(
       ctx.db,
       [{ estateId, series: SERIES.invoice, year }],
       async ([n], d) => {
@@ -143,18 +135,18 @@ async function commitDrafted(
           auditItem(ctx, at, { estateId: d.estateId, action: d.action, document: invoiceNo }),
           ...(d.extraItems?.(invoiceNo) ?? []),
         ];
+        const retryOn: number[] = [];
+        for (const lock of d.lockItems ?? []) retryOn.push(items.push(lock) - 1);
         if (idem) {
           await idem.handle.ready;
           items.push(idem.handle.completeItem(idem.present(invoice)));
         }
-        return { items };
+        return { items, retryOn };
       },
-      async () => {
-        drafted ??= makeDraft().then((d) => {
-          checkLines(d);
-          return d;
-        });
-        return drafted;
+      async (round: number) => {
+        const d = await makeDraft(round);
+        checkLines(d);
+        return d;
       },
     );
   } catch (e) {
@@ -204,29 +196,41 @@ export async function issueInvoice(
   ctx: Ctx,
   input: { unitId: string; items: UnitInvoiceItem[] },
   idem?: IdempotentCall,
-  known: { unit?: Unit; tariffs?: readonly TariffVersion[] } = {},
+  known: { unit?: Unit; tariffs?: readonly TariffVersion[]; spaces?: Space[] } = {},
 ): Promise<Invoice> {
   refuseCaseOnlyFees(input.items);
   const unit = known.unit ?? (await getUnit(ctx, input.unitId));
-  const billsPropertyFee = input.items.some((i) => i.type === 'PROPERTY_FEE');
+  const tariffs = known.tariffs ?? listTariffs(ctx, unit.estateId);
+  let last: { billing: UnitBilling; draft: InvoiceDraft } | undefined;
   return commitDrafted(
     ctx,
     unit.estateId,
-    async () => {
-      const tariffs = known.tariffs ?? listTariffs(ctx, unit.estateId);
-      const lines = await draftUnitInvoice(ctx, unit, input.items, tariffs);
+    async (round) => {
+      // Round 0 trusts the unit the caller read; a later round re-reads it, and drafts again only if
+      // another billing write (a space registered, a period billed, paid or released) moved it on.
+      const billing = await readUnitBilling(ctx, unit.unitId, round === 0 ? unit : undefined);
+      if (last && billing.version !== undefined && billing.version === last.billing.version)
+        return last.draft;
+      const spaces = round === 0 ? known.spaces : undefined;
+      const lines = await draftUnitInvoice(ctx, billing.unit, input.items, tariffs, spaces);
       const today = businessDate(ctx.now());
       const firstPeriod = lines.find((l) => l.period)?.period;
-      return {
+      const draft: InvoiceDraft = {
         estateId: unit.estateId,
         billedTo: claimOwner.unit(unit.unitId),
         unitId: unit.unitId,
         lines,
         dueDate: firstPeriod ? dueDate(firstPeriod, today) : today,
         action: 'INVOICE_ISSUED',
-        // While a property-fee invoice is open, the unit is not due for another renewal.
-        extraItems: billsPropertyFee ? () => [renewalIndex(unit, undefined)] : undefined,
+        // Billing a period moves the unit's billing state on: its live periods (and with them its
+        // renewal entry) change, and the version serialises this draft's reads of the unit's claims
+        // and spaces with any write that changes them.
+        lockItems: firstPeriod
+          ? [unitBillingWrite(billing, periodsAfter(billing.periods, lines, 'issued'))]
+          : [],
       };
+      last = { billing, draft };
+      return draft;
     },
     idem,
   );
@@ -270,46 +274,60 @@ export async function openInvoices(ctx: Pick<Ctx, 'db'>, billedTo: string): Prom
   return items.map(invoiceFromItem);
 }
 
-/** 作废: an unpaid invoice becomes VOID with a reason and keeps its number; its periods may be billed again. */
+/**
+ * 作废: an unpaid invoice becomes VOID with a reason and keeps its number; its periods may be billed
+ * again. A property-fee invoice's void rewrites the unit's billing state under its version lock (a
+ * racing payment or renewal sends it round again), so the renewal index follows what is left live.
+ */
 export async function voidInvoice(ctx: Ctx, invoiceNo: string, reason: string): Promise<Invoice> {
-  const inv = await getInvoice(ctx, invoiceNo);
-  if (inv.status === 'VOID') throw new ConflictError('ALREADY_VOID', `invoice ${invoiceNo} is already void`);
-  if (inv.status !== 'OPEN') {
-    throw new ConflictError(
-      'INVOICE_PAID',
-      `invoice ${invoiceNo} is paid; reverse it with a credit note instead`,
-    );
-  }
   const at = ctx.now();
-  const unit = inv.unitId ? await getUnit(ctx, inv.unitId) : undefined;
-  const items: TxItem[] = [
-    invoiceStatusItem(invoiceNo, 'OPEN', {
-      to: 'VOID',
-      at: formatInstant(at),
-      reason,
-      by: ctx.actor.sub,
-    }),
-    ...setClaimsState(inv, 'RELEASED'),
-    ...ledgerItems(ctx, at, {
-      estateId: inv.estateId,
-      kind: 'INVOICE_VOIDED',
-      documentNo: invoiceNo,
-      invoiceNo,
-      ...(inv.unitId ? { unitId: inv.unitId } : {}),
-      ...(inv.plate ? { plate: inv.plate } : {}),
-      lines: inv.lines.map((l) => ({
-        feeCode: l.type,
-        amount: -l.amount,
-        ...(l.period ? { period: l.period } : {}),
-      })),
-    }),
-    auditItem(ctx, at, { estateId: inv.estateId, action: 'INVOICE_VOIDED', document: invoiceNo, reason }),
-  ];
-  if (unit?.paidThrough && inv.lines.some((l) => l.type === 'PROPERTY_FEE')) {
-    items.push(renewalIndex(unit, unit.paidThrough));
-  }
+  let voided: Invoice | undefined;
   try {
-    await ctx.db.transact(items);
+    await transactOptimistic(ctx.db, async () => {
+      const inv = await getInvoice(ctx, invoiceNo);
+      if (inv.status === 'VOID')
+        throw new ConflictError('ALREADY_VOID', `invoice ${invoiceNo} is already void`);
+      if (inv.status !== 'OPEN') {
+        throw new ConflictError(
+          'INVOICE_PAID',
+          `invoice ${invoiceNo} is paid; reverse it with a credit note instead`,
+        );
+      }
+      const billing =
+        inv.unitId && inv.lines.some((l) => l.type === 'PROPERTY_FEE')
+          ? await readUnitBilling(ctx, inv.unitId)
+          : undefined;
+      const items: TxItem[] = [
+        invoiceStatusItem(invoiceNo, 'OPEN', {
+          to: 'VOID',
+          at: formatInstant(at),
+          reason,
+          by: ctx.actor.sub,
+        }),
+        ...setClaimsState(inv, 'RELEASED'),
+        ...ledgerItems(ctx, at, {
+          estateId: inv.estateId,
+          kind: 'INVOICE_VOIDED',
+          documentNo: invoiceNo,
+          invoiceNo,
+          ...(inv.unitId ? { unitId: inv.unitId } : {}),
+          ...(inv.plate ? { plate: inv.plate } : {}),
+          lines: inv.lines.map((l) => ({
+            feeCode: l.type,
+            amount: -l.amount,
+            ...(l.period ? { period: l.period } : {}),
+          })),
+        }),
+        auditItem(ctx, at, { estateId: inv.estateId, action: 'INVOICE_VOIDED', document: invoiceNo, reason }),
+      ];
+      const retryOn: number[] = [];
+      if (billing)
+        retryOn.push(
+          items.push(unitBillingWrite(billing, periodsAfter(billing.periods, inv.lines, 'released'))) - 1,
+        );
+      voided = inv;
+      return { items, retryOn };
+    });
   } catch (e) {
     if (e instanceof TransactionCancelled && e.failedAt(0)) {
       const now = await getInvoice(ctx, invoiceNo);
@@ -320,7 +338,7 @@ export async function voidInvoice(ctx: Ctx, invoiceNo: string, reason: string): 
     }
     throw e;
   }
-  return { ...inv, status: 'VOID', voidedAt: formatInstant(at), voidReason: reason };
+  return { ...voided!, status: 'VOID', voidedAt: formatInstant(at), voidReason: reason };
 }
 
 // Drafting (periods, claims, pricing a unit's items) lives in invoice-drafts.ts; re-exported so that

@@ -5,15 +5,14 @@
  */
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { isDeposit } from '../fee-types/catalog.js';
-import { annualPeriod, renewalIssueFrom } from '../fees/periods.js';
 import { type Fen, formatFen, parseMoney } from '../money.js';
 import { TransactionCancelled, type TxItem } from '../store/db.js';
-import { invoiceStatusItem, paidThroughItem, receiptItem } from '../store/items.js';
-import { claimOwner, documentNumber, key, SERIES } from '../store/keys.js';
+import { invoiceStatusItem, receiptItem } from '../store/items.js';
+import { documentNumber, key, SERIES } from '../store/keys.js';
 import { transactWithNumbers } from '../store/numbering.js';
-import { type BizDate, businessDate, businessYear, formatInstant } from '../time.js';
+import { businessDate, businessYear, formatInstant } from '../time.js';
 import { auditItem, type Ctx, ledgerItems } from './context.js';
-import { getInvoice, type IdempotentCall, liveClaims, setClaimsState } from './invoices.js';
+import { getInvoice, type IdempotentCall, setClaimsState } from './invoices.js';
 import {
   type Channel,
   COUNTER_CHANNELS,
@@ -21,9 +20,8 @@ import {
   KIOSK_CHANNELS,
   type Receipt,
   receiptFromItem,
-  type Unit,
 } from './records.js';
-import { getUnit } from './units.js';
+import { periodsAfter, readUnitBilling, type UnitBilling, unitBillingWrite } from './unit-billing.js';
 
 export interface PaymentInput {
   channel: Channel;
@@ -80,60 +78,28 @@ export function checkPayment(
   return { amount };
 }
 
-/** End of the contiguous run of paid periods from delivery, given which period starts are paid. */
-export function paidThroughFrom(deliveryDate: BizDate, paid: ReadonlySet<string>): BizDate | undefined {
-  let through: BizDate | undefined;
-  for (let k = 0; k < 1000; k++) {
-    const p = annualPeriod(deliveryDate, k);
-    if (!paid.has(p.start)) break;
-    through = p.end;
-  }
-  return through;
-}
-
-/** The unit's new paid-through date once this invoice's property-fee periods are paid (or undone). */
-export function paidThroughAfter(
-  unit: Unit,
-  claims: ReadonlyMap<string, 'OPEN' | 'PAID'>,
-  inv: Invoice,
-  change: 'paid' | 'released',
-): BizDate | undefined {
-  const paid = new Set([...claims].filter(([, s]) => s === 'PAID').map(([start]) => start));
-  for (const l of inv.lines) {
-    if (l.type !== 'PROPERTY_FEE' || !l.period) continue;
-    if (change === 'paid') paid.add(l.period.start);
-    else paid.delete(l.period.start);
-  }
-  return paidThroughFrom(unit.deliveryDate, paid);
-}
-
-/** What a change to an invoice's property-fee periods needs read: the unit and its claims. */
-export async function readPaidThrough(
+/**
+ * What a change to an invoice's property-fee periods needs read: the unit's billing state (one item,
+ * the lock of the write). None for an invoice without property-fee lines.
+ */
+export async function readForPaidThrough(
   ctx: Pick<Ctx, 'db'>,
   inv: Pick<Invoice, 'unitId' | 'lines'>,
-): Promise<{ unit: Unit; claims: Map<string, 'OPEN' | 'PAID'> } | undefined> {
+): Promise<UnitBilling | undefined> {
   if (!inv.unitId || !inv.lines.some((l) => l.type === 'PROPERTY_FEE')) return undefined;
-  const [unit, claims] = await Promise.all([
-    getUnit(ctx, inv.unitId),
-    liveClaims(ctx.db, claimOwner.unit(inv.unitId), 'PROPERTY_FEE'),
-  ]);
-  return { unit, claims };
+  return readUnitBilling(ctx, inv.unitId);
 }
 
-/**
- * Writes the unit's paid-through date, and its place in the renewal index, under an optimistic lock
- * on the value read: two payments for the same unit cannot both extend it from a stale view; the
- * loser re-reads and retries.
- */
-export function paidThroughItems(unit: Unit, next: BizDate | undefined): TxItem[] {
-  if (next === unit.paidThrough) return [];
-  return [
-    paidThroughItem(
-      unit,
-      unit.paidThrough,
-      next ? { paidThrough: next, renewalFrom: renewalIssueFrom(next) } : undefined,
-    ),
-  ];
+/** The unit write (and its index in `items`, to retry on) once the invoice's periods change. */
+export function pushUnitWrite(
+  items: TxItem[],
+  billing: UnitBilling | undefined,
+  inv: Pick<Invoice, 'lines'>,
+  change: 'paid' | 'released',
+): number[] {
+  if (!billing) return [];
+  items.push(unitBillingWrite(billing, periodsAfter(billing.periods, inv.lines, change)));
+  return [items.length - 1];
 }
 
 function docLine(l: Invoice['lines'][number], sign: 1n | -1n = 1n) {
@@ -160,16 +126,16 @@ export async function payInvoice(
     const at = ctx.now();
     const year = businessYear(at);
     const read = async (round: number) => {
-      const [inv, paidThrough] = await Promise.all([
+      const [inv, billing] = await Promise.all([
         round === 0 ? first : getInvoice(ctx, invoiceNo),
-        readPaidThrough(ctx, first),
+        readForPaidThrough(ctx, first),
       ]);
-      return { inv, paidThrough };
+      return { inv, billing };
     };
     await transactWithNumbers(
       ctx.db,
       [{ estateId, series: SERIES.receipt, year }],
-      async ([n], { inv, paidThrough }) => {
+      async ([n], { inv, billing }) => {
         if (inv.status === 'PAID' || inv.status === 'CREDITED') {
           throw new ConflictError(
             'ALREADY_PAID',
@@ -230,14 +196,9 @@ export async function payInvoice(
             details: { invoiceNo, channel: input.channel },
           }),
         ];
-        const retryOn: number[] = [];
-        if (paidThrough) {
-          const next = paidThroughAfter(paidThrough.unit, paidThrough.claims, inv, 'paid');
-          for (const it of paidThroughItems(paidThrough.unit, next)) {
-            retryOn.push(items.length);
-            items.push(it);
-          }
-        }
+        // Locked on the unit's version: a payment, credit note or void of a neighbouring period
+        // that lands first sends this one round again, recomputed from the unit as it then is.
+        const retryOn = pushUnitWrite(items, billing, inv, 'paid');
         if (idem) {
           await idem.handle.ready;
           items.push(idem.handle.completeItem(idem.present(receipt)));

@@ -45,6 +45,9 @@ export interface Unit {
   /** End of the contiguous run of paid property-fee periods from delivery (exclusive), if any. */
   paidThrough?: BizDate;
   createdAt: string;
+  /** Internal (never presented): the billing-state lock and live property-fee periods (unit-billing.ts). */
+  version?: number;
+  propertyPeriods?: Record<string, 'OPEN' | 'PAID'>;
 }
 
 export type SpaceKind = 'OWNED' | 'USE_RIGHT';
@@ -55,6 +58,8 @@ export interface Space {
   spaceNo: string;
   kind: SpaceKind;
   plates: string[];
+  /** First day the space may be billed (SPEC.md §4.1); absent on older spaces (see fees/periods.ts spaceBillFrom). */
+  billFrom?: BizDate;
 }
 
 export type InvoiceStatus = 'OPEN' | 'PAID' | 'VOID' | 'CREDITED';

@@ -7,6 +7,7 @@
  * date), never "the next unbilled one", so a run that read a stale index cannot bill a year ahead.
  */
 import { ConflictError } from '../errors.js';
+import { spaceBillFrom } from '../fees/periods.js';
 import { claimOwner, gsi2 } from '../store/keys.js';
 import type { BizDate } from '../time.js';
 import type { Ctx } from './context.js';
@@ -55,21 +56,21 @@ export async function runRenewals(ctx: Ctx, estateId: string, asOf: BizDate): Pr
         continue;
       }
       // Owned and use-right spaces are prepaid with the property fee for the same period, unless a
-      // cashier already billed the spaces for it; that must not hold the property fee back.
+      // cashier already billed the spaces for it, or none is billed yet in that period (its start is
+      // later): neither may hold the property fee back.
       const spacesBilled = claims.get('PARKING_SPACE_FEE')?.has(paidThrough) ?? false;
+      const spacesDue = spaces.filter((s) => spaceBillFrom(s, unit) <= paidThrough).length;
       const inv = await issueInvoice(
         ctx,
         {
           unitId,
           items: [
             { type: 'PROPERTY_FEE', periodStart: paidThrough },
-            ...(spaces.length > 0 && !spacesBilled
-              ? [{ type: 'PARKING_SPACE_FEE' as const, spaces: spaces.length }]
-              : []),
+            ...(spacesDue > 0 && !spacesBilled ? [{ type: 'PARKING_SPACE_FEE' as const }] : []),
           ],
         },
         undefined,
-        { unit, tariffs },
+        { unit, tariffs, spaces },
       );
       run.issued.push(inv.invoiceNo);
     } catch (e) {

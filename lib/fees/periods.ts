@@ -27,3 +27,78 @@ export function renewalIssueFrom(periodStart: BizDate): BizDate {
 export function dueDate(period: Period, issuedOn: BizDate): BizDate {
   return period.start > issuedOn ? period.start : issuedOn;
 }
+
+// ---- a unit's periods ------------------------------------------------------------------------
+
+/** What a unit's periods are computed from (the import adds its billing anchor here). */
+export interface PeriodBasis {
+  deliveryDate: BizDate;
+}
+
+/**
+ * The one place a unit's period start comes from: its periods run yearly from this date. Today the
+ * delivery date (SPEC.md §4.1); the roster import (§8) points it at the unit's billing anchor.
+ */
+export function billingAnchor(unit: PeriodBasis): BizDate {
+  return unit.deliveryDate;
+}
+
+/**
+ * The date a unit is paid through before any period of its own is paid: none for a unit billed from
+ * delivery. (An imported unit with 已缴至 is paid through its anchor: the import sets it here.)
+ */
+export function openingPaidThrough(_unit: PeriodBasis): BizDate | undefined {
+  return undefined;
+}
+
+/** The unit's period k. */
+export function unitPeriod(unit: PeriodBasis, k: number): Period {
+  return annualPeriod(billingAnchor(unit), k);
+}
+
+/** End of the contiguous run of paid periods from the anchor, given which period starts are paid. */
+export function paidThroughFrom(unit: PeriodBasis, paid: ReadonlySet<string>): BizDate | undefined {
+  let through = openingPaidThrough(unit);
+  for (let k = 0; k < 1000; k++) {
+    const p = unitPeriod(unit, k);
+    if (!paid.has(p.start)) break;
+    through = p.end;
+  }
+  return through;
+}
+
+/**
+ * When a space registered on `today` is first billed (SPEC.md §4.1): the start of the unit's period
+ * that contains `today`, or of the next one if that period's property fee is already paid. Before
+ * the anchor, the first period. `paid` holds the unit's paid property-fee period starts.
+ */
+export function registeredSpaceBillFrom(
+  unit: PeriodBasis,
+  paid: ReadonlySet<string>,
+  today: BizDate,
+): BizDate {
+  const k = periodIndexOn(billingAnchor(unit), today);
+  if (k < 0) return billingAnchor(unit);
+  const p = unitPeriod(unit, k);
+  return paid.has(p.start) ? p.end : p.start;
+}
+
+/**
+ * A space's first billable day: its stored `billFrom`, or for a space registered before spaces had
+ * one, the unit's anchor (such spaces were billed from delivery; keeping that keeps their history).
+ */
+export function spaceBillFrom(space: { billFrom?: BizDate }, unit: PeriodBasis): BizDate {
+  return space.billFrom ?? billingAnchor(unit);
+}
+
+/**
+ * How many of the spaces are billed for `period`: those whose first billable day is on or before the
+ * period's start (no pro-rating: a space whose start falls inside a period waits for the next).
+ */
+export function spacesBilledIn(
+  spaces: readonly { billFrom?: BizDate }[],
+  unit: PeriodBasis,
+  period: Period,
+): number {
+  return spaces.filter((s) => spaceBillFrom(s, unit) <= period.start).length;
+}

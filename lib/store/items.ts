@@ -155,53 +155,51 @@ export function claimStateItem(
 /** The renewal index sort key of a unit: the date its renewal may be issued, then the unit. */
 const renewalKey = (issueFrom: string, unitId: string) => `${issueFrom}#${unitId}`;
 
+/** What a write of a unit's billing state sets (everything derived from its live periods). */
+export interface UnitBillingState {
+  /** Live property-fee periods: start → OPEN or PAID. */
+  propertyPeriods: Record<string, 'OPEN' | 'PAID'>;
+  paidThrough?: string;
+  /** The date the unit's next renewal may be issued: its place in the renewal index, if due for one. */
+  renewalFrom?: string;
+}
+
 /**
- * Writes a unit's paid-through date (or clears it) and its place in the renewal index, under an
- * optimistic lock on the value read (`was`).
+ * Writes a unit's billing state under an optimistic lock on its version: the write succeeds only if
+ * no other billing write landed since `version` was read (absent on a unit never written this
+ * way), and moves the version on. A loser re-reads and recomputes.
  */
-export function paidThroughItem(
+export function unitBillingItem(
   unit: { unitId: string; estateId: string },
-  was: string | undefined,
-  next: { paidThrough: string; renewalFrom: string } | undefined,
+  version: number | undefined,
+  next: UnitBillingState,
 ): TxItem {
-  const lock = was
-    ? { cond: 'paidThrough = :old', values: { ':old': was } }
-    : { cond: 'attribute_not_exists(paidThrough)', values: {} };
-  const set = next
-    ? {
-        expr: 'SET paidThrough = :new, GSI2PK = :gsiPk, GSI2SK = :gsiSk',
-        values: {
-          ':new': next.paidThrough,
-          ':gsiPk': gsi2.renewalDue(unit.estateId),
-          ':gsiSk': renewalKey(next.renewalFrom, unit.unitId),
-        },
-      }
-    : { expr: 'REMOVE paidThrough, GSI2PK, GSI2SK', values: {} };
-  const values = { ...lock.values, ...set.values };
+  const set = ['#version = :next', 'propertyPeriods = :periods'];
+  const remove: string[] = [];
+  const values: Record<string, unknown> = {
+    ':next': (version ?? 0) + 1,
+    ':periods': next.propertyPeriods,
+  };
+  if (next.paidThrough) {
+    set.push('paidThrough = :paidThrough');
+    values[':paidThrough'] = next.paidThrough;
+  } else remove.push('paidThrough');
+  if (next.renewalFrom) {
+    set.push('GSI2PK = :gsiPk', 'GSI2SK = :gsiSk');
+    values[':gsiPk'] = gsi2.renewalDue(unit.estateId);
+    values[':gsiSk'] = renewalKey(next.renewalFrom, unit.unitId);
+  } else remove.push('GSI2PK', 'GSI2SK');
+  if (version !== undefined) values[':was'] = version;
   return {
     Update: {
       Key: key.unit(unit.unitId),
-      UpdateExpression: set.expr,
-      ConditionExpression: lock.cond,
-      ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+      UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+      ConditionExpression:
+        version === undefined ? 'attribute_exists(PK) AND attribute_not_exists(#version)' : '#version = :was',
+      ExpressionAttributeNames: { '#version': 'version' },
+      ExpressionAttributeValues: values,
     },
   };
-}
-
-/** Sets (`renewalFrom`) or clears the sparse renewal-due index entry of a unit. */
-export function renewalIndexItem(unit: { unitId: string; estateId: string }, renewalFrom?: string): TxItem {
-  return renewalFrom
-    ? {
-        Update: {
-          Key: key.unit(unit.unitId),
-          UpdateExpression: 'SET GSI2PK = :pk, GSI2SK = :sk',
-          ExpressionAttributeValues: {
-            ':pk': gsi2.renewalDue(unit.estateId),
-            ':sk': renewalKey(renewalFrom, unit.unitId),
-          },
-        },
-      }
-    : { Update: { Key: key.unit(unit.unitId), UpdateExpression: 'REMOVE GSI2PK, GSI2SK' } };
 }
 
 // ---- receipts --------------------------------------------------------------------------------

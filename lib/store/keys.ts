@@ -11,7 +11,8 @@
  * | unit-number guard      | ESTATE#{e}                  | UNITNO#{building}#{room}             | one unit per building and room                |
  * | space-number guard     | ESTATE#{e}                  | SPACENO#{spaceNo}                    | one registration per space                    |
  * | unit                   | UNIT#{u}                    | META                                 | get unit; GSI2 (sparse): renewal due by estate|
- * | space                  | UNIT#{u}                    | SPACE#{spaceNo}                      | a unit's spaces (query)                       |
+ * |                        |                             |                                      | billing state under a version lock            |
+ * | space                  | UNIT#{u}                    | SPACE#{spaceNo}                      | a unit's spaces (query), each with billFrom   |
  * | billing claim          | UNIT#{u} / VEHICLE#{e}#{p}  | CLAIM#{feeCode}#{periodStart}        | a period has at most one live invoice line    |
  * | invoice (lines inside) | INVOICE#{invoiceNo}         | META                                 | get invoice; GSI1: invoices of a unit/vehicle |
  * | receipt (= payment)    | RECEIPT#{receiptNo}         | META                                 | get receipt                                   |

@@ -77,6 +77,10 @@ export const unitRecordSchema = z.object({
   occupantName: opt(str),
   paidThrough: opt(str),
   createdAt: str,
+  /** Moves on with every write of the unit's billing state (optimistic lock); absent on older units. */
+  version: opt(count),
+  /** The unit's live property-fee periods (start → OPEN or PAID), mirroring its claims; absent on older units. */
+  propertyPeriods: opt(z.record(str, z.enum(['OPEN', 'PAID']))),
 });
 
 export const spaceRecordSchema = z.object({
@@ -85,6 +89,8 @@ export const spaceRecordSchema = z.object({
   spaceNo: str,
   kind: z.enum(['OWNED', 'USE_RIGHT']),
   plates: opt(z.array(str)),
+  /** First day the space may be billed; absent on spaces registered before it existed (billed from the anchor). */
+  billFrom: opt(str),
 });
 
 export const tempParkingBandSchema = z.object({ upToMinutes: count, amount: str });

@@ -133,7 +133,9 @@ describe('review regressions', () => {
   });
 
   it('bills exactly MAX_PERIODS elapsed periods, and refuses one more', () => {
-    expect(selectPeriods('2005-06-01', new Map(), '2025-03-01')).toHaveLength(MAX_PERIODS);
-    expect(() => selectPeriods('2004-06-01', new Map(), '2025-03-01')).toThrow(/more than 20/);
+    expect(selectPeriods({ deliveryDate: '2005-06-01' }, new Map(), '2025-03-01')).toHaveLength(MAX_PERIODS);
+    expect(() => selectPeriods({ deliveryDate: '2004-06-01' }, new Map(), '2025-03-01')).toThrow(
+      /more than 20/,
+    );
   });
 });

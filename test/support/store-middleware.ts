@@ -131,3 +131,35 @@ export class StoreCallCounter {
     this.finishedDepth = 0;
   }
 }
+
+/**
+ * Holds the first TransactWriteItems sent through `doc` until `release()`: whatever the request
+ * read before it is then as stale as a test wants (another request commits in between). `arrived`
+ * settles when that transaction is waiting; later transactions (a retry's) pass freely.
+ */
+export function holdFirstTransact(doc: DynamoDBDocumentClient): {
+  arrived: Promise<void>;
+  release: () => void;
+} {
+  let arrive!: () => void;
+  let release!: () => void;
+  const arrived = new Promise<void>((r) => {
+    arrive = r;
+  });
+  const released = new Promise<void>((r) => {
+    release = r;
+  });
+  let held = false;
+  doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!held && actionOf(context.commandName) === 'TransactWriteItems') {
+        held = true;
+        arrive();
+        await released;
+      }
+      return next(args);
+    },
+    { step: 'initialize', priority: 'high', name: `holdFirstTransact${++names}` },
+  );
+  return { arrived, release };
+}

@@ -78,6 +78,8 @@ const space = z.object({
   spaceNo: z.string(),
   kind: z.enum(['OWNED', 'USE_RIGHT']),
   plates: z.array(z.string()),
+  /** First day the space is billed (SPEC.md §4.1): never for time before it. */
+  billFrom: s.date,
 });
 /** A unit as the API shows it; the unit-search route lists the same shape without spaces and invoices. */
 export const unitSchema = z.object({

@@ -92,6 +92,8 @@ export const MESSAGES: Record<string, string> = {
   PAYLOAD_TOO_LARGE: '提交的内容过长,请精简后再试。',
   BUILDING_REQUIRED: '请同时填写楼栋和房号。',
   NO_SPACES: '这套房屋没有登记自有或使用权车位,请不要勾选车位服务费。',
+  NO_BILLABLE_SPACE: '这套房屋的车位从以后的年度才开始收费,本次请不要勾选车位服务费。',
+  SPACES_MISMATCH: '车位个数与登记的不一致,请不要填写车位个数,系统会按登记的车位收费。',
   FEE_NOT_BILLABLE_HERE: '装修保证金和装修证工本费只在办理装修登记时收取,请到装修登记办理。',
   NO_ITEMS: '请至少选择一个收费项目。',
   DUPLICATE_ITEM: '同一个收费项目只能选择一次。',
