@@ -128,6 +128,11 @@ export const MESSAGES: Record<string, string> = {
   TOO_MANY_DEDUCTIONS: '扣款项目过多,请合并后再登记。',
   NOT_AFTER_PREVIOUS: '复查日期须晚于上一次复查,请核对日期。',
   NOT_LATER: '延期后的结束日期须晚于原结束日期。',
+  NOT_AFTER_PERIOD_END: '延期后的结束日期须晚于现在的装修期结束日。',
+  RENOVATION_PERIOD_EXPIRED: '装修期已过,须先登记延期才能办理竣工验收。',
+  DATE_IN_FUTURE: '这一天还没有到,请在当天或之后办理。',
+  OWN_CASHUP_ONLY: '收费员只能查看自己的日结。',
+  UNSUPPORTED_MEDIA_TYPE: '文件格式不对,请上传 Excel(.xlsx)或 CSV 文件。',
   TOO_LONG: '单次延期的天数超过上限,请缩短延期时间。',
   TOO_MANY_EXTENSIONS: '延期次数已达上限,请联系管理处处理。',
 
