@@ -61,6 +61,8 @@ const STATE_NAMES: Record<string, string> = {
   CANCELLED: '已取消',
 };
 
+const ENDED = ['REFUNDED', 'CANCELLED'];
+
 /** Each action's form; shown only when the case allows it. */
 const ACTION_FORMS: Record<string, string> = {
   ACCEPTANCE: 'reno-accept-form',
@@ -83,6 +85,7 @@ export function renovationScreen(deps: DeskDeps): DeskScreen & { refresh(): Prom
     refunding = undefined;
     fill(byId('reno-case'));
     for (const id of Object.values(ACTION_FORMS)) byId(id).hidden = true;
+    byId('reno-register-form').hidden = false;
   }
 
   /** The flat's newest case, found through its registration invoice. */
@@ -152,6 +155,8 @@ export function renovationScreen(deps: DeskDeps): DeskScreen & { refresh(): Prom
     );
     for (const [action, id] of Object.entries(ACTION_FORMS))
       byId(id).hidden = !c.allowedActions.includes(action);
+    // One live case per flat (the API answers RENOVATION_IN_PROGRESS): register only after the last ended.
+    byId('reno-register-form').hidden = !ENDED.includes(c.state);
     for (const id of ['reno-accept-date', 'reno-reinspect-date']) input(id).value ||= today();
     const first = Object.entries(ACTION_FORMS).find(([a]) => c.allowedActions.includes(a));
     if (focus)
