@@ -105,6 +105,7 @@ export function parkingScreen(deps: DeskDeps): DeskScreen {
     form.hidden = false;
     for (const c of form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select'))
       c.disabled = false;
+    byId('parking-pay-button').textContent = '收停车费';
     byId<HTMLSelectElement>('parking-channel').value = 'CASH';
     input('parking-tendered').value = '';
     input('parking-reference').value = '';
@@ -138,6 +139,8 @@ export function parkingScreen(deps: DeskDeps): DeskScreen {
           'input, select',
         ))
           c.disabled = true;
+        // Same key, same body on the retry: the inputs stay frozen until the outcome is known.
+        byId('parking-pay-button').textContent = '重试收款';
         return deps.complain(e, PAYMENT_RETRY_HINT);
       }
       return deps.complain(e);
