@@ -11,14 +11,19 @@ import { PaymentAttempt } from '../shared/attempt.js';
 import { whileBusy } from '../shared/busy.js';
 import { expired, readClaims, type TokenClaims } from '../shared/claims.js';
 import { byId, fill, h } from '../shared/dom.js';
-import { dayBefore, feeName, STATUS_NAMES, UNIT_TYPE_NAMES } from '../shared/format.js';
+import { dayBefore, feeName, UNIT_TYPE_NAMES } from '../shared/format.js';
 import { ISSUE_RETRY_HINT, MESSAGES, PAYMENT_RETRY_HINT } from '../shared/messages.js';
 import { changeSentence, normaliseAmount, toFen } from '../shared/money.js';
 import type { Invoice, Page, Receipt, Unit } from '../shared/types.js';
+import { openBillsTable } from './bills.js';
 import { type CashupScreen, cashupScreen } from './cashup.js';
+import { type DeskScreen, REFERENCE_NAMES } from './desk.js';
+import { showIssueWarning } from './issue-warning.js';
+import { wireDeskJobs } from './jobs.js';
 import { receiptView } from './receipt.js';
 
 const TOKEN_KEY = 'counter.token';
+const HEADER_BUTTONS = ['parking-open', 'rental-open', 'cashup-open'];
 
 let api: Api;
 let token: string | undefined;
@@ -29,6 +34,9 @@ let paying: { invoice: Invoice; attempt: PaymentAttempt<Receipt> } | undefined;
 let issuing: PaymentAttempt<Invoice> | undefined;
 let voiding: Invoice | undefined;
 let cashup: CashupScreen | undefined;
+/** The desk jobs (停车, 租赁, 装修, 红冲): forgetUnit closes every one of them. */
+let screens: DeskScreen[] = [];
+let refreshJobs: (() => Promise<void>) | undefined;
 
 const el = {
   who: () => byId('who'),
@@ -100,7 +108,8 @@ function signOut(clear = true): void {
   el.signIn().hidden = false;
   el.who().hidden = true;
   el.signOut().hidden = true;
-  byId('cashup-open').hidden = true;
+  for (const id of HEADER_BUTTONS) byId(id).hidden = true;
+  for (const s of screens) s.close();
   byId<HTMLTextAreaElement>('token').value = '';
   if (clear) clearMessages();
 }
@@ -111,7 +120,7 @@ function showDesk(): void {
   el.who().hidden = false;
   el.who().textContent = `收费员:${claims!.sub}`;
   el.signOut().hidden = false;
-  byId('cashup-open').hidden = false;
+  for (const id of HEADER_BUTTONS) byId(id).hidden = false;
   fill(
     el.estate(),
     claims!.estates.map((e) => h('option', { value: e }, e)),
@@ -134,6 +143,7 @@ function forgetUnit(): void {
   issuing = undefined;
   freezeIssueForm(false);
   for (const id of ['unit', 'invoices', 'pay', 'void', 'receipt', 'cashup']) byId(id).hidden = true;
+  for (const s of screens) s.close();
   fill(byId('invoice-list'));
   fill(byId('unit-facts'));
 }
@@ -195,6 +205,7 @@ async function refreshUnit(): Promise<void> {
   try {
     unit = await api.call<Unit>('GET', `/v1/units/${encodeURIComponent(unit.unitId)}`);
     renderUnit();
+    await refreshJobs?.();
   } catch (e) {
     complain(e);
   }
@@ -235,6 +246,7 @@ function renderUnit(): void {
   space.checked = spaces.length > 0;
   byId('issue-button').textContent = u.paidThrough ? '开具续费账单' : '开具入住账单';
   if (issuing?.pendingRetry) freezeIssueForm(true);
+  showIssueWarning(u);
 
   const open = u.openInvoices ?? [];
   const list = byId('invoice-list');
@@ -242,71 +254,7 @@ function renderUnit(): void {
     fill(list, h('p', { class: 'muted' }, '这套房屋没有待缴账单。'));
     return;
   }
-  fill(
-    list,
-    h(
-      'table',
-      { class: 'invoice-table' },
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          h('th', {}, '账单号'),
-          h('th', {}, '项目'),
-          h('th', { class: 'money' }, '金额(元)'),
-          h('th', {}, '到期日'),
-          h('th', {}, h('span', { class: 'visually-hidden' }, '操作')),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        open.map((inv) =>
-          h(
-            'tr',
-            { 'data-invoice': inv.invoiceNo },
-            h(
-              'td',
-              {},
-              inv.invoiceNo,
-              h('br'),
-              h('span', { class: 'muted' }, STATUS_NAMES[inv.status] ?? inv.status),
-            ),
-            h(
-              'td',
-              {},
-              inv.lines.map((l) =>
-                h('div', {}, `${feeName(l.type)}${l.period ? ` ${l.period.start}起` : ''}`),
-              ),
-            ),
-            h('td', { class: 'money' }, inv.total),
-            h('td', {}, inv.dueDate),
-            h(
-              'td',
-              { class: 'actions' },
-              h(
-                'button',
-                { type: 'button', 'aria-label': `收款 ${inv.invoiceNo}`, onclick: () => openPay(inv) },
-                '收款',
-              ),
-              h(
-                'button',
-                {
-                  type: 'button',
-                  class: 'danger',
-                  'aria-label': `作废 ${inv.invoiceNo}`,
-                  onclick: () => openVoid(inv),
-                },
-                '作废',
-              ),
-            ),
-          ),
-        ),
-      ),
-    ),
-  );
+  fill(list, openBillsTable(open, { pay: openPay, void: openVoid }));
 }
 
 // ---- issuing ----------------------------------------------------------------------------------
@@ -376,7 +324,9 @@ function openPay(inv: Invoice): void {
   byId('pay').hidden = false;
   const who = unit
     ? `${unit.building} ${unit.room}${unit.occupantName ? ` · ${unit.occupantName}` : ''}`
-    : '';
+    : inv.plate
+      ? `车辆 ${inv.plate}`
+      : '';
   fill(
     byId('pay-summary'),
     // The flat beside the amount: the cashier reads whose money this is before taking it.
@@ -418,11 +368,12 @@ function toggleChannelFields(): void {
   byId('tendered-label').hidden = !cash;
   byId('reference').hidden = cash;
   byId('reference-label').hidden = cash;
+  byId('reference-label').textContent = REFERENCE_NAMES[byId<HTMLSelectElement>('channel').value] ?? '';
 }
 
 async function pay(): Promise<void> {
   clearMessages();
-  if (!paying || !unit) return;
+  if (!paying) return;
   const { invoice, attempt } = paying;
   const channel = byId<HTMLSelectElement>('channel').value;
   let body: Record<string, string>;
@@ -434,8 +385,13 @@ async function pay(): Promise<void> {
     if (toFen(tendered) < toFen(invoice.total)) return complain(MESSAGES['TENDERED_TOO_LOW']!);
     body = { channel, amount: invoice.total, tendered };
   } else {
+    // A cheque or transfer is traced by its number: the page refuses to take it without one.
     const reference = byId<HTMLInputElement>('reference').value.trim();
-    body = { channel, amount: invoice.total, ...(reference ? { reference } : {}) };
+    if (!reference) {
+      byId('reference').focus();
+      return complain(`请填写${REFERENCE_NAMES[channel] ?? '支票号/转账流水号'}。`);
+    }
+    body = { channel, amount: invoice.total, reference };
   }
   let receipt: Receipt;
   try {
@@ -565,12 +521,22 @@ async function main(): Promise<void> {
     void cashup?.open();
   };
   byId('cashup-open').addEventListener('click', openCashup);
-  document.addEventListener('keydown', (e) => {
-    if (e.key === 'F9') {
-      e.preventDefault();
-      openCashup();
-    }
-  });
+  ({ screens, refresh: refreshJobs } = wireDeskJobs({
+    deps: {
+      api,
+      estate: () => el.estate().value,
+      say,
+      complain,
+      clearMessages,
+      unit: () => unit,
+      refreshUnit,
+      openPay,
+    },
+    signedIn: () => !!claims && !el.desk().hidden,
+    forgetUnit,
+    openCashup,
+    unit: () => unit,
+  }));
 
   const saved = sessionStorage.getItem(TOKEN_KEY);
   const c = saved ? acceptToken(saved) : undefined;
