@@ -206,10 +206,15 @@ export class SettingsHistory {
   }
 
   /** The version in effect in `month`; the defaults before the first change. */
+  private defaults: SettingsVersion | undefined;
+
   at(month: Month): SettingsVersion {
     let best: SettingsVersion | undefined;
     for (const v of this.versions) if (v.effectiveFrom <= month) best = v;
-    return best ?? { ...defaultSettings(), estateId: this.estateId, effectiveFrom: '2000-01' };
+    if (best) return best;
+    // Asked once per ledger line and month: the defaults are built once per history.
+    this.defaults ??= { ...defaultSettings(), estateId: this.estateId, effectiveFrom: '2000-01' };
+    return this.defaults;
   }
 
   rate(feeCode: string, month: Month): string | null {

@@ -8,9 +8,10 @@ import type { Column } from '../exports/table.js';
 import { entryPages, type LedgerEntry } from '../ledger/query.js';
 import { UnitDirectory } from '../ledger/units.js';
 import { formatFen } from '../money.js';
+import { ledgerPk } from '../store/keys.js';
 import { SEED_EFFECTIVE_FROM } from '../tariffs/catalog.js';
 import { accountingFeeName, SettingsHistory } from './accounting-settings.js';
-import { lastDay, type Month, monthOf } from './recognition.js';
+import { addMonth, firstDay, lastDay, type Month, monthOf } from './recognition.js';
 import { type Flow, type RevenueReport, type RevenueRow, revenueFlows, revenueReport } from './revenue.js';
 import { monthVouchers, type VoucherLine } from './vouchers.js';
 
@@ -24,16 +25,51 @@ export interface MonthBooks {
   settings: SettingsHistory;
 }
 
+/** Months of history read at once: DynamoDB answers a Query per month in parallel. */
+const PARALLEL_MONTHS = 4;
+
+/** The business date of the estate's first ledger entry, if any. */
+async function firstEntryDate(db: Ctx['db'], estateId: string, to: string): Promise<string | undefined> {
+  const page = await db.query({
+    KeyConditionExpression: 'PK = :pk AND SK BETWEEN :lo AND :hi',
+    ExpressionAttributeValues: {
+      ':pk': ledgerPk(estateId),
+      ':lo': `${SEED_EFFECTIVE_FROM}#`,
+      ':hi': `${to}#~`,
+    },
+    ProjectionExpression: 'businessDate',
+    Limit: 1,
+  });
+  const first = page.items[0]?.['businessDate'];
+  return typeof first === 'string' ? first : undefined;
+}
+
+/** Every entry from the estate's first to the month's last day, in time order, a month per Query. */
+async function history(db: Ctx['db'], estateId: string, month: Month): Promise<LedgerEntry[]> {
+  const first = await firstEntryDate(db, estateId, lastDay(month));
+  if (!first) return [];
+  const months: Month[] = [];
+  for (let m = monthOf(first); m <= month; m = addMonth(m, 1)) months.push(m);
+  const parts: LedgerEntry[][] = new Array(months.length);
+  let next = 0;
+  const reader = async () => {
+    while (next < months.length) {
+      const i = next++;
+      const m = months[i]!;
+      const part: LedgerEntry[] = [];
+      const range = { estateId, from: firstDay(m), to: lastDay(m) };
+      for await (const page of entryPages(db, range, { pageItems: HISTORY_PAGE_ITEMS })) part.push(...page);
+      parts[i] = part;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_MONTHS, months.length) }, reader));
+  return parts.flat();
+}
+
 export async function loadMonth(ctx: Pick<Ctx, 'db'>, estateId: string, month: Month): Promise<MonthBooks> {
-  const range = { estateId, from: SEED_EFFECTIVE_FROM, to: lastDay(month) };
   const [settings, entries] = await Promise.all([
     SettingsHistory.load(ctx, estateId),
-    (async () => {
-      const all: LedgerEntry[] = [];
-      for await (const page of entryPages(ctx.db, range, { pageItems: HISTORY_PAGE_ITEMS }))
-        all.push(...page);
-      return all;
-    })(),
+    history(ctx.db, estateId, month),
   ]);
   return { month, entries, settings, flows: revenueFlows(entries, settings) };
 }

@@ -2,7 +2,7 @@
  * The arithmetic of the accountant's month (SPEC.md §10), pure: months as `YYYY-MM`, how a paid
  * period is earned month by month, and the tax split (价税分离). docs/accounting.md has the rules.
  */
-import { Dec, type Fen, fenToDec, roundToFen } from '../money.js';
+import { Dec, type Fen, roundToFen } from '../money.js';
 import { addDays, addMonths, type BizDate } from '../time.js';
 
 /** A calendar month, `2026-07`. */
@@ -22,12 +22,38 @@ export function lastDay(month: Month): BizDate {
   return addDays(addMonths(`${month}-01`, 1), -1);
 }
 
-/** Months a half-open period spans as service months: [2026-06-01, 2027-06-01) → 12. */
+/**
+ * Service months of a half-open period: [2026-06-01, 2027-06-01) → 12. Periods repeat (units
+ * delivered together, renewals on the same anchor), and Temporal's polyfill is slow next to a
+ * year of an estate's payments: both answers are kept per period.
+ */
+const spans = new Map<string, number>();
+const startsOf = new Map<string, Month[]>();
+const MEMO_LIMIT = 50_000;
+
 export function serviceMonths(start: BizDate, end: BizDate): number {
-  let n = 1;
-  // A period is whole months by construction; a ragged end still earns its last, partial month.
-  while (addMonths(start, n) < end && n < 1200) n++;
+  const k = `${start}|${end}`;
+  let n = spans.get(k);
+  if (n === undefined) {
+    n = 1;
+    // A period is whole months by construction; a ragged end still earns its last, partial month.
+    while (addMonths(start, n) < end && n < 1200) n++;
+    if (spans.size > MEMO_LIMIT) spans.clear();
+    spans.set(k, n);
+  }
   return n;
+}
+
+/** The calendar month each of the first `n` service months from `start` begins in. */
+function serviceMonthStarts(start: BizDate, n: number): Month[] {
+  const k = `${start}|${n}`;
+  let months = startsOf.get(k);
+  if (!months) {
+    months = Array.from({ length: n }, (_, i) => monthOf(addMonths(start, i)));
+    if (startsOf.size > MEMO_LIMIT) startsOf.clear();
+    startsOf.set(k, months);
+  }
+  return months;
 }
 
 export interface SchedulePiece {
@@ -43,8 +69,8 @@ export interface SchedulePiece {
 export function recognitionSchedule(amount: Fen, start: BizDate, end: BizDate): SchedulePiece[] {
   const n = serviceMonths(start, end);
   const each = amount / BigInt(n); // bigint division truncates toward zero: the remainder goes last
-  return Array.from({ length: n }, (_, k) => ({
-    month: monthOf(addMonths(start, k)),
+  return serviceMonthStarts(start, n).map((month, k) => ({
+    month,
     gross: k === n - 1 ? amount - each * BigInt(n - 1) : each,
   }));
 }
@@ -59,9 +85,17 @@ export interface TaxSplit {
  * 价税分离: net = gross ÷ (1 + rate), half-up to the fen (lib/money.ts, the one rounding rule),
  * tax = gross − net. `rate` null: outside VAT, all net. 1934.50 at 6% → 1825.00 + 109.50.
  */
+const divisors = new Map<string, Dec>();
+
 export function splitTax(gross: Fen, rate: string | null): TaxSplit {
   if (rate === null) return { gross, net: gross, tax: 0n };
-  const net = roundToFen(fenToDec(gross).dividedBy(new Dec(1).plus(rate)));
+  let divisor = divisors.get(rate);
+  if (!divisor) {
+    // Fen ÷ (100 × (1 + rate)) is the yuan amount ÷ (1 + rate) in one division.
+    divisor = new Dec(1).plus(rate).times(100);
+    divisors.set(rate, divisor);
+  }
+  const net = roundToFen(new Dec(gross.toString()).dividedBy(divisor));
   return { gross, net, tax: gross - net };
 }
 

@@ -58,11 +58,24 @@ export function revenueFlows(entries: Iterable<LedgerEntry>, settings: SettingsH
     const month = monthOf(e.businessDate);
     if (e.kind === 'PAYMENT_RECEIVED' && !isDeposit(e.feeCode)) {
       const rate = (m: Month) => settings.rate(e.feeCode, m);
+      // The equal pieces of a line split alike: one division per rate and amount, not per month.
+      const splits = new Map<string, TaxSplit>();
+      const split = (gross: Fen, r: string | null) => {
+        const k = `${r}|${gross}`;
+        let s = splits.get(k);
+        if (!s) {
+          s = splitTax(gross, r);
+          splits.set(k, s);
+        }
+        return s;
+      };
       const recognised = new Map<Month, TaxSplit>();
       if (e.periodStart && e.periodEnd) {
         for (const p of recognitionSchedule(e.amount, e.periodStart, e.periodEnd)) {
           const m = p.month < month ? month : p.month;
-          recognised.set(m, addSplit(recognised.get(m) ?? ZERO_SPLIT, splitTax(p.gross, rate(m))));
+          const piece = split(p.gross, rate(m));
+          const had = recognised.get(m);
+          recognised.set(m, had ? addSplit(had, piece) : piece);
         }
       } else {
         recognised.set(month, splitTax(e.amount, rate(month)));
