@@ -26,7 +26,11 @@ import { monthVouchers } from '../../lib/reports/vouchers.js';
 import { addMonths } from '../../lib/time.js';
 
 let seq = 0;
-function entry(kind: LedgerKind, date: string, fields: Partial<LedgerEntry> & { feeCode: string; amount: bigint }): LedgerEntry {
+function entry(
+  kind: LedgerKind,
+  date: string,
+  fields: Partial<LedgerEntry> & { feeCode: string; amount: bigint },
+): LedgerEntry {
   seq++;
   return {
     sk: `${date}#${String(seq).padStart(8, '0')}#${kind}`,
@@ -71,10 +75,14 @@ describe('recognition and tax split (SPEC.md §10)', () => {
     expect(splitTax(1000n, '0.09')).toEqual({ gross: 1000n, net: 917n, tax: 83n });
     expect(splitTax(100000n, null)).toEqual({ gross: 100000n, net: 100000n, tax: 0n });
     fc.assert(
-      fc.property(fc.bigInt({ min: -(10n ** 9n), max: 10n ** 9n }), fc.constantFrom('0.06', '0.09', '0.13', '0.0325'), (g, r) => {
-        const s = splitTax(g, r);
-        expect(s.net + s.tax).toBe(g);
-      }),
+      fc.property(
+        fc.bigInt({ min: -(10n ** 9n), max: 10n ** 9n }),
+        fc.constantFrom('0.06', '0.09', '0.13', '0.0325'),
+        (g, r) => {
+          const s = splitTax(g, r);
+          expect(s.net + s.tax).toBe(g);
+        },
+      ),
     );
   });
 
@@ -126,8 +134,12 @@ describe('a rate change applies from its month', () => {
     expect(fields({ vatRates: { PROPERTY_FEE: '1' } })).toEqual(['vatRates.PROPERTY_FEE']);
     expect(fields({ vatRates: { PROPERTY_FEE: '0.06001' } })).toEqual(['vatRates.PROPERTY_FEE']);
     expect(fields({ accounts: { advanceReceipts: '22O3' } })).toEqual(['accounts.advanceReceipts']);
-    expect(fields({ accounts: { feeCodes: { PROPERTY_FEE: '6051' } } })).toEqual(['accounts.feeCodes.PROPERTY_FEE']);
-    expect(fields({ accounts: { feeCodes: { PROPERTY_FEE: '6051' }, names: { '6051': '其他业务收入' } } })).toEqual([]);
+    expect(fields({ accounts: { feeCodes: { PROPERTY_FEE: '6051' } } })).toEqual([
+      'accounts.feeCodes.PROPERTY_FEE',
+    ]);
+    expect(
+      fields({ accounts: { feeCodes: { PROPERTY_FEE: '6051' }, names: { '6051': '其他业务收入' } } }),
+    ).toEqual([]);
     expect(fields({ vatRates: { PROPERTY_FEE: '0.0325', DEPOSIT_DEDUCTION: '0.06' } })).toEqual([]);
   });
 });
@@ -149,7 +161,10 @@ function generatedYear(seed: number): LedgerEntry[] {
     const date = addDaysIso('2026-01-01', day);
     for (let k = rnd(4); k > 0; k--) {
       const n = out.length;
-      const start = addMonths(`${addMonth(monthOf(date), rnd(5) - 2)}-${String(1 + rnd(28)).padStart(2, '0')}`, 0);
+      const start = addMonths(
+        `${addMonth(monthOf(date), rnd(5) - 2)}-${String(1 + rnd(28)).padStart(2, '0')}`,
+        0,
+      );
       const months = [12, 12, 12, 3, 6, 1][rnd(6)]!;
       const feeCode = months === 12 ? (rnd(3) ? 'PROPERTY_FEE' : 'PARKING_SPACE_FEE') : 'PARKING_RENTAL';
       const pay = entry('PAYMENT_RECEIVED', date, {
@@ -166,13 +181,53 @@ function generatedYear(seed: number): LedgerEntry[] {
       paid.push(pay);
     }
     if (rnd(2))
-      out.push(entry('PAYMENT_RECEIVED', date, { feeCode: 'TEMP_PARKING', amount: BigInt(200 + rnd(800)), receiptNo: `T${out.length}`, channel: 'CASH', plate: '粤B12345' }));
+      out.push(
+        entry('PAYMENT_RECEIVED', date, {
+          feeCode: 'TEMP_PARKING',
+          amount: BigInt(200 + rnd(800)),
+          receiptNo: `T${out.length}`,
+          channel: 'CASH',
+          plate: '粤B12345',
+        }),
+      );
     if (rnd(10) === 0) {
       const n = out.length;
-      out.push(entry('DEPOSIT_RECEIVED', date, { feeCode: 'RENOVATION_DEPOSIT', amount: 100000n, receiptNo: `EST-R2026-D${n}`, invoiceNo: `EST-2026-D${n}`, channel: 'TRANSFER', unitId: 'EST-U1' }));
-      out.push(entry('PAYMENT_RECEIVED', date, { feeCode: 'RENOVATION_WASTE', amount: 44780n, receiptNo: `EST-R2026-D${n}`, invoiceNo: `EST-2026-D${n}`, channel: 'TRANSFER', unitId: 'EST-U1' }));
-      if (rnd(2)) out.push(entry('DEPOSIT_DEDUCTED', date, { feeCode: 'RENOVATION_DEPOSIT', amount: 30000n, unitId: 'EST-U1' }));
-      out.push(entry('DEPOSIT_REFUNDED', date, { feeCode: 'RENOVATION_DEPOSIT', amount: 50000n, channel: 'CASH', unitId: 'EST-U1' }));
+      out.push(
+        entry('DEPOSIT_RECEIVED', date, {
+          feeCode: 'RENOVATION_DEPOSIT',
+          amount: 100000n,
+          receiptNo: `EST-R2026-D${n}`,
+          invoiceNo: `EST-2026-D${n}`,
+          channel: 'TRANSFER',
+          unitId: 'EST-U1',
+        }),
+      );
+      out.push(
+        entry('PAYMENT_RECEIVED', date, {
+          feeCode: 'RENOVATION_WASTE',
+          amount: 44780n,
+          receiptNo: `EST-R2026-D${n}`,
+          invoiceNo: `EST-2026-D${n}`,
+          channel: 'TRANSFER',
+          unitId: 'EST-U1',
+        }),
+      );
+      if (rnd(2))
+        out.push(
+          entry('DEPOSIT_DEDUCTED', date, {
+            feeCode: 'RENOVATION_DEPOSIT',
+            amount: 30000n,
+            unitId: 'EST-U1',
+          }),
+        );
+      out.push(
+        entry('DEPOSIT_REFUNDED', date, {
+          feeCode: 'RENOVATION_DEPOSIT',
+          amount: 50000n,
+          channel: 'CASH',
+          unitId: 'EST-U1',
+        }),
+      );
     }
     if (rnd(9) === 0 && paid.length > 0) {
       const p = paid.splice(rnd(paid.length), 1)[0]!;
@@ -221,7 +276,10 @@ describe('a generated year', () => {
         }
         previous = new Map(report.rows.map((r) => [r.feeCode, r.closing]));
       }
-      expect([...previous.values()].every((c) => c === 0n), 'everything received is earned in the end').toBe(true);
+      expect(
+        [...previous.values()].every((c) => c === 0n),
+        'everything received is earned in the end',
+      ).toBe(true);
     });
 
     it(`seed ${seed}: twelve monthly reports add up to the ledger's received totals per fee code`, () => {
@@ -248,7 +306,13 @@ describe('a generated year', () => {
       let advance = 0n;
       let lines = 0;
       for (const month of MONTHS_TO_END) {
-        const v = monthVouchers({ month, entries, flows, accounts, auxiliary: (e) => e.unitId ?? e.plate ?? '' });
+        const v = monthVouchers({
+          month,
+          entries,
+          flows,
+          accounts,
+          auxiliary: (e) => e.unitId ?? e.plate ?? '',
+        });
         lines += v.length;
         const byVoucher = new Map<number, bigint>();
         for (const l of v) {

@@ -42,11 +42,7 @@ function table(v: BoardVersion): Child {
   return h(
     'table',
     {},
-    h(
-      'caption',
-      {},
-      `收费标准(${v.approvalRef === null ? '合同约定' : `${v.effectiveFrom} 起执行`})`,
-    ),
+    h('caption', {}, `收费标准(${v.approvalRef === null ? '合同约定' : `${v.effectiveFrom} 起执行`})`),
     h(
       'tbody',
       {},
