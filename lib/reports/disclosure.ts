@@ -97,16 +97,19 @@ export function disclosurePage(d: Disclosure, estateName: string): string {
         `<tr><td>${esc(accountingFeeName(f.feeCode))}</td><td class="n">${f.receivable}</td><td class="n">${f.received}</td><td class="n">${pct(f.collectionRate)}</td></tr>`,
     )
     .join('');
-  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(estateName)} ${d.quarter} 收支公示</title>
-<style>@page{size:A4;margin:18mm}body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;font-size:12pt}
-h1{text-align:center;font-size:18pt}table{width:100%;border-collapse:collapse;margin:8pt 0}td,th{border:1px solid #000;padding:4pt}
-.n{text-align:right;font-variant-numeric:tabular-nums}footer{margin-top:16pt}</style></head><body>
-<h1>${esc(estateName)} 物业服务收支情况公示</h1>
-<p>公示期间:${d.from} 至 ${d.to}(${d.quarter});应于 ${d.dueDate} 前公示。</p>
-<h2>一、收费情况</h2><table><tr><th>收费项目</th><th>本季收款(元)</th></tr>${rows}<tr><th>合计</th><td class="n">${d.totalCollected}</td></tr></table>
-<h2>二、收缴率</h2><table><tr><th>收费项目</th><th>应收(元)</th><th>实收(元)</th><th>收缴率</th></tr>${rates}</table>
-<p>按金额收缴率:${pct(d.collectionRate)};按户收缴率:${pct(d.householdCollectionRate)}</p>
-<h2>三、押金及保证金</h2><table><tr><th>本季收取</th><th>本季退还</th><th>本季扣除</th><th>期末余额</th></tr>
-<tr><td class="n">${d.deposits.received}</td><td class="n">${d.deposits.refunded}</td><td class="n">${d.deposits.deducted}</td><td class="n">${d.deposits.held}</td></tr></table>
-<footer>${esc(estateName)} 物业服务中心 &nbsp; 公示日期:______年____月____日</footer></body></html>`;
+  // One literal per line: a minified bundle keeps a template's newlines as lines of its own.
+  return [
+    `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(estateName)} ${d.quarter} 收支公示</title>`,
+    `<style>@page{size:A4;margin:18mm}body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;font-size:12pt}`,
+    `h1{text-align:center;font-size:18pt}table{width:100%;border-collapse:collapse;margin:8pt 0}td,th{border:1px solid #000;padding:4pt}`,
+    `.n{text-align:right;font-variant-numeric:tabular-nums}footer{margin-top:16pt}</style></head><body>`,
+    `<h1>${esc(estateName)} 物业服务收支情况公示</h1>`,
+    `<p>公示期间:${d.from} 至 ${d.to}(${d.quarter});应于 ${d.dueDate} 前公示。</p>`,
+    `<h2>一、收费情况</h2><table><tr><th>收费项目</th><th>本季收款(元)</th></tr>${rows}<tr><th>合计</th><td class="n">${d.totalCollected}</td></tr></table>`,
+    `<h2>二、收缴率</h2><table><tr><th>收费项目</th><th>应收(元)</th><th>实收(元)</th><th>收缴率</th></tr>${rates}</table>`,
+    `<p>按金额收缴率:${pct(d.collectionRate)};按户收缴率:${pct(d.householdCollectionRate)}</p>`,
+    `<h2>三、押金及保证金</h2><table><tr><th>本季收取</th><th>本季退还</th><th>本季扣除</th><th>期末余额</th></tr>`,
+    `<tr><td class="n">${d.deposits.received}</td><td class="n">${d.deposits.refunded}</td><td class="n">${d.deposits.deducted}</td><td class="n">${d.deposits.held}</td></tr></table>`,
+    `<footer>${esc(estateName)} 物业服务中心 &nbsp; 公示日期:______年____月____日</footer></body></html>`,
+  ].join('\n');
 }

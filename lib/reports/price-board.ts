@@ -98,8 +98,7 @@ function rateTable(v: BoardVersion): string {
   const rows = v.rates
     .map((r) => `<tr><td>${esc(r.name)}</td><td class="n">${esc(r.rate)}</td><td>${esc(r.unit)}</td></tr>`)
     .join('');
-  return `<table><tr><th>收费项目</th><th>收费标准</th><th>计价单位</th></tr>${rows}
-<tr><td>${esc(feeName('TEMP_PARKING'))}</td><td colspan="2">${esc(bandText(v.tempParkingBands))}</td></tr></table>`;
+  return `<table><tr><th>收费项目</th><th>收费标准</th><th>计价单位</th></tr>${rows}<tr><td>${esc(feeName('TEMP_PARKING'))}</td><td colspan="2">${esc(bandText(v.tempParkingBands))}</td></tr></table>`;
 }
 
 /** The A4 page for the office wall. */
@@ -110,11 +109,14 @@ export function priceBoardPage(b: PriceBoard, estateName: string): string {
         `<h2>新收费标准公告(${v.effectiveFrom} 起执行,${v.noticeDate} 公告)</h2><p>批准文件:${esc(v.approvalRef ?? '—')}</p>${rateTable(v)}`,
     )
     .join('');
-  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(estateName)} 收费公示</title>
-<style>@page{size:A4;margin:18mm}body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;font-size:13pt}
-h1{text-align:center}table{width:100%;border-collapse:collapse;margin:8pt 0}td,th{border:1px solid #000;padding:5pt}.n{text-align:right}</style></head><body>
-<h1>${esc(estateName)} 物业服务收费明码标价</h1>
-<p>执行日期:${b.effectiveFrom === SEED_EFFECTIVE_FROM ? '按购房合同约定' : b.effectiveFrom};收费依据:${esc(b.approvalRef ?? '《商品房预(销)售合同》约定标准')}</p>
-${rateTable(b)}${announced}
-<p>监督电话:12345 &nbsp; 本表由物业服务中心公示</p></body></html>`;
+  // One literal per line: a minified bundle keeps a template's newlines as lines of its own.
+  return [
+    `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(estateName)} 收费公示</title>`,
+    `<style>@page{size:A4;margin:18mm}body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;font-size:13pt}`,
+    `h1{text-align:center}table{width:100%;border-collapse:collapse;margin:8pt 0}td,th{border:1px solid #000;padding:5pt}.n{text-align:right}</style></head><body>`,
+    `<h1>${esc(estateName)} 物业服务收费明码标价</h1>`,
+    `<p>执行日期:${b.effectiveFrom === SEED_EFFECTIVE_FROM ? '按购房合同约定' : b.effectiveFrom};收费依据:${esc(b.approvalRef ?? '《商品房预(销)售合同》约定标准')}</p>`,
+    `${rateTable(b)}${announced}`,
+    `<p>监督电话:12345 &nbsp; 本表由物业服务中心公示</p></body></html>`,
+  ].join('\n');
 }
