@@ -3,7 +3,7 @@
  * effective date, and the versions announced for later with the date owners were told. The
  * contract-standard tariff was agreed in each sale contract, not approved: its `approvalRef` is null.
  */
-import { feeName, feeType } from '../fee-types/catalog.js';
+import { feeCodes, feeName, feeType } from '../fee-types/catalog.js';
 import {
   RENTAL_KIND_NAMES,
   type RentalKind,
@@ -37,11 +37,19 @@ export interface BoardVersion {
 
 function boardRates(v: TariffVersion): BoardRate[] {
   const out: BoardRate[] = [];
-  for (const [code, figure] of Object.entries(v.rates as Record<string, string | Record<string, string>>)) {
+  // Registry and catalog order (高层 first), whatever order the stored maps come back in.
+  const rates = v.rates as Record<string, string | Record<string, string>>;
+  const order = [...Object.keys(UNIT_TYPE_NAMES), ...Object.keys(RENTAL_KIND_NAMES)];
+  const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
+  for (const code of [
+    ...feeCodes().filter((c) => c in rates),
+    ...Object.keys(rates).filter((c) => !feeCodes().includes(c)),
+  ]) {
+    const figure = rates[code]!;
     const unit = feeType(code)?.tariff?.unit ?? '元';
     if (typeof figure === 'string') out.push({ feeCode: code, name: feeName(code), rate: figure, unit });
     else
-      for (const [k, rate] of Object.entries(figure)) {
+      for (const [k, rate] of Object.entries(figure).sort(([a], [b]) => rank(a) - rank(b))) {
         const asUnit = k in UNIT_TYPE_NAMES;
         const label = asUnit ? UNIT_TYPE_NAMES[k as UnitType] : (RENTAL_KIND_NAMES[k as RentalKind] ?? k);
         out.push({

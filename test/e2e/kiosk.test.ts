@@ -91,7 +91,7 @@ describe('kiosk', () => {
     await page.getByRole('button', { name: '明码标价' }).click();
     await expect.poll(screen).toBe('price-board');
     const board = await page.locator('#screen').textContent();
-    for (const expected of ['物业服务费(高层)', '元/㎡/月', '车位租用费', '购房合同'])
+    for (const expected of ['物业服务费(高层)', '元/㎡/月', '车位租用费', '商品房预(销)售合同'])
       expect(board).toContain(expected);
     await checkScreen('price-board');
     await page.getByRole('button', { name: '返回首页' }).click();
