@@ -3,10 +3,11 @@
  * their code; test/api/function-routes.test.ts checks this list against the route table.
  */
 import { lambdaHandler } from '../lib/api/lambda.js';
+import { accountingRoutes } from '../lib/api/routes/accounting.js';
 import { billingRoutes } from '../lib/api/routes/billing.js';
 import { drawerCountRoutes } from '../lib/api/routes/drawer-counts.js';
 import { unitSearchRoutes } from '../lib/api/routes/units-search.js';
 import { lambdaDeps } from '../lib/api/runtime.js';
 
-export const routes = [...billingRoutes, ...unitSearchRoutes, ...drawerCountRoutes];
+export const routes = [...billingRoutes, ...unitSearchRoutes, ...drawerCountRoutes, ...accountingRoutes];
 export const handler = lambdaHandler(routes, lambdaDeps);

@@ -5,7 +5,8 @@
 import { lambdaHandler } from '../lib/api/lambda.js';
 import { cashupRoutes } from '../lib/api/routes/cashup.js';
 import { ledgerRoutes } from '../lib/api/routes/ledger.js';
+import { monthReportRoutes } from '../lib/api/routes/month-reports.js';
 import { lambdaDeps } from '../lib/api/runtime.js';
 
-export const routes = [...ledgerRoutes, ...cashupRoutes];
+export const routes = [...ledgerRoutes, ...cashupRoutes, ...monthReportRoutes];
 export const handler = lambdaHandler(routes, lambdaDeps);

@@ -1,7 +1,8 @@
 /**
- * `npm run ledger -- --estate DEMO --from 2025-01-01 --to 2025-12-31 --out ledger.csv [--lang zh]`
+ * `npm run ledger -- --estate DEMO --from 2025-01-01 --to 2025-12-31 --out ledger.csv [--lang zh]
+ * [--format csv|xlsx]`
  *
- * A complete CSV export of any size, written page by page straight from the table (constant
+ * A complete CSV or XLSX export of any size (XLSX through exceljs's streaming writer), written page by page straight from the table (constant
  * memory), with a progress bar on the terminal. The file appears under its name only once every
  * row is written; a failed export leaves nothing that looks complete.
  *
@@ -22,6 +23,7 @@ import { getEstate } from '../../lib/billing/estates.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { CSV_LANGS, type CsvLang, exportCsv } from '../../lib/ledger/csv.js';
 import { parseRange } from '../../lib/ledger/query.js';
+import { exportXlsx } from '../../lib/ledger/xlsx.js';
 import { formatFen } from '../../lib/money.js';
 import { Db, documentClient } from '../../lib/store/db.js';
 import { LOCAL_STATE_DIR } from './dev-auth.js';
@@ -29,7 +31,7 @@ import { localDynamoClientConfig } from './dynamodb-local.js';
 import { dataDir } from './local-data.js';
 
 const USAGE =
-  'usage: npm run ledger -- --estate DEMO --from 2025-01-01 --to 2025-12-31 --out ledger.csv [--lang en|zh]';
+  'usage: npm run ledger -- --estate DEMO --from 2025-01-01 --to 2025-12-31 --out ledger.csv [--lang en|zh] [--format csv|xlsx]';
 
 /** Written by `npm start` while it runs: beside its data when LOCAL_DATA_DIR is set, as start.ts does. */
 export const LOCAL_DYNAMO_FILE = join(
@@ -75,14 +77,16 @@ async function main(): Promise<void> {
         to: { type: 'string' },
         out: { type: 'string' },
         lang: { type: 'string', default: 'en' },
+        format: { type: 'string', default: 'csv' },
       },
       strict: true,
     }));
   } catch (e) {
     fail(`${(e as Error).message}\n${USAGE}`);
   }
-  const { estate, from, to, out, lang } = values;
+  const { estate, from, to, out, lang, format } = values;
   if (!estate || !from || !to || !out) fail(USAGE);
+  if (format !== 'csv' && format !== 'xlsx') fail(`--format must be csv or xlsx\n${USAGE}`);
   if (!(CSV_LANGS as readonly string[]).includes(lang!))
     fail(`--lang must be one of ${CSV_LANGS.join(', ')}`);
   let range: ReturnType<typeof parseRange>;
@@ -122,14 +126,16 @@ async function main(): Promise<void> {
   });
   const started = performance.now();
   try {
-    const result = await exportCsv(db, range, file, {
-      lang: lang as CsvLang,
-      onProgress: ({ rows, lastDate }) => {
-        const done = lastDate ? Temporal.PlainDate.from(range.from).until(lastDate).days : 0;
-        bar.update(done, { date: lastDate ?? range.from, rows });
-      },
-    });
-    file.end();
+    const onProgress = ({ rows, lastDate }: { rows: number; lastDate?: string }) => {
+      const done = lastDate ? Temporal.PlainDate.from(range.from).until(lastDate).days : 0;
+      bar.update(done, { date: lastDate ?? range.from, rows });
+    };
+    // The XLSX writer ends the stream itself when the workbook is committed.
+    const result =
+      format === 'xlsx'
+        ? await exportXlsx(db, range, file, { onProgress })
+        : await exportCsv(db, range, file, { lang: lang as CsvLang, onProgress });
+    if (format === 'csv') file.end();
     await finished(file);
     if (writeError) throw writeError;
     renameSync(partial, out);

@@ -5,11 +5,13 @@
 import { Router } from './dispatch.js';
 import { openApiDocument } from './openapi.js';
 import type { AnyRoute } from './route.js';
+import { accountingRoutes } from './routes/accounting.js';
 import { billingRoutes } from './routes/billing.js';
 import { cashupRoutes } from './routes/cashup.js';
 import { drawerCountRoutes } from './routes/drawer-counts.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { metaRoutes } from './routes/meta.js';
+import { monthReportRoutes } from './routes/month-reports.js';
 import { parkingRoutes } from './routes/parking.js';
 import { renovationRoutes } from './routes/renovation.js';
 import { unitSearchRoutes } from './routes/units-search.js';
@@ -23,6 +25,8 @@ export const ROUTES: readonly AnyRoute[] = [
   ...unitSearchRoutes,
   ...ledgerRoutes,
   ...cashupRoutes,
+  ...accountingRoutes,
+  ...monthReportRoutes,
 ];
 
 export const router = new Router(ROUTES);

@@ -17,7 +17,8 @@
  * independently by each.
  */
 import { LEDGER_KINDS, type LedgerKind } from '../billing/context.js';
-import { feeCodes, isDeposit } from '../fee-types/catalog.js';
+import type { Column } from '../exports/table.js';
+import { feeCodes, feeName, isDeposit } from '../fee-types/catalog.js';
 import { Dec, formatFen } from '../money.js';
 import type { Db } from '../store/db.js';
 import { ledgerPk } from '../store/keys.js';
@@ -442,3 +443,45 @@ export function presentSummary(s: Summary) {
     })),
   };
 }
+
+// ---- files (CSV, XLSX) ---------------------------------------------------------------------------
+
+export interface SummaryRow {
+  feeCode: string;
+  f: FeeFigures;
+}
+
+/** One row per income fee code: deposits are liabilities, outside the totals (the JSON has them). */
+export function summaryRows(s: Summary): SummaryRow[] {
+  return Object.entries(s.byFeeCode)
+    .filter(([feeCode]) => !isDeposit(feeCode))
+    .map(([feeCode, f]) => ({ feeCode, f }));
+}
+
+export const SUMMARY_COLUMNS: readonly Column<SummaryRow>[] = [
+  { key: 'feeCode', zh: '收费项目', kind: 'text', value: (r) => feeName(r.feeCode), width: 24 },
+  { key: 'receivable', zh: '应收', kind: 'money', value: (r) => r.f.receivable, total: true },
+  { key: 'received', zh: '实收', kind: 'money', value: (r) => r.f.received, total: true },
+  { key: 'outstanding', zh: '欠费', kind: 'money', value: (r) => r.f.outstanding, total: true },
+  {
+    key: 'collectionRate',
+    zh: '收缴率(金额)',
+    kind: 'rate',
+    value: (r) => rate(r.f.received, r.f.receivable),
+  },
+  { key: 'householdsBilled', zh: '应缴户数', kind: 'int', value: (r) => r.f.households.billed },
+  { key: 'householdsPaid', zh: '缴清户数', kind: 'int', value: (r) => r.f.households.paidInFull },
+  {
+    key: 'householdRate',
+    zh: '收缴率(户数)',
+    kind: 'rate',
+    value: (r) => rate(BigInt(r.f.households.paidInFull), BigInt(r.f.households.billed)),
+  },
+  {
+    key: 'earlierCollected',
+    zh: '收回往期欠费',
+    kind: 'money',
+    value: (r) => r.f.earlierInvoices.collected,
+    total: true,
+  },
+];

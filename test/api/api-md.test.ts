@@ -36,12 +36,6 @@ const ANNOUNCED_NOT_BUILT = [
   // Reports and accounting views (SPEC.md §6, §10).
   'GET /v1/reports/arrears',
   'GET /v1/units/{unitId}/dunning-notice',
-  'GET /v1/reports/revenue',
-  'GET /v1/reports/vouchers',
-  'GET /v1/reports/disclosure',
-  'PUT /v1/estates/{estateId}/accounting',
-  'GET /v1/estates/{estateId}/accounting',
-  'GET /v1/estates/{estateId}/price-board',
 ];
 
 /**

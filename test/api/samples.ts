@@ -72,6 +72,13 @@ const gateEvent = (f: Fixture) => ({
  * The in-scope answers below are cheap refusals after the scope check (notice too short, amount
  * not the total, already exists, a date before delivery), so the matrix writes almost nothing.
  */
+/** A report's JSON, `.csv` and `.xlsx` routes (lib/api/report-formats.ts `withFormats`) share a sample. */
+function formats(operationId: string, sample: Expectation['sample']): Record<string, Expectation> {
+  return Object.fromEntries(
+    ['', 'Csv', 'Xlsx'].map((suffix) => [`${operationId}${suffix}`, { scope: 'estate', sample }]),
+  );
+}
+
 export const SAMPLES: Record<string, Expectation> = {
   health: { scope: 'public', sample: () => ({}) },
   openapi: { scope: 'public', sample: () => ({}) },
@@ -238,9 +245,12 @@ export const SAMPLES: Record<string, Expectation> = {
       query: { estateId: f.estateId, from: '2026-03-01', to: '2026-03-01', lang: 'zh', limit: '5' },
     }),
   },
-  ledgerSummary: {
+  ...formats('ledgerSummary', (f) => ({
+    query: { estateId: f.estateId, from: '2026-01-01', to: '2026-03-01' },
+  })),
+  exportLedgerXlsx: {
     scope: 'estate',
-    sample: (f) => ({ query: { estateId: f.estateId, from: '2026-01-01', to: '2026-03-01' } }),
+    sample: (f) => ({ query: { estateId: f.estateId, from: '2026-03-01', to: '2026-03-01', limit: '5' } }),
   },
   ...Object.fromEntries(
     ['cashup', 'cashupCsv', 'cashupXlsx'].map((op) => [
@@ -256,6 +266,16 @@ export const SAMPLES: Record<string, Expectation> = {
     scope: 'estate',
     sample: (f) => ({ params: { estateId: f.estateId }, body: { date: '2026-12-31', counted: '0.00' } }),
   },
+  getAccountingSettings: { scope: 'estate', sample: (f) => ({ params: { estateId: f.estateId } }) },
+  putAccountingSettings: {
+    scope: 'estate',
+    // An unknown fee code: refused after the scope check, nothing written.
+    sample: (f) => ({ params: { estateId: f.estateId }, body: { vatRates: { NO_SUCH_FEE: '0.06' } } }),
+  },
+  priceBoard: { scope: 'estate', sample: (f) => ({ params: { estateId: f.estateId } }) },
+  ...formats('revenueReport', (f) => ({ query: { estateId: f.estateId, month: '2026-03' } })),
+  ...formats('monthVouchers', (f) => ({ query: { estateId: f.estateId, month: '2026-03' } })),
+  ...formats('quarterlyDisclosure', (f) => ({ query: { estateId: f.estateId, quarter: '2026Q1' } })),
 };
 
 /** Fails with instructions when a route has no sample (so a new route cannot skip the matrix). */

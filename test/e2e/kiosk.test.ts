@@ -86,6 +86,16 @@ describe('kiosk', () => {
     await w.shot(page, 'kiosk-2-tariffs');
     await page.getByRole('button', { name: '返回首页' }).click();
     await expect.poll(screen).toBe('home');
+
+    // 明码标价 (issue 22): the price board, each rate with its unit of measure, the contract basis.
+    await page.getByRole('button', { name: '明码标价' }).click();
+    await expect.poll(screen).toBe('price-board');
+    const board = await page.locator('#screen').textContent();
+    for (const expected of ['物业服务费(高层)', '元/㎡/月', '车位租用费', '商品房预(销)售合同'])
+      expect(board).toContain(expected);
+    await checkScreen('price-board');
+    await page.getByRole('button', { name: '返回首页' }).click();
+    await expect.poll(screen).toBe('home');
   });
 
   it('an owner pays an invoice; a double tap on 微信支付 pays once', async () => {

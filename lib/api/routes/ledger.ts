@@ -3,12 +3,15 @@ import * as z from 'zod/mini';
 import type { Actor, Ctx } from '../../billing/context.js';
 import { LEDGER_KINDS } from '../../billing/context.js';
 import { getEstate } from '../../billing/estates.js';
+import { XLSX_TYPE } from '../../exports/xlsx.js';
 import { CSV_LANGS, csvPart, DEFAULT_PART_ROWS, MAX_PART_ROWS } from '../../ledger/csv.js';
 import { type LedgerEntry, type LedgerRange, parseRange, readEntries } from '../../ledger/query.js';
-import { presentSummary, summarise } from '../../ledger/summary.js';
+import { presentSummary, SUMMARY_COLUMNS, summarise, summaryRows } from '../../ledger/summary.js';
 import { UnitDirectory } from '../../ledger/units.js';
+import { DEFAULT_XLSX_PART_ROWS, MAX_XLSX_PART_ROWS, xlsxPart } from '../../ledger/xlsx.js';
 import { formatFen } from '../../money.js';
 import { requireEstate } from '../auth.js';
+import { reportFormat, tableAnswer, withFormats } from '../report-formats.js';
 import { RawResponse, route } from '../route.js';
 import * as s from '../schemas.js';
 import { page } from './billing.js';
@@ -181,19 +184,77 @@ export const ledgerRoutes = [
   }),
   route({
     method: 'GET',
-    path: '/v1/reports/summary',
-    operationId: 'ledgerSummary',
+    path: '/v1/ledger.xlsx',
+    operationId: 'exportLedgerXlsx',
     summary:
-      'Receivable (应收), received (实收), outstanding (欠费), collection rates and deposits held, per fee code',
+      'The same range as XLSX (number cells `0.00`, date cells, Chinese headers), in parts of at most `limit` rows; ' +
+      'the `x-next-cursor` header (and a `Link: rel="next"`) names the next part. Whole ranges: `npm run ledger -- --format xlsx`',
     group: 'ledger',
     access: 'RO',
     roles: ACCOUNTANT,
-    query: z.strictObject(rangeQuery),
-    response: summary,
+    query: z.strictObject({
+      ...rangeQuery,
+      limit: z._default(
+        z.coerce.number().check(z.int(), z.gte(1), z.lte(MAX_XLSX_PART_ROWS)),
+        DEFAULT_XLSX_PART_ROWS,
+      ),
+      cursor: s.cursor,
+    }),
+    response: z.string(),
+    produces: XLSX_TYPE,
     status: 200,
     async handler({ query, actor, ctx }) {
       const range = await rangeInScope(actor, ctx, query);
-      return presentSummary(await summarise(ctx.db, range));
+      const part = await xlsxPart(ctx.db, range, {
+        limit: query.limit,
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+      });
+      const headers: Record<string, string> = {
+        'content-type': XLSX_TYPE,
+        'content-disposition': `attachment; filename="ledger-${range.estateId}-${range.from}-${range.to}.xlsx"`,
+        'x-row-count': String(part.rows),
+      };
+      if (part.nextCursor) {
+        const next = new URLSearchParams({
+          estateId: range.estateId,
+          from: range.from,
+          to: range.to,
+          limit: String(query.limit),
+          cursor: part.nextCursor,
+        });
+        headers['x-next-cursor'] = part.nextCursor;
+        headers['link'] = `</v1/ledger.xlsx?${next.toString()}>; rel="next"`;
+      }
+      return new RawResponse(new Uint8Array(part.body), headers);
     },
   }),
+  ...withFormats(
+    route({
+      method: 'GET',
+      path: '/v1/reports/summary',
+      operationId: 'ledgerSummary',
+      summary:
+        'Receivable (应收), received (实收), outstanding (欠费), collection rates and deposits held, per fee code',
+      group: 'ledger',
+      access: 'RO',
+      roles: ACCOUNTANT,
+      query: z.strictObject(rangeQuery),
+      response: summary,
+      status: 200,
+      async handler({ query, actor, ctx, path, headers }) {
+        const range = await rangeInScope(actor, ctx, query);
+        const result = await summarise(ctx.db, range);
+        const format = reportFormat({ path, headers });
+        if (format === 'json') return presentSummary(result);
+        return tableAnswer({
+          format,
+          file: `summary-${range.estateId}-${range.from}-${range.to}`,
+          sheet: `收费汇总 ${range.from} 至 ${range.to}`,
+          columns: SUMMARY_COLUMNS,
+          rows: summaryRows(result),
+          totals: true,
+        });
+      },
+    }),
+  ),
 ];

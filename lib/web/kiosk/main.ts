@@ -36,6 +36,7 @@ import type {
   TariffVersion,
   Unit,
 } from '../shared/types.js';
+import { loadPriceBoard, priceBoardScreen } from './price-board.js';
 
 const DEVICE_TOKEN_KEY = 'kiosk.deviceToken';
 const TERMINAL_KEY = 'kiosk.terminalId';
@@ -184,6 +185,7 @@ function home(): void {
       tile('缴纳物业账单', 'Pay my property bills', () => ownerSignIn()),
       tile('临时停车缴费', 'Pay for parking', () => parking()),
       tile('查看收费标准', 'Fee policy', () => void tariffs(), 'secondary'),
+      tile('明码标价', 'Price board', () => void priceBoard(), 'secondary'),
     ),
     h(
       'p',
@@ -651,6 +653,14 @@ async function tariffs(): Promise<void> {
       ),
     ),
   );
+}
+
+async function priceBoard(): Promise<void> {
+  try {
+    show('price-board', priceBoardScreen(await loadPriceBoard(deviceApi, estateId())));
+  } catch (e) {
+    complain(e);
+  }
 }
 
 // ---- start ------------------------------------------------------------------------------------

@@ -1,0 +1,215 @@
+/**
+ * Advance receipts (预收) and revenue for a month (SPEC.md §10), a function of ledger rows:
+ *
+ * - A payment line with a period is received in its month and earned over the period's service
+ *   months (recognition.ts); months already elapsed when it is received are earned in the month it
+ *   is received (nothing is earned before the money is there: the books here are kept on receipts).
+ * - A line without a period (temporary parking, renovation waste, cards, opening arrears) and a
+ *   deposit deduction (income, DEPOSIT_DEDUCTION) are earned when received.
+ * - A credit note reverses, in the month it is issued, what its payment line received and what of
+ *   it was earned before that month; the months after earn nothing more.
+ * - Tax: received amounts split at the rate of the month received, each earned piece at the rate
+ *   of the month earned; a reversal negates exactly the figures it reverses.
+ *
+ * So opening + received − recognised = closing for every fee code, by construction, and the
+ * received column summed over months is the ledger's payments less its credit notes.
+ */
+
+import { isDeposit } from '../fee-types/catalog.js';
+import type { LedgerEntry } from '../ledger/query.js';
+import type { Fen } from '../money.js';
+import { accountingFeeCodes, DEPOSIT_DEDUCTION, type SettingsHistory } from './accounting-settings.js';
+import {
+  addSplit,
+  type Month,
+  monthOf,
+  negate,
+  recognitionSchedule,
+  splitTax,
+  type TaxSplit,
+  ZERO_SPLIT,
+} from './recognition.js';
+
+/** One ledger line followed through the months: what it brought in and when it is earned. */
+export interface Flow {
+  feeCode: string;
+  entry: LedgerEntry;
+  /** Earned when received (no period): booked straight to revenue, never to advance receipts. */
+  immediate: boolean;
+  origin: 'payment' | 'creditNote' | 'deduction';
+  receivedIn: Month;
+  received: TaxSplit;
+  /** Earned pieces by month (a credit note's reversal is one negative piece in its month). */
+  recognised: Map<Month, TaxSplit>;
+}
+
+function flowKey(e: Pick<LedgerEntry, 'invoiceNo' | 'receiptNo' | 'feeCode' | 'periodStart'>): string {
+  return `${e.invoiceNo ?? e.receiptNo ?? ''}|${e.feeCode}|${e.periodStart ?? ''}`;
+}
+
+/**
+ * Every revenue flow of the entries (time order, history from the estate's first entry up to the
+ * last month wanted). Deposits held are not revenue and stay out; their vouchers read the entries.
+ */
+export function revenueFlows(entries: Iterable<LedgerEntry>, settings: SettingsHistory): Flow[] {
+  const flows: Flow[] = [];
+  const open = new Map<string, Flow[]>();
+  for (const e of entries) {
+    const month = monthOf(e.businessDate);
+    if (e.kind === 'PAYMENT_RECEIVED' && !isDeposit(e.feeCode)) {
+      const rate = (m: Month) => settings.rate(e.feeCode, m);
+      // The equal pieces of a line split alike: one division per rate and amount, not per month.
+      const splits = new Map<string, TaxSplit>();
+      const split = (gross: Fen, r: string | null) => {
+        const k = `${r}|${gross}`;
+        let s = splits.get(k);
+        if (!s) {
+          s = splitTax(gross, r);
+          splits.set(k, s);
+        }
+        return s;
+      };
+      const recognised = new Map<Month, TaxSplit>();
+      if (e.periodStart && e.periodEnd) {
+        for (const p of recognitionSchedule(e.amount, e.periodStart, e.periodEnd)) {
+          const m = p.month < month ? month : p.month;
+          const piece = split(p.gross, rate(m));
+          const had = recognised.get(m);
+          recognised.set(m, had ? addSplit(had, piece) : piece);
+        }
+      } else {
+        recognised.set(month, splitTax(e.amount, rate(month)));
+      }
+      const flow: Flow = {
+        feeCode: e.feeCode,
+        entry: e,
+        immediate: !(e.periodStart && e.periodEnd),
+        origin: 'payment',
+        receivedIn: month,
+        received: splitTax(e.amount, rate(month)),
+        recognised,
+      };
+      flows.push(flow);
+      const k = flowKey(e);
+      open.set(k, [...(open.get(k) ?? []), flow]);
+    } else if (e.kind === 'CREDIT_NOTE' && !isDeposit(e.feeCode)) {
+      const k = flowKey(e);
+      const candidates = open.get(k) ?? [];
+      const i = candidates.findIndex((f) => f.received.gross === -e.amount);
+      const paid = i >= 0 ? candidates.splice(i, 1)[0] : undefined;
+      if (!paid) {
+        // A credit note whose payment is not in the history read: reversed where it stands.
+        const split = splitTax(e.amount, settings.rate(e.feeCode, month));
+        flows.push({
+          feeCode: e.feeCode,
+          entry: e,
+          immediate: true,
+          origin: 'creditNote',
+          receivedIn: month,
+          received: split,
+          recognised: new Map([[month, split]]),
+        });
+        continue;
+      }
+      let earned = ZERO_SPLIT;
+      for (const [m, piece] of [...paid.recognised]) {
+        if (m < month) earned = addSplit(earned, piece);
+        else paid.recognised.delete(m);
+      }
+      flows.push({
+        feeCode: e.feeCode,
+        entry: e,
+        immediate: paid.immediate,
+        origin: 'creditNote',
+        receivedIn: month,
+        received: negate(paid.received),
+        recognised: new Map([[month, negate(earned)]]),
+      });
+    } else if (e.kind === 'DEPOSIT_DEDUCTED') {
+      const split = splitTax(e.amount, settings.rate(DEPOSIT_DEDUCTION, month));
+      flows.push({
+        feeCode: DEPOSIT_DEDUCTION,
+        entry: e,
+        immediate: true,
+        origin: 'deduction',
+        receivedIn: month,
+        received: split,
+        recognised: new Map([[month, split]]),
+      });
+    }
+  }
+  return flows;
+}
+
+export interface RevenueRow {
+  feeCode: string;
+  opening: Fen;
+  received: Fen;
+  recognised: Fen;
+  closing: Fen;
+  receivedNet: Fen;
+  receivedTax: Fen;
+  recognisedNet: Fen;
+  recognisedTax: Fen;
+}
+
+export interface RevenueReport {
+  estateId: string;
+  month: Month;
+  rows: RevenueRow[];
+  totals: Omit<RevenueRow, 'feeCode'>;
+}
+
+const emptyRow = (feeCode: string): RevenueRow => ({
+  feeCode,
+  opening: 0n,
+  received: 0n,
+  recognised: 0n,
+  closing: 0n,
+  receivedNet: 0n,
+  receivedTax: 0n,
+  recognisedNet: 0n,
+  recognisedTax: 0n,
+});
+
+/** The month's figures per fee code: the fee codes with a balance or a movement, registry order. */
+export function revenueReport(estateId: string, month: Month, flows: Iterable<Flow>): RevenueReport {
+  const byCode = new Map<string, RevenueRow>();
+  const row = (code: string) => {
+    const found = byCode.get(code);
+    if (found) return found;
+    const r = emptyRow(code);
+    byCode.set(code, r);
+    return r;
+  };
+  for (const f of flows) {
+    if (f.receivedIn > month) continue;
+    const r = row(f.feeCode);
+    if (f.receivedIn < month) r.opening += f.received.gross;
+    else {
+      r.received += f.received.gross;
+      r.receivedNet += f.received.net;
+      r.receivedTax += f.received.tax;
+    }
+    for (const [m, piece] of f.recognised) {
+      if (m < month) r.opening -= piece.gross;
+      else if (m === month) {
+        r.recognised += piece.gross;
+        r.recognisedNet += piece.net;
+        r.recognisedTax += piece.tax;
+      }
+    }
+  }
+  const order = accountingFeeCodes();
+  const rank = (c: string) => (order.includes(c) ? order.indexOf(c) : order.length);
+  const rows = [...byCode.values()]
+    .map((r) => ({ ...r, closing: r.opening + r.received - r.recognised }))
+    .filter((r) => r.opening !== 0n || r.received !== 0n || r.recognised !== 0n || r.closing !== 0n)
+    .sort((a, b) => rank(a.feeCode) - rank(b.feeCode) || a.feeCode.localeCompare(b.feeCode));
+  const totals = emptyRow('');
+  for (const r of rows)
+    for (const k of Object.keys(totals) as (keyof RevenueRow)[])
+      if (k !== 'feeCode') (totals[k] as Fen) += r[k] as Fen;
+  const { feeCode: _, ...t } = totals;
+  return { estateId, month, rows, totals: t };
+}
