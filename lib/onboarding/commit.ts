@@ -13,15 +13,13 @@
  * 4. The record moves to DONE.
  */
 import { auditItem, type Ctx } from '../billing/context.js';
-import { commitInvoice } from '../billing/invoices.js';
 import { ConflictError, UnprocessableError } from '../errors.js';
-import { feeName } from '../fee-types/catalog.js';
-import { formatFen } from '../money.js';
 import { TransactionCancelled, type TxItem } from '../store/db.js';
 import { putNew } from '../store/items.js';
-import { claimOwner, documentNumber, key, SERIES } from '../store/keys.js';
+import { documentNumber, key, SERIES } from '../store/keys.js';
 import { parseRecord, rosterImportRecordSchema } from '../store/records.js';
-import { businessDate, formatInstant } from '../time.js';
+import { formatInstant } from '../time.js';
+import { issueOpeningArrears } from './arrears.js';
 import type { Plan, PlannedRow } from './plan.js';
 import { mapLimit } from './plan.js';
 import { createUnitItems, rowWeight, updateUnitItems } from './unit-items.js';
@@ -31,7 +29,8 @@ const parseImport = (item: unknown) => parseRecord(rosterImportRecordSchema, ite
 
 /** Items per chunk transaction besides its marker and audit record (DynamoDB allows 100). */
 const CHUNK_ITEMS = 96;
-const CHUNK_CONCURRENCY = 4;
+/** Chunks in flight at once (their items never overlap, so their transactions never conflict). */
+export const CHUNK_CONCURRENCY = 8;
 
 const ACTION_LETTER = { create: 'c', update: 'u', unchanged: 'n', invalid: '-' } as const;
 
@@ -221,11 +220,15 @@ export async function commitImport(
         }
       },
     );
-    for (const r of plan.rows) {
-      const unitId = unitIdOf.get(r.row);
-      if (unitId && r.value?.openingArrears)
-        await openingArrearsInvoice(ctx, estateId, unitId, r.value.openingArrears);
-    }
+    await issueOpeningArrears(
+      ctx,
+      estateId,
+      importId,
+      plan.rows.flatMap((r) => {
+        const unitId = unitIdOf.get(r.row);
+        return unitId && r.value?.openingArrears ? [{ unitId, amount: r.value.openingArrears }] : [];
+      }),
+    );
   } catch (e) {
     if (e instanceof ConflictError) await finish(ctx, record, 'FAILED', e.message);
     throw e;
@@ -264,42 +267,4 @@ async function finish(ctx: Ctx, record: ImportRecord, state: 'DONE' | 'FAILED', 
     return (await getImport(ctx, record.estateId, record.importId)) ?? done;
   }
   return done;
-}
-
-/** 期初欠费 as one open invoice due on the import date, outside any tariff (SPEC.md §8). */
-async function openingArrearsInvoice(ctx: Ctx, estateId: string, unitId: string, amount: bigint) {
-  if (await ctx.db.get(key.openingArrears(unitId))) return;
-  const today = businessDate(ctx.now());
-  try {
-    await commitInvoice(ctx, {
-      estateId,
-      billedTo: claimOwner.unit(unitId),
-      unitId,
-      dueDate: today,
-      action: 'OPENING_ARREARS_ISSUED',
-      lines: [
-        {
-          type: 'OPENING_ARREARS',
-          description: `${feeName('OPENING_ARREARS')}（建账导入）`,
-          quantity: '1',
-          unit: '项',
-          unitPrice: formatFen(amount),
-          months: null,
-          amount,
-          tariffVersion: 'NONE',
-          trace: {
-            formula: 'amount as imported',
-            inputs: { openingArrears: formatFen(amount) },
-            exact: formatFen(amount),
-            rounding: 'ROUND_HALF_UP to 0.01 yuan, once per line',
-          },
-        },
-      ],
-      extraItems: (invoiceNo) => [putNew({ ...key.openingArrears(unitId), type: 'OPENING', invoiceNo })],
-    });
-  } catch (e) {
-    // A concurrent attempt issued it: its marker is there now.
-    if (e instanceof TransactionCancelled && (await ctx.db.get(key.openingArrears(unitId)))) return;
-    throw e;
-  }
 }
