@@ -1,4 +1,5 @@
 /** Roster import (SPEC.md §8) against DynamoDB Local: real-looking files, opening balances, resume. */
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEstate } from '../../lib/billing/estates.js';
 import { issueInvoice, openInvoices } from '../../lib/billing/invoices.js';
@@ -138,6 +139,21 @@ describe('roster files as Excel and WPS save them', () => {
       { row: 1, column: '备注', code: 'UNKNOWN_COLUMN', severity: 'warning' },
     ]);
     expect(r.counts.invalid).toBe(0);
+  });
+});
+
+describe('the checked-in sample roster and template (test/fixtures/)', () => {
+  const fixture = (name: string) =>
+    new Uint8Array(readFileSync(new URL(`../fixtures/${name}`, import.meta.url)));
+
+  it('imports the sample as three new units and reads the template as an empty roster', async () => {
+    const estateId = await freshEstate();
+    const sample = await dry(estateId, fixture('roster-sample.csv'));
+    expect(sample.problems).toEqual([]);
+    expect(sample.counts).toEqual({ rows: 3, created: 3, updated: 0, unchanged: 0, invalid: 0 });
+    const template = await dry(estateId, fixture('roster-template.xlsx'));
+    expect(template.problems).toEqual([]);
+    expect(template.counts.rows).toBe(0);
   });
 });
 
