@@ -58,6 +58,8 @@ export class UnprocessableError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** What the client needs to fix it (a refused roster's report). */
+    readonly details: unknown[] = [],
   ) {
     super(message);
     this.name = 'UnprocessableError';

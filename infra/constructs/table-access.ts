@@ -39,6 +39,8 @@ export const TABLE_NEEDS: Record<FunctionName, TableNeeds> = {
   parking: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2'] },
   renovation: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2'] },
   ledger: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2'] },
+  /** Roster import and export: guards and spaces of an estate; GSI1 from the invoice code it issues with. */
+  onboarding: { queriesTable: true, queriesIndexes: ['GSI1'] },
   scheduler: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2'], scansIndexes: ['GSI2'] },
 };
 

@@ -79,7 +79,7 @@ function readRawBody(event: APIGatewayProxyEventV2, route: AnyRoute): Buffer | u
   const bytes = bodyBytes(event);
   if (bytes.length > spec.maxBytes) {
     throw new PayloadTooLargeError(
-      `the body is ${bytes.length} bytes; at most ${spec.maxBytes} bytes are accepted here`,
+      `the body is ${bytes.length} bytes; at most ${spec.maxBytes} bytes are accepted here${spec.tooLarge ? `; ${spec.tooLarge}` : ''}`,
     );
   }
   if (bytes.length === 0) throw ValidationError.of('body', 'BODY_REQUIRED', 'a body is required');

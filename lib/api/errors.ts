@@ -92,7 +92,7 @@ export function toHttpError(e: unknown): HttpError {
     };
   }
   if (e instanceof ConflictError) return { status: 409, body: body(e.code, e.message, e.details) };
-  if (e instanceof UnprocessableError) return { status: 422, body: body(e.code, e.message) };
+  if (e instanceof UnprocessableError) return { status: 422, body: body(e.code, e.message, e.details) };
   if (e instanceof PayloadTooLargeError) return { status: 413, body: body('PAYLOAD_TOO_LARGE', e.message) };
   if (e instanceof TransactionCancelled) {
     // A condition no service mapped (e.g. an idempotency lock taken over by a retry): the state

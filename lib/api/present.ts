@@ -96,9 +96,10 @@ export function presentCreditNote(c: CreditNote) {
 
 export function presentUnit(u: Unit, extra: { openInvoices?: Invoice[]; spaces?: Space[] } = {}) {
   // The billing-state lock and mirror are the store's business, not the API's.
-  const { version: _v, propertyPeriods: _p, ...unit } = u;
+  const { version: _v, propertyPeriods: _p, openingArrears, ...unit } = u;
   return {
     ...unit,
+    ...(openingArrears !== undefined ? { openingArrears: formatFen(openingArrears) } : {}),
     paidThrough: u.paidThrough ?? null,
     ...(extra.spaces ? { spaces: extra.spaces.map((s) => presentSpace(s, u)) } : {}),
     ...(extra.openInvoices ? { openInvoices: extra.openInvoices.map(presentInvoice) } : {}),

@@ -9,7 +9,7 @@ import type { IdempotentCall } from '../billing/invoices.js';
 import type { Db } from '../store/db.js';
 
 /** Lambda functions, one per route group (least privilege is granted per group). */
-export const FUNCTION_GROUPS = ['meta', 'billing', 'parking', 'renovation', 'ledger'] as const;
+export const FUNCTION_GROUPS = ['meta', 'billing', 'parking', 'renovation', 'ledger', 'onboarding'] as const;
 export type FunctionGroup = (typeof FUNCTION_GROUPS)[number];
 
 export interface Request<P, Q, B> {
@@ -70,7 +70,11 @@ export interface RouteDef<
    * The body is not JSON: the handler gets its bytes in `raw` (and `body` is undefined). `maxBytes`
    * is checked before the handler runs (413 with a message); `types` are the accepted content types.
    */
-  rawBody?: { maxBytes: number; types: readonly string[] };
+  rawBody?: {
+    maxBytes: number;
+    types: readonly string[] /** Added to the 413 message: how to split. */;
+    tooLarge?: string;
+  };
   /** Content type of a successful answer when it is not JSON. */
   produces?: string;
   handler: (req: Request<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<unknown>;

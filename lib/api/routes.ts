@@ -12,6 +12,7 @@ import { drawerCountRoutes } from './routes/drawer-counts.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { metaRoutes } from './routes/meta.js';
 import { monthReportRoutes } from './routes/month-reports.js';
+import { onboardingRoutes } from './routes/onboarding.js';
 import { parkingRoutes } from './routes/parking.js';
 import { renovationRoutes } from './routes/renovation.js';
 import { unitSearchRoutes } from './routes/units-search.js';
@@ -27,6 +28,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...cashupRoutes,
   ...accountingRoutes,
   ...monthReportRoutes,
+  ...onboardingRoutes,
 ];
 
 export const router = new Router(ROUTES);

@@ -73,7 +73,11 @@ export async function listTariffs(ctx: Pick<Ctx, 'db'>, estateId: string): Promi
 
 /** The version in effect on `date`; an estate always has one from its creation. */
 export function tariffOn(versions: readonly TariffVersion[], date: BizDate): TariffVersion {
-  const v = versionInEffect(versions, date);
+  // Before the first version (a 1998 delivery) the contract standard applies (SPEC.md §8): the
+  // estate's earliest version is the one created from it.
+  const v =
+    versionInEffect(versions, date) ??
+    [...versions].sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom))[0];
   if (!v)
     throw new ValidationError([
       { field: 'on', code: 'NO_TARIFF', message: `no tariff is in effect on ${date}` },

@@ -42,12 +42,20 @@ export interface Unit {
   deliveryDate: BizDate;
   ownerIds: string[];
   occupantName?: string;
-  /** End of the contiguous run of paid property-fee periods from delivery (exclusive), if any. */
+  /** End of the contiguous run of paid property-fee periods from the billing anchor (exclusive), if any. */
   paidThrough?: BizDate;
   createdAt: string;
   /** Internal (never presented): the billing-state lock and live property-fee periods (unit-billing.ts). */
   version?: number;
   propertyPeriods?: Record<string, 'OPEN' | 'PAID'>;
+  /** 单元 of a high-rise address: part of the key and of the printed address. */
+  entrance?: string;
+  ownerName?: string;
+  phone?: string;
+  /** Periods run yearly from here; absent: from the delivery date (SPEC.md §4.1, §8). */
+  billingAnchor?: BizDate;
+  /** 期初欠费 as imported, in fen. */
+  openingArrears?: Fen;
 }
 
 export type SpaceKind = 'OWNED' | 'USE_RIGHT';
@@ -58,7 +66,7 @@ export interface Space {
   spaceNo: string;
   kind: SpaceKind;
   plates: string[];
-  /** First day the space may be billed (SPEC.md §4.1); absent on older spaces (see fees/periods.ts spaceBillFrom). */
+  /** First day the space may be billed (SPEC.md §4.1; imported: the day after 车位已缴至); absent on older spaces (see fees/periods.ts spaceBillFrom). */
   billFrom?: BizDate;
 }
 

@@ -49,7 +49,14 @@ export async function createUnit(ctx: Ctx, estateId: string, input: NewUnit): Pr
         items: [
           {
             Put: {
-              Item: { ...key.unitNoGuard(estateId, input.building, input.room), type: 'UNITNO', unitId },
+              // The address rides on the guard: the unit search sorts and filters without reading units.
+              Item: {
+                ...key.unitNoGuard(estateId, input.building, input.room),
+                type: 'UNITNO',
+                unitId,
+                building: input.building,
+                room: input.room,
+              },
               ConditionExpression: 'attribute_not_exists(PK)',
             },
           },

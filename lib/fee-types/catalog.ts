@@ -14,6 +14,7 @@ import type { RentalKind, UnitType } from '../tariffs/catalog.js';
 export const ACCOUNTS = {
   '1001': { zh: '库存现金', en: 'Cash on hand' },
   '1002': { zh: '银行存款', en: 'Bank deposits' },
+  '1122': { zh: '应收账款', en: 'Accounts receivable' },
   '2241': { zh: '其他应付款', en: 'Other payables' },
   '6001': { zh: '主营业务收入', en: 'Main operating revenue' },
 } as const;
@@ -192,6 +193,18 @@ export const FEE_TYPES = {
     needs: ['unit', 'renovationCase'],
     // The source names a pass deposit without an amount: an estate sets it.
     tariff: { kind: 'money', unit: '元/张', seed: '0.00' },
+    invoiceRoute: false,
+  },
+  OPENING_ARREARS: {
+    // 期初欠费 (SPEC.md §8): a receivable brought in from the office's old books when an estate is
+    // onboarded. Its income was recognised before; it is priced by no tariff and billed only by the
+    // roster import, never by a cashier.
+    zh: '期初欠费',
+    en: 'Opening arrears',
+    nature: 'income',
+    account: '1122',
+    vat: 'OUTSIDE_VAT',
+    needs: ['unit'],
     invoiceRoute: false,
   },
 } as const satisfies Record<string, FeeTypeInfo>;

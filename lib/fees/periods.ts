@@ -30,25 +30,27 @@ export function dueDate(period: Period, issuedOn: BizDate): BizDate {
 
 // ---- a unit's periods ------------------------------------------------------------------------
 
-/** What a unit's periods are computed from (the import adds its billing anchor here). */
+/** What a unit's periods are computed from. */
 export interface PeriodBasis {
   deliveryDate: BizDate;
+  /** Set by the roster import to the day after 已缴至 (SPEC.md §8). */
+  billingAnchor?: BizDate;
 }
 
 /**
- * The one place a unit's period start comes from: its periods run yearly from this date. Today the
- * delivery date (SPEC.md §4.1); the roster import (§8) points it at the unit's billing anchor.
+ * The one place a unit's period start comes from: its periods run yearly from this date. The
+ * delivery date (SPEC.md §4.1), or for a unit imported with 已缴至 its billing anchor (§8).
  */
 export function billingAnchor(unit: PeriodBasis): BizDate {
-  return unit.deliveryDate;
+  return unit.billingAnchor ?? unit.deliveryDate;
 }
 
 /**
  * The date a unit is paid through before any period of its own is paid: none for a unit billed from
- * delivery. (An imported unit with 已缴至 is paid through its anchor: the import sets it here.)
+ * delivery; an imported unit with 已缴至 is paid through its anchor.
  */
-export function openingPaidThrough(_unit: PeriodBasis): BizDate | undefined {
-  return undefined;
+export function openingPaidThrough(unit: PeriodBasis): BizDate | undefined {
+  return unit.billingAnchor;
 }
 
 /** The unit's period k. */

@@ -153,7 +153,7 @@ export function claimStateItem(
 // ---- units -----------------------------------------------------------------------------------
 
 /** The renewal index sort key of a unit: the date its renewal may be issued, then the unit. */
-const renewalKey = (issueFrom: string, unitId: string) => `${issueFrom}#${unitId}`;
+export const renewalKey = (issueFrom: string, unitId: string) => `${issueFrom}#${unitId}`;
 
 /** What a write of a unit's billing state sets (everything derived from its live periods). */
 export interface UnitBillingState {

@@ -8,7 +8,12 @@
  * | holiday calendar       | ESTATE#{e}                  | CALENDAR#{year}                      | working days of an estate (query)             |
  * | number series counter  | ESTATE#{e}                  | SEQ#{series}#{year}                  | gapless numbers (conditional update in the    |
  * |                        |                             |                                      | transaction that writes the document)         |
- * | unit-number guard      | ESTATE#{e}                  | UNITNO#{building}#{room}             | one unit per building and room                |
+ * | unit-number guard      | ESTATE#{e}                  | UNITNO#{building}#[{entrance}#]{room}| one unit per building, entrance and room;     |
+ * |                        |                             |                                      | holds address, owner name and phone tail for  |
+ * |                        |                             |                                      | the unit search                               |
+ * | roster import          | ESTATE#{e}                  | IMPORT#{importId}                    | an import's state, counts and row actions     |
+ * | import chunk marker    | IMPORTCHUNK#{importId}      | {chunk}                              | a chunk committed once (resume, progress)     |
+ * | opening-arrears marker | UNIT#{u}                    | OPENING#ARREARS                      | one opening-arrears invoice per unit          |
  * | space-number guard     | ESTATE#{e}                  | SPACENO#{spaceNo}                    | one registration per space                    |
  * | unit                   | UNIT#{u}                    | META                                 | get unit; GSI2 (sparse): renewal due by estate|
  * |                        |                             |                                      | billing state under a version lock            |
@@ -50,9 +55,10 @@ export const key = {
     PK: `ESTATE#${estateId}`,
     SK: `SEQ#${series}#${year}`,
   }),
-  unitNoGuard: (estateId: string, building: string, room: string) => ({
+  /** The entrance (单元) of a high-rise address is part of the key when given (SPEC.md §8). */
+  unitNoGuard: (estateId: string, building: string, room: string, entrance?: string) => ({
     PK: `ESTATE#${estateId}`,
-    SK: `UNITNO#${building}#${room}`,
+    SK: `UNITNO#${building}#${entrance ? `${entrance}#` : ''}${room}`,
   }),
   spaceNoGuard: (estateId: string, spaceNo: string) => ({
     PK: `ESTATE#${estateId}`,
@@ -78,6 +84,17 @@ export const key = {
     PK: `CASHUP#${estateId}#${date}`,
     SK: `${cashier}#${at}`,
   }),
+  rosterImport: (estateId: string, importId: string) => ({
+    PK: `ESTATE#${estateId}`,
+    SK: `IMPORT#${importId}`,
+  }),
+  /** One per committed chunk of an import: its conditional put makes a retried chunk a no-op. */
+  importChunk: (importId: string, chunk: number) => ({
+    PK: `IMPORTCHUNK#${importId}`,
+    SK: String(chunk).padStart(5, '0'),
+  }),
+  /** The unit's one opening-arrears invoice (SPEC.md §8): a second import cannot issue another. */
+  openingArrears: (unitId: string) => ({ PK: `UNIT#${unitId}`, SK: 'OPENING#ARREARS' }),
 } as const;
 
 export const drawerCountPk = (estateId: string, date: string) => `CASHUP#${estateId}#${date}`;

@@ -81,6 +81,14 @@ export const unitRecordSchema = z.object({
   version: opt(count),
   /** The unit's live property-fee periods (start → OPEN or PAID), mirroring its claims; absent on older units. */
   propertyPeriods: opt(z.record(str, z.enum(['OPEN', 'PAID']))),
+  /** 单元 of a high-rise address (SPEC.md §8): part of the key and of every printed address. */
+  entrance: opt(str),
+  ownerName: opt(str),
+  phone: opt(str),
+  /** Periods run yearly from here (absent: the delivery date); an import sets it to the day after 已缴至. */
+  billingAnchor: opt(str),
+  /** 期初欠费 as imported, in fen (its invoice is the record of the debt; this is the roster's fact). */
+  openingArrears: opt(fen),
 });
 
 export const spaceRecordSchema = z.object({
@@ -89,7 +97,7 @@ export const spaceRecordSchema = z.object({
   spaceNo: str,
   kind: z.enum(['OWNED', 'USE_RIGHT']),
   plates: opt(z.array(str)),
-  /** First day the space may be billed; absent on spaces registered before it existed (billed from the anchor). */
+  /** First day the space may be billed (an imported space: the day after 车位已缴至); absent on spaces registered before it existed (billed from the anchor). */
   billFrom: opt(str),
 });
 
@@ -148,7 +156,36 @@ export const calendarRecordSchema = z.object({
 export const rentalLockRecordSchema = z.object({ version: opt(count) });
 
 /** A unit-number guard (the unit search reads the unit it points at). */
-export const unitNoGuardRecordSchema = z.object({ unitId: str });
+export const unitNoGuardRecordSchema = z.object({
+  unitId: str,
+  // The address and what the unit search matches on; guards written before these were kept lack them.
+  building: opt(str),
+  entrance: opt(str),
+  room: opt(str),
+  ownerName: opt(str),
+  phoneTail: opt(str),
+});
+
+/** A roster import (lib/onboarding): state, counts and one action letter per spreadsheet row. */
+export const rosterImportRecordSchema = z.object({
+  importId: str,
+  estateId: str,
+  state: z.enum(['RUNNING', 'DONE', 'FAILED']),
+  fileDigest: str,
+  createdAt: str,
+  createdBy: str,
+  /** First unit number reserved for the rows this import creates. */
+  unitBase: count,
+  chunks: count,
+  rows: count,
+  created: count,
+  updated: count,
+  unchanged: count,
+  /** Row r (r ≥ 2) is `actions[r - 2]`: c create, u update, n unchanged, - blank. */
+  actions: str,
+  error: opt(str),
+  finishedAt: opt(str),
+});
 
 /** A billing claim: one live invoice line per (party, fee, period). */
 export const claimRecordSchema = z.object({

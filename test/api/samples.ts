@@ -34,12 +34,16 @@ export interface Fixture {
   caseId: string;
   /** An open temporary-parking session in the estate. */
   sessionId: string;
+  /** A committed roster import of the estate. */
+  importId: string;
 }
 
 export interface Sample {
   params?: Record<string, string>;
   query?: Record<string, string>;
   body?: unknown;
+  /** A file upload (rawBody routes): sent as is with its content type. */
+  file?: { bytes: string; type: string };
 }
 
 export interface Expectation {
@@ -276,6 +280,24 @@ export const SAMPLES: Record<string, Expectation> = {
   ...formats('revenueReport', (f) => ({ query: { estateId: f.estateId, month: '2026-03' } })),
   ...formats('monthVouchers', (f) => ({ query: { estateId: f.estateId, month: '2026-03' } })),
   ...formats('quarterlyDisclosure', (f) => ({ query: { estateId: f.estateId, quarter: '2026Q1' } })),
+  importRoster: {
+    scope: 'estate',
+    sample: (f) => ({
+      params: { estateId: f.estateId },
+      query: { dryRun: 'true' },
+      file: {
+        bytes: '楼栋,房号,类型,建筑面积,交付日期\r\n5栋,501,高层,89.56,2020-01-01\r\n',
+        type: 'text/csv',
+      },
+    }),
+  },
+  getImport: {
+    scope: 'estate',
+    sample: (f) => ({ params: { estateId: f.estateId, importId: f.importId } }),
+  },
+  getRoster: { scope: 'estate', sample: (f) => ({ params: { estateId: f.estateId } }) },
+  getRosterCsv: { scope: 'estate', sample: (f) => ({ params: { estateId: f.estateId } }) },
+  getRosterXlsx: { scope: 'estate', sample: (f) => ({ params: { estateId: f.estateId } }) },
 };
 
 /** Fails with instructions when a route has no sample (so a new route cannot skip the matrix). */
@@ -306,7 +328,11 @@ export function send(h: ApiHarness, route: AnyRoute, s: Sample, token?: string):
     ...(token ? { token } : {}),
     ...(s.query ? { query: s.query } : {}),
     ...(s.body !== undefined ? { body: s.body } : {}),
-    headers: route.idempotent ? { 'Idempotency-Key': randomUUID() } : {},
+    ...(s.file ? { raw: s.file.bytes } : {}),
+    headers: {
+      ...(route.idempotent ? { 'Idempotency-Key': randomUUID() } : {}),
+      ...(s.file ? { 'content-type': s.file.type } : {}),
+    },
   });
 }
 
@@ -383,6 +409,15 @@ export async function seedFixtures(h: ApiHarness, roles: readonly Role[]): Promi
       201,
       `renovation of ${unitId}`,
     );
+    const imported = await ok(
+      h.call('POST', `/v1/estates/${estateId}/imports`, {
+        token: await h.token('admin', { estates: [estateId] }),
+        raw: '楼栋,房号,类型,建筑面积,交付日期\r\n导入栋,101,高层,89.56,2020-01-01\r\n',
+        headers: { 'content-type': 'text/csv', 'Idempotency-Key': randomUUID() },
+      }),
+      201,
+      `roster import in ${estateId}`,
+    );
     return {
       estateId,
       unitId,
@@ -391,6 +426,7 @@ export async function seedFixtures(h: ApiHarness, roles: readonly Role[]): Promi
       receiptNo: receipt.json.receiptNo,
       caseId: renovation.json.caseId,
       sessionId,
+      importId: imported.json.importId,
     };
   };
   const session = async (estateId: string) => {

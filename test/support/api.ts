@@ -29,8 +29,8 @@ export interface CallOptions {
   token?: string;
   /** Sent as JSON. */
   body?: unknown;
-  /** Sent byte for byte (malformed JSON, huge bodies). */
-  raw?: string;
+  /** Sent byte for byte (malformed JSON, huge bodies, an uploaded file). */
+  raw?: string | Uint8Array;
   headers?: Record<string, string>;
   query?: Record<string, string>;
 }
@@ -42,6 +42,8 @@ export interface ApiResponse {
   // biome-ignore lint/suspicious/noExplicitAny: tests read bodies field by field and the assertions check them.
   json: any;
   text: string;
+  /** The body's bytes (an XLSX download). */
+  bytes: Uint8Array;
 }
 
 export interface ApiHarness {
@@ -117,19 +119,21 @@ export async function apiHarness(): Promise<ApiHarness> {
       for (const [k, v] of Object.entries(opts.query ?? {})) target.searchParams.set(k, v);
       const headers: Record<string, string> = { ...opts.headers };
       if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;
-      let body: string | undefined;
-      if (opts.raw !== undefined) body = opts.raw;
+      let body: string | Blob | undefined;
+      if (opts.raw !== undefined)
+        body = typeof opts.raw === 'string' ? opts.raw : new Blob([opts.raw as Uint8Array<ArrayBuffer>]);
       else if (opts.body !== undefined) body = JSON.stringify(opts.body);
       if (body !== undefined) headers['content-type'] ??= 'application/json';
       const res = await fetch(target, { method, headers, ...(body !== undefined ? { body } : {}) });
-      const text = await res.text();
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      const text = new TextDecoder().decode(bytes);
       let json: unknown;
       try {
         json = JSON.parse(text);
       } catch {
         json = undefined;
       }
-      return { status: res.status, headers: Object.fromEntries(res.headers), json, text };
+      return { status: res.status, headers: Object.fromEntries(res.headers), json, text, bytes };
     },
     ctx,
     seedDemo() {

@@ -86,10 +86,18 @@ describe('fee types', () => {
     expect(z.safeParse(s.unitInvoiceItem, { type: 'RENOVATION_WASTE', area: '1' }).success).toBe(false);
   });
 
-  it('deposits are liabilities outside VAT; income lands in revenue with a VAT rate', () => {
+  it('deposits are liabilities outside VAT; income lands in revenue with a VAT rate; opening arrears are a receivable', () => {
     for (const code of FEE_CODES) {
       const t = FEE_TYPES[code] as FeeTypeInfo;
-      if (isDeposit(code)) {
+      if (code === 'OPENING_ARREARS') {
+        // A receivable brought in from the old books (SPEC.md §8): its income was recognised there.
+        expect([t.nature, t.account, t.vat, t.invoiceRoute]).toEqual([
+          'income',
+          '1122',
+          'OUTSIDE_VAT',
+          false,
+        ]);
+      } else if (isDeposit(code)) {
         expect([t.account, t.vat], code).toEqual(['2241', 'OUTSIDE_VAT']);
       } else {
         expect(t.account, code).toBe('6001');

@@ -94,6 +94,11 @@ export const unitSchema = z.object({
   occupantName: z.optional(z.string()),
   paidThrough: z.nullable(s.date),
   createdAt: z.string(),
+  entrance: z.optional(z.string()),
+  ownerName: z.optional(z.string()),
+  phone: z.optional(z.string()),
+  billingAnchor: z.optional(s.date),
+  openingArrears: z.optional(s.money),
   spaces: z.optional(z.array(space)),
   openInvoices: z.optional(z.array(s.invoice)),
 });

@@ -14,7 +14,8 @@ export const unitSearchRoutes = [
     method: 'GET',
     path: '/v1/estates/{estateId}/units',
     operationId: 'searchUnits',
-    summary: 'Units of an estate by building (and room), in building/room order',
+    summary:
+      'Units of an estate by building (and room), or by q (room, owner name or the last four digits of a phone), in natural address order',
     group: 'billing',
     access: 'RO',
     roles: STAFF,
@@ -22,6 +23,7 @@ export const unitSearchRoutes = [
     query: z.strictObject({
       building: z.optional(s.text(20)),
       room: z.optional(s.text(20)),
+      q: z.optional(s.text(50)),
       limit: s.limit,
       cursor: s.cursor,
     }),
@@ -33,6 +35,7 @@ export const unitSearchRoutes = [
         limit: query.limit,
         ...(query.building !== undefined ? { building: query.building } : {}),
         ...(query.room !== undefined ? { room: query.room } : {}),
+        ...(query.q !== undefined ? { q: query.q } : {}),
         ...(query.cursor ? { cursor: query.cursor } : {}),
       });
       return {

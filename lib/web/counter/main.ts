@@ -18,6 +18,7 @@ import type { Invoice, Page, Receipt, Unit } from '../shared/types.js';
 import { openBillsTable } from './bills.js';
 import { type CashupScreen, cashupScreen } from './cashup.js';
 import { type DeskScreen, REFERENCE_NAMES } from './desk.js';
+import { openImportScreen } from './import.js';
 import { showIssueWarning } from './issue-warning.js';
 import { wireDeskJobs } from './jobs.js';
 import { receiptView } from './receipt.js';
@@ -26,6 +27,7 @@ const TOKEN_KEY = 'counter.token';
 const HEADER_BUTTONS = ['parking-open', 'rental-open', 'cashup-open'];
 
 let api: Api;
+let apiBaseUrl = '';
 let token: string | undefined;
 let claims: TokenClaims | undefined;
 let unit: Unit | undefined;
@@ -72,7 +74,9 @@ function acceptToken(raw: string): TokenClaims | string {
   const c = readClaims(raw);
   if (!c) return '这个登录令牌无法识别,请重新复制完整的令牌后再试。';
   if (expired(c)) return MESSAGES['UNAUTHORIZED']!;
-  if (!c.roles.includes('cashier')) return '这个令牌不是收费员账号,请使用收费员的登录令牌。';
+  // An admin signs in to the roster import (期初建账, ./import.ts).
+  if (!c.roles.includes('cashier') && !c.roles.includes('admin'))
+    return '这个令牌不是收费员账号,请使用收费员的登录令牌。';
   if (c.estates.length === 0) return MESSAGES['OUTSIDE_ESTATE']!;
   return c;
 }
@@ -105,6 +109,7 @@ function signOut(clear = true): void {
   voiding = undefined;
   sessionStorage.removeItem(TOKEN_KEY);
   el.desk().hidden = true;
+  byId('import-page').hidden = true;
   el.signIn().hidden = false;
   el.who().hidden = true;
   el.signOut().hidden = true;
@@ -115,6 +120,10 @@ function signOut(clear = true): void {
 }
 
 function showDesk(): void {
+  if (!claims!.roles.includes('cashier')) {
+    showImport();
+    return;
+  }
   el.signIn().hidden = true;
   el.desk().hidden = false;
   el.who().hidden = false;
@@ -128,6 +137,16 @@ function showDesk(): void {
   for (const id of ['unit', 'invoices', 'pay', 'void', 'receipt', 'cashup']) byId(id).hidden = true;
   fill(byId('results'));
   byId<HTMLInputElement>('building').focus();
+}
+
+function showImport(): void {
+  el.signIn().hidden = true;
+  el.who().hidden = false;
+  el.who().textContent = `管理员:${claims!.sub}`;
+  el.signOut().hidden = false;
+  const root = byId('import-page');
+  root.hidden = false;
+  openImportScreen({ root, apiBaseUrl, token: () => token, estateId: () => claims!.estates[0]! });
 }
 
 // ---- finding a unit ---------------------------------------------------------------------------
@@ -490,6 +509,7 @@ async function main(): Promise<void> {
   );
   const config = await loadConfig();
   api = new Api(config.apiBaseUrl, () => token);
+  apiBaseUrl = config.apiBaseUrl;
   onSubmit('sign-in-form', 'sign-in-button', '正在登录…', () =>
     signIn(byId<HTMLTextAreaElement>('token').value),
   );

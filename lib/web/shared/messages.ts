@@ -133,6 +133,12 @@ export const MESSAGES: Record<string, string> = {
   DATE_IN_FUTURE: '这一天还没有到,请在当天或之后办理。',
   OWN_CASHUP_ONLY: '收费员只能查看自己的日结。',
   UNSUPPORTED_MEDIA_TYPE: '文件格式不对,请上传 Excel(.xlsx)或 CSV 文件。',
+  // Roster import (期初建账).
+  NO_HEADER: '表格第一行应是列名(楼栋、房号、类型、建筑面积、交付日期等),请检查后再上传。',
+  INVALID_CSV: '这个 CSV 文件无法读取,请在 Excel 中另存为 CSV 或 Excel 文件后再上传。',
+  INVALID_XLSX: '这个 Excel 文件无法读取,请用 Excel 或 WPS 另存后再上传。',
+  INVALID_ROSTER: '表格中有错误的行,全部没有导入;请按检查结果修改后再导入。',
+  IMPORT_NOT_FOUND: '没有找到这次导入的记录,请重新导入。',
   TOO_LONG: '单次延期的天数超过上限,请缩短延期时间。',
   TOO_MANY_EXTENSIONS: '延期次数已达上限,请联系管理处处理。',
 
