@@ -91,6 +91,9 @@ describe('fee types', () => {
       const t = FEE_TYPES[code] as FeeTypeInfo;
       if (isDeposit(code)) {
         expect([t.account, t.vat], code).toEqual(['2241', 'OUTSIDE_VAT']);
+      } else if (code === 'OPENING_ARREARS') {
+        // SPEC.md §10: opening arrears are outside VAT (taxed when they were first billed).
+        expect([t.account, t.vat], code).toEqual(['6001', 'OUTSIDE_VAT']);
       } else {
         expect(t.account, code).toBe('6001');
         expect(VAT_CATEGORIES[t.vat].rate, code).toMatch(/^0\.\d+$/);
