@@ -6,6 +6,7 @@ import { Router } from './dispatch.js';
 import { openApiDocument } from './openapi.js';
 import type { AnyRoute } from './route.js';
 import { accountingRoutes } from './routes/accounting.js';
+import { arrearsRoutes } from './routes/arrears.js';
 import { billingRoutes } from './routes/billing.js';
 import { cashupRoutes } from './routes/cashup.js';
 import { drawerCountRoutes } from './routes/drawer-counts.js';
@@ -27,6 +28,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...cashupRoutes,
   ...accountingRoutes,
   ...monthReportRoutes,
+  ...arrearsRoutes,
 ];
 
 export const router = new Router(ROUTES);

@@ -228,7 +228,7 @@ export async function issueInvoice(
         // Billing a period moves the unit's billing state on: its live periods (and with them its
         // renewal entry) change, and the version serialises this draft's reads of the unit's claims
         // and spaces with any write that changes them.
-        lockItems: firstPeriod
+        lockItems: lines.some((l) => l.period)
           ? [unitBillingWrite(billing, periodsAfter(billing.periods, lines, 'issued'))]
           : [],
       };

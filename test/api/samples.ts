@@ -276,6 +276,26 @@ export const SAMPLES: Record<string, Expectation> = {
   ...formats('revenueReport', (f) => ({ query: { estateId: f.estateId, month: '2026-03' } })),
   ...formats('monthVouchers', (f) => ({ query: { estateId: f.estateId, month: '2026-03' } })),
   ...formats('quarterlyDisclosure', (f) => ({ query: { estateId: f.estateId, quarter: '2026Q1' } })),
+  arrearsReport: {
+    scope: 'estate',
+    sample: (f) => ({ query: { estateId: f.estateId, asOf: '2026-03-01', limit: '5' } }),
+  },
+  arrearsReportCsv: {
+    scope: 'estate',
+    sample: (f) => ({ query: { estateId: f.estateId, asOf: '2026-03-01' } }),
+  },
+  arrearsReportXlsx: {
+    scope: 'estate',
+    sample: (f) => ({ query: { estateId: f.estateId, asOf: '2026-03-01' } }),
+  },
+  batchDunningNotices: {
+    scope: 'estate',
+    sample: (f) => ({ query: { estateId: f.estateId, asOf: '2026-03-01', minAmount: '100.00', limit: '5' } }),
+  },
+  dunningNotice: {
+    scope: 'unit',
+    sample: (f) => ({ params: { unitId: f.unitId } }),
+  },
 };
 
 /** Fails with instructions when a route has no sample (so a new route cannot skip the matrix). */
