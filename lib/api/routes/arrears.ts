@@ -129,6 +129,8 @@ function atLeast(bucket: string | undefined): number {
 }
 
 const reportQuery = { estateId: s.estateId, asOf: asOfParam };
+/** The report's own cursor (a sort key, not a store key); checked when decoded. */
+const rowCursor = z.optional(z.string().check(z.maxLength(512)));
 
 export const arrearsRoutes = [
   ...withFormats(
@@ -143,7 +145,7 @@ export const arrearsRoutes = [
       group: 'ledger',
       access: 'RO',
       roles: ['accountant', 'cashier'],
-      query: z.strictObject({ ...reportQuery, limit: s.limit, cursor: s.cursor }),
+      query: z.strictObject({ ...reportQuery, limit: s.limit, cursor: rowCursor }),
       response: z.object({
         estateId: z.string(),
         asOf: s.date,
@@ -209,7 +211,7 @@ export const arrearsRoutes = [
       bucket: z.optional(z.enum(BUCKET_KEYS as [string, ...string[]])),
       paper: z._default(z.enum(PAPERS), 'A4'),
       limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000)), 200),
-      cursor: s.cursor,
+      cursor: rowCursor,
     }),
     response: z.string(),
     produces: 'text/html',
