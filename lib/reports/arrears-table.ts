@@ -14,7 +14,9 @@ import type { LabelledArrears } from './arrears-query.js';
 export function arrearsFeeCodes(): string[] {
   return feeCodes().filter(
     (c) =>
-      !isDeposit(c) && c !== 'DEPOSIT_DEDUCTION' && (feeType(c)?.needs as readonly string[]).includes('unit'),
+      !isDeposit(c) &&
+      c !== 'DEPOSIT_DEDUCTION' &&
+      ((feeType(c)?.needs ?? []) as readonly string[]).includes('unit'),
   );
 }
 

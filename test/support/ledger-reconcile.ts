@@ -88,13 +88,18 @@ export function summaryFromDocuments(docs: readonly Item[], range: LedgerRange):
       }
       if (byEnd(credited)) count('CREDIT_NOTE', -1n);
       for (const l of lines) {
-        tally.cohort(l.type, unitId, {
-          issued: l.amount,
-          cashSale: 0n,
-          voided: byEnd(voided) ? -l.amount : 0n,
-          credited: byEnd(credited) ? -l.amount : 0n,
-          paid: byEnd(paid) ? l.amount : 0n,
-        }, due);
+        tally.cohort(
+          l.type,
+          unitId,
+          {
+            issued: l.amount,
+            cashSale: 0n,
+            voided: byEnd(voided) ? -l.amount : 0n,
+            credited: byEnd(credited) ? -l.amount : 0n,
+            paid: byEnd(paid) ? l.amount : 0n,
+          },
+          due,
+        );
       }
     } else if (before(issued)) {
       if (inRange(voided)) count('INVOICE_VOIDED', -1n);
