@@ -14,6 +14,7 @@ import { ledgerRoutes } from './routes/ledger.js';
 import { metaRoutes } from './routes/meta.js';
 import { monthReportRoutes } from './routes/month-reports.js';
 import { parkingRoutes } from './routes/parking.js';
+import { renewalLogRoutes } from './routes/renewal-log.js';
 import { renovationRoutes } from './routes/renovation.js';
 import { unitSearchRoutes } from './routes/units-search.js';
 
@@ -24,6 +25,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...parkingRoutes,
   ...renovationRoutes,
   ...unitSearchRoutes,
+  ...renewalLogRoutes,
   ...ledgerRoutes,
   ...cashupRoutes,
   ...accountingRoutes,

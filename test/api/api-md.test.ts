@@ -45,6 +45,8 @@ const BEYOND_API_MD = [
   'POST /v1/estates/{estateId}/cashups',
   // The batch print of 催缴通知单 from the arrears report (docs/reports.md).
   'GET /v1/reports/arrears/dunning-notices',
+  // docs/reports.md: the renewal runs' log (API.md has the POST that runs them).
+  'GET /v1/estates/{estateId}/renewals',
 ];
 
 /** `METHOD /path` of every row of API.md's route table (and the `GET` a row says reads the same path). */

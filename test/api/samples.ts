@@ -276,6 +276,10 @@ export const SAMPLES: Record<string, Expectation> = {
   ...formats('revenueReport', (f) => ({ query: { estateId: f.estateId, month: '2026-03' } })),
   ...formats('monthVouchers', (f) => ({ query: { estateId: f.estateId, month: '2026-03' } })),
   ...formats('quarterlyDisclosure', (f) => ({ query: { estateId: f.estateId, quarter: '2026Q1' } })),
+  renewalLog: {
+    scope: 'estate',
+    sample: (f) => ({ params: { estateId: f.estateId }, query: { date: '2026-03-01' } }),
+  },
   arrearsReport: {
     scope: 'estate',
     sample: (f) => ({ query: { estateId: f.estateId, asOf: '2026-03-01', limit: '5' } }),
