@@ -177,6 +177,35 @@ describe('what is due', () => {
     expect(rowOf(await report('2025-10-01'), 'ahead')).toBeUndefined();
   });
 
+  it('the renewal run left a line an admin reads: issued, skipped, failed', async () => {
+    const admin = await h.token('admin');
+    const log = await h.call('GET', '/v1/estates/DEMO/renewals', {
+      token: admin,
+      query: { date: '2025-06-05' },
+    });
+    expect(log.status).toBe(200);
+    expect(log.json.runs).toHaveLength(1);
+    const line = log.json.runs[0];
+    expect(line).toMatchObject({
+      estateId: 'DEMO',
+      asOf: '2025-06-05',
+      actor: 'cashier-test',
+      skipped: 0,
+      failedCount: 0,
+      failed: [],
+    });
+    expect(line.issuedCount).toBe(line.issued.length);
+    const renewal = (
+      await h.call('GET', `/v1/units/${u['renewed']!.unitId}`, { token: admin })
+    ).json.openInvoices.find((i: { invoiceNo: string }) => i.invoiceNo !== waste.invoiceNo);
+    expect(line.issued).toContain(renewal.invoiceNo);
+    expect(
+      (await h.call('GET', '/v1/estates/DEMO/renewals', { token: admin, query: { date: '2025-06-06' } })).json
+        .runs,
+    ).toEqual([]);
+    expect((await h.call('GET', '/v1/estates/DEMO/renewals', { token: cashier })).status).toBe(403);
+  });
+
   it('a unit with arrears still got its renewal, and the report shows both', async () => {
     const r = rowOf(await report('2025-06-10'), 'renewed')!;
     expect(r.overdue).toBe(formatFen(waste.total));

@@ -34,12 +34,12 @@ export const renewalLogRoutes = [
     roles: ['admin'],
     params: estateParams,
     query: z.strictObject({ date: z.optional(s.date) }),
-    response: z.object({ items: z.array(renewalLogLine) }),
+    response: z.object({ runs: z.array(renewalLogLine) }),
     status: 200,
     async handler({ params, query, actor, ctx }) {
       requireEstate(actor, params.estateId);
       await getEstate(ctx, params.estateId);
-      return { items: await readRenewalLog(ctx, params.estateId, query.date ?? businessDate(ctx.now())) };
+      return { runs: await readRenewalLog(ctx, params.estateId, query.date ?? businessDate(ctx.now())) };
     },
   }),
 ];
