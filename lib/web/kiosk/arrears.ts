@@ -21,7 +21,7 @@ export function arrearsBanner(u: Unit, pay: (inv: Invoice) => void): HTMLElement
   if (b && first) b.addEventListener('click', () => pay(first));
   return h(
     'div',
-    { class: 'arrears', 'aria-label': '欠费提示' },
+    { class: 'arrears', role: 'note', 'aria-label': '欠费提示' },
     h('p', {}, h('strong', {}, `您有欠费 ${yuan(u.arrears!.amount)}`)),
     h('p', { class: 'small' }, `最早一笔 ${u.arrears!.oldestDueDate} 到期,请先缴纳欠费。`),
     b,
