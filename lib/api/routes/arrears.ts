@@ -29,29 +29,42 @@ import { reportFormat, tableAnswer, withFormats } from '../report-formats.js';
 import { RawResponse, route } from '../route.js';
 import * as s from '../schemas.js';
 
+/**
+ * Report fields are described once, on the objects, with plain strings inside: the OpenAPI document
+ * ships in the meta function's bundle, and every `s.money` or `s.feeCode` repeats its description.
+ */
+const amt = z.string();
+const day = z.string();
 const asOfParam = z.optional(
   z.string().check(z.meta({ description: 'YYYY-MM-DD, default today; at most a year ahead' })),
 );
-const bucketsSchema = z.object(Object.fromEntries(BUCKET_KEYS.map((k) => [k, s.money])));
-const arrearsRow = z.object({
-  unitId: z.string(),
-  building: z.optional(z.string()),
-  room: z.optional(z.string()),
-  owner: z.optional(z.string()),
-  phone: z.optional(z.string().check(z.meta({ description: 'masked: all but the last four digits' }))),
-  overdue: s.money,
-  oldestDueDate: s.date,
-  daysOverdue: z.int(),
-  buckets: bucketsSchema,
-  byFeeCode: z.array(z.object({ feeCode: s.feeCode, amount: s.money })),
-  notYetDue: s.money.check(z.meta({ description: 'billed, unpaid, due after asOf (not arrears)' })),
-});
+const bucketsSchema = z.object(Object.fromEntries(BUCKET_KEYS.map((k) => [k, amt])));
+const arrearsRow = z
+  .object({
+    unitId: z.string(),
+    building: z.optional(z.string()),
+    room: z.optional(z.string()),
+    owner: z.optional(z.string()),
+    phone: z.optional(z.string()),
+    overdue: amt,
+    oldestDueDate: day,
+    daysOverdue: z.int(),
+    buckets: bucketsSchema,
+    byFeeCode: z.array(z.object({ feeCode: z.string(), amount: amt })),
+    notYetDue: amt,
+  })
+  .check(
+    z.meta({
+      description:
+        'money as two-decimal strings (CNY); phone masked but the last four digits; notYetDue: billed, unpaid, due after asOf',
+    }),
+  );
 const arrearsTotalsSchema = z.object({
   units: z.int(),
-  overdue: s.money,
-  notYetDue: s.money,
+  overdue: amt,
+  notYetDue: amt,
   buckets: bucketsSchema,
-  byFeeCode: z.array(z.object({ feeCode: s.feeCode, overdue: s.money, buckets: bucketsSchema })),
+  byFeeCode: z.array(z.object({ feeCode: z.string(), overdue: amt, buckets: bucketsSchema })),
 });
 
 const dunningSchema = z.object({
@@ -61,20 +74,20 @@ const dunningSchema = z.object({
   building: z.string(),
   room: z.string(),
   owner: z.optional(z.string()),
-  asOf: s.date,
+  asOf: day,
   bills: z.array(
     z.object({
       invoiceNo: z.string(),
-      feeCode: s.feeCode,
+      feeCode: z.string(),
       feeName: z.string(),
-      periodStart: z.optional(s.date),
-      periodLastDay: z.optional(s.date.check(z.meta({ description: 'last covered day, inclusive' }))),
-      dueDate: s.date,
+      periodStart: z.optional(day),
+      periodLastDay: z.optional(day),
+      dueDate: day,
       daysOverdue: z.int(),
-      amount: s.money,
+      amount: amt,
     }),
   ),
-  total: s.money,
+  total: amt,
   totalInWords: z.string(),
   howToPay: z.array(z.string()),
 });

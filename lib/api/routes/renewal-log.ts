@@ -11,7 +11,7 @@ const estateParams = z.strictObject({ estateId: s.estateId });
 
 const renewalLogLine = z.object({
   estateId: z.string(),
-  asOf: s.date,
+  asOf: z.string(),
   at: z.string(),
   actor: z.string(),
   issuedCount: z.int(),

@@ -5,12 +5,11 @@ import type { Invoice, Unit } from '../../billing/records.js';
 import { formatFen } from '../../money.js';
 import { unitArrears } from '../../reports/unit-arrears.js';
 import { businessDate } from '../../time.js';
-import * as s from '../schemas.js';
 
 export const unitArrearsSchema = z
   .object({
-    amount: s.money,
-    oldestDueDate: z.nullable(s.date),
+    amount: z.string(),
+    oldestDueDate: z.nullable(z.string()),
     daysOverdue: z.nullable(z.int()),
     invoiceNos: z.array(z.string()),
   })
