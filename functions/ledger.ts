@@ -3,10 +3,11 @@
  * their code; test/api/function-routes.test.ts checks this list against the route table.
  */
 import { lambdaHandler } from '../lib/api/lambda.js';
+import { arrearsRoutes } from '../lib/api/routes/arrears.js';
 import { cashupRoutes } from '../lib/api/routes/cashup.js';
 import { ledgerRoutes } from '../lib/api/routes/ledger.js';
 import { monthReportRoutes } from '../lib/api/routes/month-reports.js';
 import { lambdaDeps } from '../lib/api/runtime.js';
 
-export const routes = [...ledgerRoutes, ...cashupRoutes, ...monthReportRoutes];
+export const routes = [...ledgerRoutes, ...cashupRoutes, ...monthReportRoutes, ...arrearsRoutes];
 export const handler = lambdaHandler(routes, lambdaDeps);

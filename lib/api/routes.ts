@@ -6,6 +6,7 @@ import { Router } from './dispatch.js';
 import { openApiDocument } from './openapi.js';
 import type { AnyRoute } from './route.js';
 import { accountingRoutes } from './routes/accounting.js';
+import { arrearsRoutes } from './routes/arrears.js';
 import { billingRoutes } from './routes/billing.js';
 import { cashupRoutes } from './routes/cashup.js';
 import { drawerCountRoutes } from './routes/drawer-counts.js';
@@ -14,6 +15,7 @@ import { metaRoutes } from './routes/meta.js';
 import { monthReportRoutes } from './routes/month-reports.js';
 import { onboardingRoutes } from './routes/onboarding.js';
 import { parkingRoutes } from './routes/parking.js';
+import { renewalLogRoutes } from './routes/renewal-log.js';
 import { renovationRoutes } from './routes/renovation.js';
 import { unitSearchRoutes } from './routes/units-search.js';
 
@@ -24,11 +26,13 @@ export const ROUTES: readonly AnyRoute[] = [
   ...parkingRoutes,
   ...renovationRoutes,
   ...unitSearchRoutes,
+  ...renewalLogRoutes,
   ...ledgerRoutes,
   ...cashupRoutes,
   ...accountingRoutes,
   ...monthReportRoutes,
   ...onboardingRoutes,
+  ...arrearsRoutes,
 ];
 
 export const router = new Router(ROUTES);

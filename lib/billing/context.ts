@@ -94,11 +94,18 @@ export function ledgerItems(
     unitId?: string;
     plate?: string;
     channel?: string;
+    /** On INVOICE_ISSUED rows: the invoice's due date, so reports read it from the ledger (billing/due-date.ts). */
+    dueDate?: BizDate;
+    /**
+     * The business date the event belongs to when it is not the day it is recorded: a deposit
+     * deduction is income on the re-inspection's date (SPEC.md §6), which a cashier may enter later.
+     */
+    onDate?: BizDate;
     lines: LedgerLine[];
   },
 ): TxItem[] {
-  const { lines, ...event } = args;
-  const date: BizDate = businessDate(at);
+  const { lines, onDate, ...event } = args;
+  const date: BizDate = onDate ?? businessDate(at);
   return lines.map((line, n) =>
     ledgerEntryItem(
       {

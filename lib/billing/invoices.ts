@@ -6,7 +6,6 @@
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { FEE_TYPES, type FeeTypeInfo } from '../fee-types/catalog.js';
 import type { FeeLine } from '../fees/line.js';
-import { dueDate } from '../fees/periods.js';
 import { sumFen } from '../money.js';
 import { cursor, TransactionCancelled, type TxItem } from '../store/db.js';
 import { claimItem, claimStateItem, invoiceItem, invoiceStatusItem } from '../store/items.js';
@@ -15,6 +14,7 @@ import { transactOptimistic, transactWithNumbers } from '../store/numbering.js';
 import type { RentalKind, TariffVersion } from '../tariffs/catalog.js';
 import { type BizDate, businessDate, businessYear, formatInstant } from '../time.js';
 import { auditItem, type Ctx, ledgerItems } from './context.js';
+import { derivedDueDate } from './due-date.js';
 import { listTariffs } from './estates.js';
 import type { IdempotencyHandle, StoredResponse } from './idempotency.js';
 import { draftUnitInvoice, type UnitInvoiceItem } from './invoice-drafts.js';
@@ -124,6 +124,7 @@ async function commitDrafted(
             kind: 'INVOICE_ISSUED',
             documentNo: invoiceNo,
             invoiceNo,
+            dueDate: d.dueDate,
             ...(d.unitId ? { unitId: d.unitId } : {}),
             ...(d.plate ? { plate: d.plate } : {}),
             lines: d.lines.map((l) => ({
@@ -214,18 +215,20 @@ export async function issueInvoice(
       const spaces = round === 0 ? known.spaces : undefined;
       const lines = await draftUnitInvoice(ctx, billing.unit, input.items, tariffs, spaces);
       const today = businessDate(ctx.now());
-      const firstPeriod = lines.find((l) => l.period)?.period;
       const draft: InvoiceDraft = {
         estateId: unit.estateId,
         billedTo: claimOwner.unit(unit.unitId),
         unitId: unit.unitId,
         lines,
-        dueDate: firstPeriod ? dueDate(firstPeriod, today) : today,
+        dueDate: derivedDueDate(
+          today,
+          lines.map((l) => l.period?.start),
+        ),
         action: 'INVOICE_ISSUED',
         // Billing a period moves the unit's billing state on: its live periods (and with them its
         // renewal entry) change, and the version serialises this draft's reads of the unit's claims
         // and spaces with any write that changes them.
-        lockItems: firstPeriod
+        lockItems: lines.some((l) => l.period)
           ? [unitBillingWrite(billing, periodsAfter(billing.periods, lines, 'issued'))]
           : [],
       };

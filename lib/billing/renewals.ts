@@ -1,6 +1,6 @@
 /**
  * Renewals (SPEC.md §4.1): one month before a paid period ends, the next period's invoice is
- * issued, due on the period's end date. Units waiting for a renewal sit in a sparse index keyed by
+ * issued, due on the period's first day (the paid period's end; billing/due-date.ts). Units waiting for a renewal sit in a sparse index keyed by
  * the date their renewal may be issued, so a run reads only the units that are due — never the
  * whole estate. Issuing is idempotent through the period claims: a second or concurrent run finds
  * the period billed and skips it. A run names the exact period (the one starting at the paid-through
@@ -14,6 +14,7 @@ import type { Ctx } from './context.js';
 import { getEstate, listTariffs } from './estates.js';
 import { issueInvoice, liveClaimsByFee } from './invoices.js';
 import { unitFromItem } from './records.js';
+import { writeRenewalLog } from './renewal-log.js';
 import { listSpaces } from './units.js';
 
 export interface RenewalRun {
@@ -80,5 +81,7 @@ export async function runRenewals(ctx: Ctx, estateId: string, asOf: BizDate): Pr
       else run.failed.push({ unitId, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
     }
   }
+  // A line per estate and run that an admin reads (GET /v1/estates/{estateId}/renewals?date=).
+  await writeRenewalLog(ctx, estateId, asOf, run);
   return run;
 }

@@ -195,6 +195,18 @@ export const FEE_TYPES = {
     tariff: { kind: 'money', unit: '元/张', seed: '0.00' },
     invoiceRoute: false,
   },
+  DEPOSIT_DEDUCTION: {
+    // What a failed re-inspection keeps of a renovation deposit (SPEC.md §4.3, §6): income on the
+    // re-inspection's date. Never billed: the ledger's DEPOSIT_DEDUCTED rows are reported under it.
+    zh: '装修保证金扣款',
+    en: 'Renovation deposit deduction',
+    nature: 'income',
+    account: '6001',
+    // Compensation for repairs the office carries out: the service rate (our reading; SPEC is silent).
+    vat: 'SERVICE',
+    needs: ['unit', 'renovationCase'],
+    invoiceRoute: false,
+  },
   OPENING_ARREARS: {
     // 期初欠费 (SPEC.md §8): a receivable brought in from the office's old books when an estate is
     // onboarded. Its income was recognised before; it is priced by no tariff and billed only by the

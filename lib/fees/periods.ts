@@ -1,4 +1,5 @@
 /** Annual prepaid periods anchored on the delivery date (SPEC.md §4.1). */
+import { derivedDueDate } from '../billing/due-date.js';
 import { addMonths, addYears, type BizDate, type Period } from '../time.js';
 
 /** Period k = [delivery + k years, delivery + (k+1) years), each computed from the delivery date so clamping never accumulates. */
@@ -20,12 +21,9 @@ export function renewalIssueFrom(periodStart: BizDate): BizDate {
   return addMonths(periodStart, -1);
 }
 
-/**
- * A period's invoice is due when the period starts (the paid period's end date); one billed after
- * its start (a late move-in) is due on the day it is issued.
- */
+/** A period's invoice is due when the period starts, never before it is issued (billing/due-date.ts). */
 export function dueDate(period: Period, issuedOn: BizDate): BizDate {
-  return period.start > issuedOn ? period.start : issuedOn;
+  return derivedDueDate(issuedOn, [period.start]);
 }
 
 // ---- a unit's periods ------------------------------------------------------------------------

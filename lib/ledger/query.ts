@@ -38,6 +38,8 @@ export interface LedgerEntry {
   feeCode: string;
   periodStart?: BizDate;
   periodEnd?: BizDate;
+  /** The invoice's due date, on INVOICE_ISSUED rows that carry it. */
+  dueDate?: BizDate;
   /** Fen, signed as stored (voids and credit notes negative). */
   amount: bigint;
 }

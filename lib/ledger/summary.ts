@@ -6,8 +6,11 @@
  * - The range's billing is the invoices issued in the range (their INVOICE_ISSUED entry is in it)
  *   plus sales paid on the spot without an invoice (temporary parking).
  * - Its 应收 is what those invoices bill net of their voids and credit notes dated in the range;
- *   its 实收 what was paid of it in the range net of those credit notes; 欠费 the difference, i.e.
- *   what that billing still owes at the end of the range's last day.
+ *   its 实收 what was paid of it in the range net of those credit notes; 欠费 what the invoices
+ *   among them that are due on or before the range's last day still owe then (billing/due-date.ts);
+ *   an invoice issued ahead and not yet due is receivable, not arrears (`notYetDue`).
+ * - A deposit deduction is income (fee code DEPOSIT_DEDUCTION) on its date: billed and received at
+ *   once, like a cash sale, besides reducing the deposit held.
  * - Entries in the range for invoices issued before it (old arrears paid, old invoices voided or
  *   credited) are reported apart as `earlierInvoices`, so every entry is counted exactly once.
  * - Deposits are liabilities: outside the totals, with their own flows and the balance held.
@@ -17,6 +20,7 @@
  * independently by each.
  */
 import { LEDGER_KINDS, type LedgerKind } from '../billing/context.js';
+import { invoiceDueDate } from '../billing/due-date.js';
 import type { Column } from '../exports/table.js';
 import { feeCodes, feeName, isDeposit } from '../fee-types/catalog.js';
 import { Dec, formatFen } from '../money.js';
@@ -46,8 +50,10 @@ export interface FeeFigures {
   receivable: bigint;
   /** 实收 = paid in the range of the range's invoices + cashSales + credited. */
   received: bigint;
-  /** 欠费 = receivable − received. */
+  /** 欠费: what invoices due on or before the range's end still owe then. */
   outstanding: bigint;
+  /** Unpaid and not yet due at the range's end: receivable − received − outstanding. */
+  notYetDue: bigint;
   households: { billed: number; paidInFull: number };
   /** Entries in the range for invoices issued before it. */
   earlierInvoices: { collected: bigint; voided: bigint; credited: bigint };
@@ -66,6 +72,9 @@ export interface DepositFigures {
   /** Held at the end of `to` = heldAtStart + received + credited − deducted − refunded. */
   heldAtEnd: bigint;
 }
+
+/** The income a failed re-inspection keeps of a deposit is reported under this code. */
+export const DEDUCTION_CODE = 'DEPOSIT_DEDUCTION';
 
 /** The deposit fee codes (liabilities) of the registry, read when a summary starts. */
 const depositCodes = () => feeCodes().filter(isDeposit);
@@ -92,6 +101,7 @@ const zeroFigures = (): FeeFigures => ({
   receivable: 0n,
   received: 0n,
   outstanding: 0n,
+  notYetDue: 0n,
   households: { billed: 0, paidInFull: 0 },
   earlierInvoices: { collected: 0n, voided: 0n, credited: 0n },
 });
@@ -111,6 +121,8 @@ export class Tally {
   );
   /** Per fee code: paid of the range's invoices. */
   private readonly paidOf = new Map<string, bigint>();
+  /** Per fee code: what the range's billing due by its end still owes. */
+  private readonly overdueOf = new Map<string, bigint>();
   /** Per household (unit) and fee code: [receivable, outstanding]. */
   private readonly units = new Map<string, Map<string, [bigint, bigint]>>();
   private readonly deposit: Record<string, DepositFigures> = Object.fromEntries(
@@ -133,24 +145,29 @@ export class Tally {
     this.entries += count;
   }
 
-  /** One fee line of the range's billing, as it stands at the end of the range. */
-  cohort(feeCode: string, unitId: string | undefined, l: CohortLine): void {
+  /**
+   * One fee line of the range's billing, as it stands at the end of the range; `due`: its invoice
+   * is due on or before the range's last day (what it still owes is 欠费).
+   */
+  cohort(feeCode: string, unitId: string | undefined, l: CohortLine, due = true): void {
     const f = this.code(feeCode);
     f.issued += l.issued;
     f.cashSales += l.cashSale;
     f.voided += l.voided;
     f.credited += l.credited;
     this.paidOf.set(feeCode, (this.paidOf.get(feeCode) ?? 0n) + l.paid);
-    if (unitId === undefined) return;
     const receivable = l.issued + l.cashSale + l.voided + l.credited;
     const received = l.paid + l.cashSale + l.credited;
+    const owed = due ? receivable - received : 0n;
+    this.overdueOf.set(feeCode, (this.overdueOf.get(feeCode) ?? 0n) + owed);
+    if (unitId === undefined) return;
     let perCode = this.units.get(unitId);
     if (!perCode) {
       perCode = new Map();
       this.units.set(unitId, perCode);
     }
     const [r, o] = perCode.get(feeCode) ?? [0n, 0n];
-    perCode.set(feeCode, [r + receivable, o + receivable - received]);
+    perCode.set(feeCode, [r + receivable, o + owed]);
   }
 
   earlier(feeCode: string, e: { collected?: bigint; voided?: bigint; credited?: bigint }): void {
@@ -171,7 +188,8 @@ export class Tally {
     for (const [c, f] of Object.entries(this.codes)) {
       f.receivable = f.issued + f.cashSales + f.voided + f.credited;
       f.received = (this.paidOf.get(c) ?? 0n) + f.cashSales + f.credited;
-      f.outstanding = f.receivable - f.received;
+      f.outstanding = this.overdueOf.get(c) ?? 0n;
+      f.notYetDue = f.receivable - f.received - f.outstanding;
       if (isDeposit(c)) continue;
       for (const k of [
         'issued',
@@ -181,6 +199,7 @@ export class Tally {
         'receivable',
         'received',
         'outstanding',
+        'notYetDue',
       ] as const) {
         totals[k] += f[k];
       }
@@ -227,6 +246,10 @@ export class Tally {
 /** Per invoice, what the range's entries say about it. */
 interface InvoiceTrail {
   issuedInRange: boolean;
+  /** From its INVOICE_ISSUED rows: the business date, the due date they carry, the periods billed. */
+  issueDate?: string;
+  dueDate?: string;
+  periodStarts: string[];
   unitId?: string;
   lines: Map<string, CohortLine>;
 }
@@ -254,6 +277,14 @@ export class LedgerSummariser {
     switch (e.kind) {
       case 'DEPOSIT_DEDUCTED':
         this.tally.depositFlow(e.feeCode, 'deducted', e.amount);
+        // Kept as income: billed and received at once. Households count bills, not deductions.
+        this.tally.cohort(DEDUCTION_CODE, undefined, {
+          issued: 0n,
+          cashSale: e.amount,
+          voided: 0n,
+          credited: 0n,
+          paid: 0n,
+        });
         return;
       case 'DEPOSIT_REFUNDED':
         this.tally.depositFlow(e.feeCode, 'refunded', e.amount);
@@ -279,7 +310,7 @@ export class LedgerSummariser {
     }
     let trail = this.invoices.get(e.invoiceNo);
     if (!trail) {
-      trail = { issuedInRange: false, lines: new Map() };
+      trail = { issuedInRange: false, periodStarts: [], lines: new Map() };
       this.invoices.set(e.invoiceNo, trail);
     }
     if (e.unitId !== undefined) trail.unitId = e.unitId;
@@ -287,6 +318,9 @@ export class LedgerSummariser {
     switch (e.kind) {
       case 'INVOICE_ISSUED':
         trail.issuedInRange = true;
+        trail.issueDate = e.businessDate;
+        if (e.dueDate) trail.dueDate = e.dueDate;
+        if (e.periodStart) trail.periodStarts.push(e.periodStart);
         l.issued += e.amount;
         break;
       case 'INVOICE_VOIDED':
@@ -307,9 +341,16 @@ export class LedgerSummariser {
 
   finish(range: LedgerRange): Summary {
     for (const trail of this.invoices.values()) {
+      const due =
+        trail.issueDate !== undefined &&
+        invoiceDueDate({
+          dueDate: trail.dueDate,
+          issueDate: trail.issueDate,
+          periodStarts: trail.periodStarts,
+        }) <= range.to;
       for (const [feeCode, l] of trail.lines) {
         if (trail.issuedInRange) {
-          this.tally.cohort(feeCode, trail.unitId, l);
+          this.tally.cohort(feeCode, trail.unitId, l, due);
         } else {
           this.tally.earlier(feeCode, { collected: l.paid, voided: l.voided, credited: l.credited });
         }
@@ -391,6 +432,7 @@ function presentFigures(f: FeeFigures) {
     receivable: formatFen(f.receivable),
     received: formatFen(f.received),
     outstanding: formatFen(f.outstanding),
+    notYetDue: formatFen(f.notYetDue),
     collectionRate: rate(f.received, f.receivable),
     households: {
       billed: f.households.billed,

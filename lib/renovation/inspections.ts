@@ -149,6 +149,8 @@ export async function recordReinspection(
             ? ledgerItems(ctx, at, {
                 estateId: c.estateId,
                 kind: 'DEPOSIT_DEDUCTED',
+                // Income on the re-inspection's date, even when entered later (SPEC.md §6).
+                onDate: date,
                 documentNo: `${caseId}/R${n}`,
                 invoiceNo: c.invoiceNo,
                 ...(c.receiptNo ? { receiptNo: c.receiptNo } : {}),

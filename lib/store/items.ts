@@ -276,6 +276,8 @@ export interface NewLedgerEntry {
   actor: string;
   feeCode: string;
   period?: StoredPeriod;
+  /** On INVOICE_ISSUED rows: the invoice's due date. */
+  dueDate?: string;
   amount: bigint;
 }
 

@@ -137,6 +137,8 @@ export const ledgerEntryRecordSchema = z.object({
   feeCode: str,
   periodStart: optText,
   periodEnd: optText,
+  /** On INVOICE_ISSUED rows written since the arrears report (older rows derive it). */
+  dueDate: optText,
   amount: fen,
 });
 

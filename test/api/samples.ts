@@ -298,6 +298,30 @@ export const SAMPLES: Record<string, Expectation> = {
   getRoster: { scope: 'estate', sample: (f) => ({ params: { estateId: f.estateId } }) },
   getRosterCsv: { scope: 'estate', sample: (f) => ({ params: { estateId: f.estateId } }) },
   getRosterXlsx: { scope: 'estate', sample: (f) => ({ params: { estateId: f.estateId } }) },
+  renewalLog: {
+    scope: 'estate',
+    sample: (f) => ({ params: { estateId: f.estateId }, query: { date: '2026-03-01' } }),
+  },
+  arrearsReport: {
+    scope: 'estate',
+    sample: (f) => ({ query: { estateId: f.estateId, asOf: '2026-03-01', limit: '5' } }),
+  },
+  arrearsReportCsv: {
+    scope: 'estate',
+    sample: (f) => ({ query: { estateId: f.estateId, asOf: '2026-03-01' } }),
+  },
+  arrearsReportXlsx: {
+    scope: 'estate',
+    sample: (f) => ({ query: { estateId: f.estateId, asOf: '2026-03-01' } }),
+  },
+  batchDunningNotices: {
+    scope: 'estate',
+    sample: (f) => ({ query: { estateId: f.estateId, asOf: '2026-03-01', minAmount: '100.00', limit: '5' } }),
+  },
+  dunningNotice: {
+    scope: 'unit',
+    sample: (f) => ({ params: { unitId: f.unitId } }),
+  },
 };
 
 /** Fails with instructions when a route has no sample (so a new route cannot skip the matrix). */

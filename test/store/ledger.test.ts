@@ -410,10 +410,14 @@ describe('a simulated year of a 100-unit estate', () => {
       expect(sum('INVOICE_ISSUED')).toBe(total((c) => c.issued));
       expect(sum('INVOICE_VOIDED')).toBe(total((c) => c.voided) + total((c) => c.earlierInvoices.voided));
       expect(sum('CREDIT_NOTE')).toBe(total((c) => c.credited) + total((c) => c.earlierInvoices.credited));
-      expect(sum('PAYMENT_RECEIVED') + sum('DEPOSIT_RECEIVED')).toBe(
+      // Deductions are income too (DEPOSIT_DEDUCTION, billed and received at once).
+      expect(sum('PAYMENT_RECEIVED') + sum('DEPOSIT_RECEIVED') + sum('DEPOSIT_DEDUCTED')).toBe(
         total((c) => c.received) - total((c) => c.credited) + total((c) => c.earlierInvoices.collected),
       );
       expect(sum('DEPOSIT_DEDUCTED')).toBe(parseMoney(s.deposits.deducted, 'd'));
+      expect(sum('DEPOSIT_DEDUCTED')).toBe(
+        parseMoney(codes.find((c) => c.feeCode === 'DEPOSIT_DEDUCTION')!.received, 'i'),
+      );
       expect(sum('DEPOSIT_REFUNDED')).toBe(parseMoney(s.deposits.refunded, 'r'));
     }
   });

@@ -69,6 +69,7 @@ export function summaryFromDocuments(docs: readonly Item[], range: LedgerRange):
     const credit = inv['creditNoteNo'] ? creditNotes.get(inv['creditNoteNo'] as string) : undefined;
     const credited = dateOf(credit?.['issuedAt']);
     const unitId = inv['unitId'] as string | undefined;
+    const due = (inv['dueDate'] as BizDate) <= to;
     const count = (kind: Parameters<Tally['kind']>[0], sign: bigint, only?: (l: DocLine) => boolean) => {
       const ls = only ? lines.filter(only) : lines;
       if (ls.length)
@@ -87,13 +88,18 @@ export function summaryFromDocuments(docs: readonly Item[], range: LedgerRange):
       }
       if (byEnd(credited)) count('CREDIT_NOTE', -1n);
       for (const l of lines) {
-        tally.cohort(l.type, unitId, {
-          issued: l.amount,
-          cashSale: 0n,
-          voided: byEnd(voided) ? -l.amount : 0n,
-          credited: byEnd(credited) ? -l.amount : 0n,
-          paid: byEnd(paid) ? l.amount : 0n,
-        });
+        tally.cohort(
+          l.type,
+          unitId,
+          {
+            issued: l.amount,
+            cashSale: 0n,
+            voided: byEnd(voided) ? -l.amount : 0n,
+            credited: byEnd(credited) ? -l.amount : 0n,
+            paid: byEnd(paid) ? l.amount : 0n,
+          },
+          due,
+        );
       }
     } else if (before(issued)) {
       if (inRange(voided)) count('INVOICE_VOIDED', -1n);
@@ -137,13 +143,21 @@ export function summaryFromDocuments(docs: readonly Item[], range: LedgerRange):
   // Deductions are recorded on the renovation case, one re-inspection at a time: income at once.
   for (const c of docs.filter((d) => d['type'] === 'RENOVATION')) {
     for (const r of (c['reinspections'] as Item[] | undefined) ?? []) {
-      const day = dateOf(r['recordedAt']);
+      // Income on the re-inspection's date, whenever it was entered.
+      const day = r['date'] as BizDate;
       for (const d of (r['deductions'] as Item[] | undefined) ?? []) {
         const amount = d['amount'] as bigint;
         if (before(day)) hold('RENOVATION_DEPOSIT', -amount);
         if (inRange(day)) {
           tally.kind('DEPOSIT_DEDUCTED', amount);
           tally.depositFlow('RENOVATION_DEPOSIT', 'deducted', amount);
+          tally.cohort('DEPOSIT_DEDUCTION', undefined, {
+            issued: 0n,
+            cashSale: amount,
+            voided: 0n,
+            credited: 0n,
+            paid: 0n,
+          });
         }
       }
     }

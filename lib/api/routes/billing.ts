@@ -34,6 +34,7 @@ import {
 } from '../present.js';
 import { route } from '../route.js';
 import * as s from '../schemas.js';
+import { presentUnitArrears, unitArrearsSchema } from './unit-arrears.js';
 
 export const STAFF = ['admin', 'cashier', 'accountant'] as const;
 export const ANY_ROLE = ['admin', 'cashier', 'accountant', 'owner', 'kiosk', 'gate'] as const;
@@ -101,6 +102,7 @@ export const unitSchema = z.object({
   openingArrears: z.optional(s.money),
   spaces: z.optional(z.array(space)),
   openInvoices: z.optional(z.array(s.invoice)),
+  arrears: z.optional(unitArrearsSchema),
 });
 export const page = <T extends z.ZodMiniType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.optional(z.string()) });
@@ -267,7 +269,8 @@ export const billingRoutes = [
         listSpaces(ctx, u.unitId),
         openInvoices(ctx, claimOwner.unit(u.unitId)),
       ]);
-      return presentUnit(u, { spaces, openInvoices: open });
+      // Arrears show where people look (counter, kiosk): what is due by today and unpaid.
+      return { ...presentUnit(u, { spaces, openInvoices: open }), arrears: presentUnitArrears(u, open, ctx) };
     },
   }),
   route({

@@ -50,6 +50,9 @@ const feeFigures = z.object({
   receivable: s.signedMoney.check(z.meta({ description: '应收' })),
   received: s.signedMoney.check(z.meta({ description: '实收' })),
   outstanding: s.signedMoney.check(z.meta({ description: '欠费' })),
+  notYetDue: s.signedMoney.check(
+    z.meta({ description: '未到期: billed in the range, unpaid, due after its end' }),
+  ),
   collectionRate: rate,
   households: z.object({ billed: z.int(), paidInFull: z.int(), collectionRate: rate }),
   earlierInvoices: z.object({ collected: s.signedMoney, voided: s.signedMoney, credited: s.signedMoney }),

@@ -7,6 +7,7 @@
 
 import { CHANNEL_TYPES, COUNTER_CHANNELS } from '../../fee-types/catalog.js';
 import { Api, ApiProblem, loadConfig, sentenceFor } from '../shared/api.js';
+import { overdueFirst } from '../shared/arrears.js';
 import { PaymentAttempt } from '../shared/attempt.js';
 import { whileBusy } from '../shared/busy.js';
 import { expired, readClaims, type TokenClaims } from '../shared/claims.js';
@@ -15,6 +16,7 @@ import { dayBefore, feeName, UNIT_TYPE_NAMES } from '../shared/format.js';
 import { ISSUE_RETRY_HINT, MESSAGES, PAYMENT_RETRY_HINT } from '../shared/messages.js';
 import { changeSentence, normaliseAmount, toFen } from '../shared/money.js';
 import type { Invoice, Page, Receipt, Unit } from '../shared/types.js';
+import { markOverdue, renderArrears } from './arrears.js';
 import { openBillsTable } from './bills.js';
 import { type CashupScreen, cashupScreen } from './cashup.js';
 import { type DeskScreen, REFERENCE_NAMES } from './desk.js';
@@ -266,14 +268,17 @@ function renderUnit(): void {
   byId('issue-button').textContent = u.paidThrough ? '开具续费账单' : '开具入住账单';
   if (issuing?.pendingRetry) freezeIssueForm(true);
   showIssueWarning(u);
+  renderArrears(byId('unit-arrears'), u, openPay);
 
-  const open = u.openInvoices ?? [];
+  const { overdue, rest } = overdueFirst(u);
+  const open = [...overdue, ...rest];
   const list = byId('invoice-list');
   if (open.length === 0) {
     fill(list, h('p', { class: 'muted' }, '这套房屋没有待缴账单。'));
     return;
   }
   fill(list, openBillsTable(open, { pay: openPay, void: openVoid }));
+  markOverdue(list, u);
 }
 
 // ---- issuing ----------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ import type {
   TariffVersion,
   Unit,
 } from '../shared/types.js';
+import { arrearsBanner, billsInOrder } from './arrears.js';
 import { loadPriceBoard, priceBoardScreen } from './price-board.js';
 
 const DEVICE_TOKEN_KEY = 'kiosk.deviceToken';
@@ -245,24 +246,26 @@ async function ownerInvoices(): Promise<void> {
     return complain(e);
   }
   const cards = units.map((u) => {
-    const open = u.openInvoices ?? [];
+    const open = billsInOrder(u);
     return h(
       'section',
       { class: 'card', 'aria-label': `${u.building} ${u.room}` },
       h('h3', {}, `${u.building} ${u.room}`),
       h('p', { class: 'muted' }, `物业费缴至:${u.paidThrough ? dayBefore(u.paidThrough) : '尚未缴费'}`),
+      arrearsBanner(u, payInvoice),
       open.length === 0
         ? h('p', {}, '没有待缴账单。')
         : h(
             'ul',
             { class: 'bills' },
-            open.map((inv) =>
+            open.map(({ inv, overdue }) =>
               h(
                 'li',
-                {},
+                overdue ? { class: 'overdue' } : {},
                 h(
                   'div',
                   {},
+                  overdue ? h('span', { class: 'tag' }, '已逾期') : null,
                   h('strong', {}, inv.lines.map((l) => feeName(l.type)).join('、')),
                   h('div', { class: 'muted small' }, `账单号 ${inv.invoiceNo} · 到期日 ${inv.dueDate}`),
                 ),

@@ -122,6 +122,8 @@ export const MESSAGES: Record<string, string> = {
   START_DATE_TOO_EARLY: '租用开始日期最早只能是一个月前,请重新选择。',
   START_DATE_TOO_LATE: '租用开始日期最晚只能是一年后,请重新选择。',
   RANGE_REVERSED: '结束日期早于开始日期,请调整后再试。',
+  AS_OF_TOO_FAR: '统计日期最多只能选在一年以后,请重新选择。',
+  NO_ARREARS: '这套房屋目前没有欠费,不需要催缴通知单。',
   INVALID_AMOUNT: '金额须大于0,请核对后再试。',
   DEDUCTIONS_EXCEED_DEPOSIT: '扣款合计超过了尚未退还的保证金,请核对扣款金额。',
   DEDUCTIONS_NEED_FAILURE: '只有复查不合格时才能扣款,请核对复查结果。',

@@ -48,6 +48,16 @@ export interface Unit {
   paidThrough: string | null;
   spaces?: Space[];
   openInvoices?: Invoice[];
+  /** Due on or before today and unpaid (GET /v1/units/{unitId}; docs/reports.md). */
+  arrears?: UnitArrears;
+}
+
+export interface UnitArrears {
+  amount: string;
+  oldestDueDate: string | null;
+  daysOverdue: number | null;
+  /** Overdue invoices, oldest due first. */
+  invoiceNos: string[];
 }
 
 export interface Receipt {
