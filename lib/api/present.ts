@@ -7,6 +7,13 @@ import type { CreditNote, Estate, Invoice, Receipt, Space, Unit } from '../billi
 import type { FeeLine } from '../fees/line.js';
 import { type PeriodBasis, spaceBillFrom } from '../fees/periods.js';
 import { chineseUppercase, formatFen } from '../money.js';
+import { lastDay } from '../period-text.js';
+import type { Period } from '../time.js';
+
+/** A half-open period with its inclusive last day named (schemas.ts `period`). */
+export function presentPeriod(p: Period) {
+  return { start: p.start, end: p.end, lastDay: lastDay(p.end) };
+}
 
 export function presentLine(l: FeeLine | Invoice['lines'][number]) {
   return {
@@ -18,7 +25,7 @@ export function presentLine(l: FeeLine | Invoice['lines'][number]) {
     months: l.months,
     amount: formatFen(l.amount),
     tariffVersion: l.tariffVersion,
-    ...(l.period ? { period: l.period } : {}),
+    ...(l.period ? { period: presentPeriod(l.period) } : {}),
     trace: l.trace,
   };
 }
@@ -50,7 +57,7 @@ function docLines(lines: Receipt['lines']) {
     type: l.type,
     description: l.description,
     amount: formatFen(l.amount),
-    ...(l.period ? { period: l.period } : {}),
+    ...(l.period ? { period: presentPeriod(l.period) } : {}),
   }));
 }
 

@@ -158,7 +158,16 @@ export const errorBody = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.array(z.unknown()) }),
 });
 
-export const period = z.object({ start: date, end: date });
+/**
+ * A billing period as JSON: half-open `[start, end)` as stored, and `lastDay`, the inclusive last
+ * day that pages and printed documents show (`start 至 lastDay`), so that no client has to know
+ * which of the two `end` is.
+ */
+export const period = z.object({
+  start: date.check(z.meta({ description: 'first day of the period (inclusive)' })),
+  end: date.check(z.meta({ description: 'the day after the period: exclusive end, [start, end)' })),
+  lastDay: date.check(z.meta({ description: 'last day of the period (inclusive): end minus one day' })),
+});
 
 export const line = z.object({
   type: z.string(),

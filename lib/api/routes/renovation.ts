@@ -13,7 +13,7 @@ import { registerRenovation } from '../../renovation/registration.js';
 import { allowedActions, RENOVATION_ACTIONS, RENOVATION_STATES } from '../../renovation/rules.js';
 import { businessDate, parseBizDate } from '../../time.js';
 import { requireEstate } from '../auth.js';
-import { presentInvoice } from '../present.js';
+import { presentInvoice, presentPeriod } from '../present.js';
 import { route } from '../route.js';
 import * as s from '../schemas.js';
 import { loadInScope, page, STAFF } from './billing.js';
@@ -128,7 +128,7 @@ export function presentRenovation(v: RenovationView) {
     registeredAt: v.registeredAt,
     registeredBy: v.registeredBy,
     approvalDue: v.approvalDue,
-    period: v.period,
+    period: presentPeriod(v.period),
     extensions: v.extensions,
     deposit: {
       currency: 'CNY',
