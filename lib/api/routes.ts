@@ -14,6 +14,7 @@ import { metaRoutes } from './routes/meta.js';
 import { monthReportRoutes } from './routes/month-reports.js';
 import { parkingRoutes } from './routes/parking.js';
 import { renovationRoutes } from './routes/renovation.js';
+import { reprintRoutes } from './routes/reprints.js';
 import { unitSearchRoutes } from './routes/units-search.js';
 
 export const ROUTES: readonly AnyRoute[] = [
@@ -22,6 +23,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...drawerCountRoutes,
   ...parkingRoutes,
   ...renovationRoutes,
+  ...reprintRoutes,
   ...unitSearchRoutes,
   ...ledgerRoutes,
   ...cashupRoutes,

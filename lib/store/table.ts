@@ -7,9 +7,12 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 export const TABLE_KEYS = {
   partitionKey: 'PK',
   sortKey: 'SK',
-  /** Invoices by unit (or by vehicle for rentals), newest first. */
+  /** Invoices and receipts by unit (or by vehicle for rentals and parking), newest first. */
   gsi1: { name: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
-  /** Sparse: units whose renewal invoice may be issued, by estate and issue-from date; open parking sessions by plate. */
+  /**
+   * Sparse: units whose renewal invoice may be issued, by estate and issue-from date; open parking
+   * sessions by plate; renovation cases due; every receipt of an estate by business date (reprints).
+   */
   gsi2: { name: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
   /** Only idempotency records carry it: they may expire, financial items never do. */
   ttlAttribute: 'expiresAt',

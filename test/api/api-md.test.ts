@@ -21,10 +21,6 @@ const ANNOUNCED_NOT_BUILT = [
   'POST /v1/estates/{estateId}/imports',
   'GET /v1/estates/{estateId}/imports/{importId}',
   'GET /v1/estates/{estateId}/roster',
-  // Reprints: the receipts list, credit notes and deposit refunds (SPEC.md §5).
-  'GET /v1/receipts',
-  'GET /v1/credit-notes/{creditNoteNo}',
-  'GET /v1/deposit-refunds/{refundNo}',
   // Online payments (SPEC.md §9): orders, provider notifications, exceptions, reconciliations.
   'POST /v1/payment-orders',
   'GET /v1/payment-orders/{orderId}',
