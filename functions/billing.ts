@@ -6,8 +6,15 @@ import { lambdaHandler } from '../lib/api/lambda.js';
 import { accountingRoutes } from '../lib/api/routes/accounting.js';
 import { billingRoutes } from '../lib/api/routes/billing.js';
 import { drawerCountRoutes } from '../lib/api/routes/drawer-counts.js';
+import { reprintRoutes } from '../lib/api/routes/reprints.js';
 import { unitSearchRoutes } from '../lib/api/routes/units-search.js';
 import { lambdaDeps } from '../lib/api/runtime.js';
 
-export const routes = [...billingRoutes, ...unitSearchRoutes, ...drawerCountRoutes, ...accountingRoutes];
+export const routes = [
+  ...billingRoutes,
+  ...reprintRoutes,
+  ...unitSearchRoutes,
+  ...drawerCountRoutes,
+  ...accountingRoutes,
+];
 export const handler = lambdaHandler(routes, lambdaDeps);

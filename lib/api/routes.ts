@@ -8,6 +8,7 @@ import type { AnyRoute } from './route.js';
 import { accountingRoutes } from './routes/accounting.js';
 import { billingRoutes } from './routes/billing.js';
 import { cashupRoutes } from './routes/cashup.js';
+import { depositRefundRoutes } from './routes/deposit-refunds.js';
 import { drawerCountRoutes } from './routes/drawer-counts.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { metaRoutes } from './routes/meta.js';
@@ -24,6 +25,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...parkingRoutes,
   ...renovationRoutes,
   ...reprintRoutes,
+  ...depositRefundRoutes,
   ...unitSearchRoutes,
   ...ledgerRoutes,
   ...cashupRoutes,

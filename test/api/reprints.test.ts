@@ -112,7 +112,12 @@ describe('a counter receipt reprinted, before and after its invoice is reversed'
     const paid = await payCash(inv.invoiceId, inv.total);
     docs.counterReceipt = paid.receiptNo;
     // The payment's own answer is what the counter prints at once: the same names.
-    expect(paid).toMatchObject({ estateName: '示范花园', building: '1栋', cashierName: '王小红', state: 'VALID' });
+    expect(paid).toMatchObject({
+      estateName: '示范花园',
+      building: '1栋',
+      cashierName: '王小红',
+      state: 'VALID',
+    });
 
     const r = await get(`/v1/receipts/${paid.receiptNo}`, t.cashier);
     expect(r.status, r.text).toBe(200);
@@ -150,7 +155,11 @@ describe('a counter receipt reprinted, before and after its invoice is reversed'
 
   it('after a credit note the receipt says 已冲红 and names it; the credit note reprints too', async () => {
     h.clock.set(`${DAY1}T09:30:00+08:00`);
-    const note = await post(`/v1/invoices/${docs.counterInvoice}/credit-notes`, { reason: '面积录错' }, t.cashier);
+    const note = await post(
+      `/v1/invoices/${docs.counterInvoice}/credit-notes`,
+      { reason: '面积录错' },
+      t.cashier,
+    );
     expect(note.status, note.text).toBe(201);
     docs.creditNote = note.json.creditNoteNo;
 
@@ -238,7 +247,11 @@ describe('money taken at a kiosk prints 自助终端 and the terminal, not a log
     });
     docs.parkingReceipt = paid.json.receiptNo;
     const r = await get(`/v1/receipts/${paid.json.receiptNo}`, t.cashier);
-    expect(r.json).toMatchObject({ plate: '粤B54321', estateName: '示范花园', cashierName: '自助终端 GATE2KIOSK' });
+    expect(r.json).toMatchObject({
+      plate: '粤B54321',
+      estateName: '示范花园',
+      cashierName: '自助终端 GATE2KIOSK',
+    });
     expect(r.json.building).toBeUndefined();
   });
 });
@@ -252,13 +265,20 @@ describe('GET /v1/receipts', () => {
     expect(r.status, r.text).toBe(200);
     expect(nos(r)).toEqual([docs.parkingReceipt, docs.kioskReceipt, docs.counterReceipt]);
     expect(r.json.nextCursor).toBeUndefined();
-    expect(r.json.items[2]).toMatchObject({ state: 'REVERSED', creditNoteNo: docs.creditNote, building: '1栋' });
+    expect(r.json.items[2]).toMatchObject({
+      state: 'REVERSED',
+      creditNoteNo: docs.creditNote,
+      building: '1栋',
+    });
     expect(r.json.items[1]).toMatchObject({ cashierName: '自助终端 LOBBY-07', estateName: '示范花园' });
     conforms('listReceipts', r.json);
   });
 
   it('by business date, by unit, by plate (spaces and case ignored)', async () => {
-    expect(nos(await list({ estateId: 'DEMO', date: DAY1 }))).toEqual([docs.kioskReceipt, docs.counterReceipt]);
+    expect(nos(await list({ estateId: 'DEMO', date: DAY1 }))).toEqual([
+      docs.kioskReceipt,
+      docs.counterReceipt,
+    ]);
     expect(nos(await list({ estateId: 'DEMO', date: DAY2 }))).toEqual([docs.parkingReceipt]);
     expect(nos(await list({ estateId: 'DEMO', date: '2025-03-03' }))).toEqual([]);
     expect(nos(await list({ estateId: 'DEMO', unitId: units.a }))).toEqual([docs.counterReceipt]);
@@ -357,9 +377,18 @@ describe('GET /v1/deposit-refunds/{refundNo}', () => {
     expect(reg.status, reg.text).toBe(201);
     await payCash(reg.json.invoice.invoiceId, reg.json.invoice.total);
     const caseId = reg.json.caseId as string;
-    const accepted = await post(`/v1/renovations/${caseId}/acceptance`, { date: '2024-11-22', passed: true }, t.cashier, false);
+    const accepted = await post(
+      `/v1/renovations/${caseId}/acceptance`,
+      { date: '2024-11-22', passed: true },
+      t.cashier,
+      false,
+    );
     expect(accepted.status, accepted.text).toBe(200);
-    const passed = await post(`/v1/renovations/${caseId}/reinspection`, { date: '2025-01-24', passed: true }, t.cashier);
+    const passed = await post(
+      `/v1/renovations/${caseId}/reinspection`,
+      { date: '2025-01-24', passed: true },
+      t.cashier,
+    );
     expect(passed.status, passed.text).toBe(200);
     const refund = await post(`/v1/renovations/${caseId}/refund`, { channel: 'CASH' }, t.cashier);
     expect(refund.status, refund.text).toBe(201);

@@ -378,7 +378,11 @@ export async function seedFixtures(h: ApiHarness, roles: readonly Role[]): Promi
     };
     // An invoice paid, reversed by a credit note, its period billed and paid again.
     const credited = await issuePaid();
-    const note = await post(`/v1/invoices/${credited.invoiceId}/credit-notes`, { reason: '红冲' }, 'credit note');
+    const note = await post(
+      `/v1/invoices/${credited.invoiceId}/credit-notes`,
+      { reason: '红冲' },
+      'credit note',
+    );
     const paid = await issuePaid();
     // A renovation of last year, finished and its deposit refunded (back-dated paper records).
     const old = await post('/v1/renovations', { unitId, cards: 1, date: '2025-07-01' }, 'old renovation');

@@ -1,6 +1,7 @@
 /**
- * Finding and reprinting documents (SPEC.md §5): the receipts list, credit notes and deposit
- * refunds by number. Receipts and invoices by number are in routes/billing.ts and print the same way.
+ * Finding and reprinting documents (SPEC.md §5), billing group: the receipts list and credit notes
+ * by number. Receipts and invoices by number are in routes/billing.ts, deposit refunds in
+ * routes/deposit-refunds.ts (renovation group); all print the same way (billing/reprints.ts).
  */
 import * as z from 'zod/mini';
 import { getCreditNote } from '../../billing/credit-notes.js';
@@ -12,7 +13,6 @@ import { presentCreditNote, presentReceipt } from '../present.js';
 import { route } from '../route.js';
 import * as s from '../schemas.js';
 import { page, STAFF } from './billing.js';
-import { depositRefund, presentDepositRefund } from './renovation.js';
 
 export const reprintRoutes = [
   route({
@@ -66,24 +66,6 @@ export const reprintRoutes = [
         getCreditNote(ctx, params.creditNoteNo),
       );
       return presentCreditNote(await new Reprinter(ctx).creditNote(note));
-    },
-  }),
-  route({
-    method: 'GET',
-    path: '/v1/deposit-refunds/{refundNo}',
-    operationId: 'getDepositRefund',
-    summary: 'A renovation deposit refund, for reprint',
-    group: 'renovation',
-    access: 'RO',
-    roles: [...STAFF, 'owner'],
-    params: z.strictObject({ refundNo: s.docId }),
-    response: depositRefund,
-    status: 200,
-    async handler({ params, actor, ctx }) {
-      const refund = await loadInScope(actor, `deposit refund ${params.refundNo}`, () =>
-        getDepositRefund(ctx, params.refundNo),
-      );
-      return presentDepositRefund(await new Reprinter(ctx).depositRefund(refund));
     },
   }),
 ];
