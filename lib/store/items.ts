@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FeeLine } from '../fees/line.js';
 import type { TxItem } from './db.js';
-import { auditPk, claimOwner, drawerCountPk, gsi1, gsi2, key, ledgerPk, receiptSortKey } from './keys.js';
+import { auditPk, drawerCountPk, gsi1, gsi2, key, ledgerPk, receiptIndexKeys } from './keys.js';
 
 export interface StoredPeriod {
   start: string;
@@ -247,20 +247,7 @@ export interface NewReceipt extends PrintedNames {
  * in the estate), GSI2 every receipt of the estate; both sort by business date, then time.
  */
 export function receiptItem(r: NewReceipt): TxItem {
-  const sk = receiptSortKey(r.businessDate, Date.parse(r.paidAt), r.receiptNo);
-  const party = r.unitId
-    ? claimOwner.unit(r.unitId)
-    : r.plate
-      ? claimOwner.vehicle(r.estateId, r.plate)
-      : undefined;
-  return putNew({
-    ...key.receipt(r.receiptNo),
-    type: 'RECEIPT',
-    ...r,
-    ...(party ? { GSI1PK: gsi1.receiptsOf(party), GSI1SK: sk } : {}),
-    GSI2PK: gsi2.receipts(r.estateId),
-    GSI2SK: sk,
-  });
+  return putNew({ ...key.receipt(r.receiptNo), type: 'RECEIPT', ...r, ...receiptIndexKeys(r) });
 }
 
 // ---- credit notes ----------------------------------------------------------------------------

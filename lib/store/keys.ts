@@ -118,6 +118,28 @@ export const receiptSortKey = (businessDate: string, atMs: number, receiptNo: st
 export const ledgerPk = (estateId: string) => `LEDGER#${estateId}`;
 export const auditPk = (estateId: string, businessDate: string) => `AUDIT#${estateId}#${businessDate}`;
 
+/** The index attributes a receipt gets (store/items.ts `receiptItem`, and the backfill of older receipts). */
+export function receiptIndexKeys(r: {
+  receiptNo: string;
+  estateId: string;
+  unitId?: string | undefined;
+  plate?: string | undefined;
+  paidAt: string;
+  businessDate: string;
+}): Record<string, string> {
+  const sk = receiptSortKey(r.businessDate, Date.parse(r.paidAt), r.receiptNo);
+  const party = r.unitId
+    ? claimOwner.unit(r.unitId)
+    : r.plate
+      ? claimOwner.vehicle(r.estateId, r.plate)
+      : undefined;
+  return {
+    ...(party ? { GSI1PK: gsi1.receiptsOf(party), GSI1SK: sk } : {}),
+    GSI2PK: gsi2.receipts(r.estateId),
+    GSI2SK: sk,
+  };
+}
+
 /** Document number series. */
 export const SERIES = {
   invoice: 'INV',
