@@ -34,10 +34,14 @@ export type FunctionName = FunctionGroup | typeof SCHEDULER;
 export const TABLE_NEEDS: Record<FunctionName, TableNeeds> = {
   /** /health reads one item; /openapi.json reads nothing. */
   meta: { queriesTable: false, queriesIndexes: [] },
-  /** GSI1: invoices of a unit or vehicle; GSI2: units due for renewal, open parking sessions. */
-  billing: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2'] },
+  /**
+   * GSI1: invoices and receipts of a unit or vehicle; GSI2: units due for renewal, open parking
+   * sessions; GSI3: receipts of an estate by date (reprints).
+   */
+  billing: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2', 'GSI3'] },
   parking: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2'] },
-  renovation: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2'] },
+  /** GSI3 through the reprint module its deposit-refund reprint shares with billing. */
+  renovation: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2', 'GSI3'] },
   ledger: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2'] },
   scheduler: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2'], scansIndexes: ['GSI2'] },
 };

@@ -111,7 +111,10 @@ function isStoreKey(value: string): boolean {
     .map(([name]) => name)
     .sort()
     .join(',');
-  return entries.every(fits) && ['PK,SK', 'GSI1PK,GSI1SK,PK,SK', 'GSI2PK,GSI2SK,PK,SK'].includes(names);
+  return (
+    entries.every(fits) &&
+    ['PK,SK', 'GSI1PK,GSI1SK,PK,SK', 'GSI2PK,GSI2SK,PK,SK', 'GSI3PK,GSI3SK,PK,SK'].includes(names)
+  );
 }
 export const cursor = z.optional(
   z.string().check(z.maxLength(2048), z.refine(isStoreKey, 'cursor is not one this list returned')),

@@ -3,7 +3,7 @@
  * building and room (or the plate), who wrote the document by display name, and its present state.
  *
  * Receipts are listed by index, never by a scan (store/keys.ts): an estate's receipts by business
- * date on GSI2, a unit's or a plate's on GSI1, newest first. A receipt's state is its invoice's:
+ * date on GSI3, a unit's or a plate's on GSI1, newest first. A receipt's state is its invoice's:
  * reversed (已冲红, with the credit note) once the invoice is CREDITED. Nothing issued is edited to
  * say so; the state is read afresh each time.
  */
@@ -12,7 +12,7 @@ import { canonicalPlate } from '../parking/plate.js';
 import type { DepositRefund } from '../renovation/refund.js';
 import { cursor } from '../store/db.js';
 import type { PrintedNames } from '../store/items.js';
-import { claimOwner, gsi1, gsi2 } from '../store/keys.js';
+import { claimOwner, gsi1, gsi3 } from '../store/keys.js';
 import type { BizDate } from '../time.js';
 import type { Ctx } from './context.js';
 import { getInvoice } from './invoices.js';
@@ -126,7 +126,7 @@ export async function listReceipts(
   const prefix = q.date ? `${q.date}#` : undefined;
   const [pkName, skName, pk] = party
     ? (['GSI1PK', 'GSI1SK', gsi1.receiptsOf(party)] as const)
-    : (['GSI2PK', 'GSI2SK', gsi2.receipts(q.estateId)] as const);
+    : (['GSI3PK', 'GSI3SK', gsi3.receipts(q.estateId)] as const);
   const start = cursor.decode(q.cursor, { [pkName]: pk });
   // A start key outside the key condition is a DynamoDB error: refuse it as a bad cursor instead.
   if (start && prefix && !String(start[skName]).startsWith(prefix)) {
@@ -142,7 +142,7 @@ export async function listReceipts(
   };
   const page = party
     ? await ctx.db.query({ IndexName: 'GSI1', ...keyed })
-    : await ctx.db.query({ IndexName: 'GSI2', ...keyed });
+    : await ctx.db.query({ IndexName: 'GSI3', ...keyed });
   const reprinter = new Reprinter(ctx);
   const items = await mapLimited(page.items.map(receiptFromItem), 16, (r) => reprinter.receipt(r));
   const next = cursor.encode(page.lastKey);

@@ -16,7 +16,7 @@
  * | billing claim          | UNIT#{u} / VEHICLE#{e}#{p}  | CLAIM#{feeCode}#{periodStart}        | a period has at most one live invoice line    |
  * | invoice (lines inside) | INVOICE#{invoiceNo}         | META                                 | get invoice; GSI1: invoices of a unit/vehicle |
  * | receipt (= payment)    | RECEIPT#{receiptNo}         | META                                 | get receipt; GSI1: receipts of a unit or of a |
- * |                        |                             |                                      | plate; GSI2: receipts of an estate, by date   |
+ * |                        |                             |                                      | plate; GSI3: receipts of an estate, by date   |
  * | credit note            | CREDIT#{creditNoteNo}       | META                                 | get credit note                               |
  * | ledger entry           | LEDGER#{e}                  | {businessDate}#{at}#{doc}#{kind}#{n} | ledger by estate and date range, time order   |
  * | audit record           | AUDIT#{e}#{businessDate}    | {at}#{random}                        | who did what on a day                         |
@@ -104,6 +104,9 @@ export const gsi2 = {
   openSessions: (estateId: string) => `ESTATE#${estateId}#PARKING_OPEN`,
   /** Renovation cases with a re-inspection or a refund due, by due date. */
   renovationDue: (estateId: string) => `ESTATE#${estateId}#RENOVATION_DUE`,
+};
+
+export const gsi3 = {
   /** Every receipt of an estate, sort key `receiptSortKey`: a day's receipts are one key prefix. */
   receipts: (estateId: string) => `ESTATE#${estateId}#RECEIPTS`,
 };
@@ -135,8 +138,8 @@ export function receiptIndexKeys(r: {
       : undefined;
   return {
     ...(party ? { GSI1PK: gsi1.receiptsOf(party), GSI1SK: sk } : {}),
-    GSI2PK: gsi2.receipts(r.estateId),
-    GSI2SK: sk,
+    GSI3PK: gsi3.receipts(r.estateId),
+    GSI3SK: sk,
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * Receipts written before receipts were indexed (issue 17) carry no GSI1/GSI2 keys, so the receipts
+ * Receipts written before receipts were indexed (issue 17) carry no GSI1/GSI3 keys, so the receipts
  * list cannot find them (they stay readable by number). `backfillReceiptIndex` gives each such
  * receipt the keys `receiptItem` writes today. It is an operator's one-off, not a request path: it
  * scans the table. It sets only the index attributes, under the condition that they are still
@@ -16,7 +16,7 @@ export async function backfillReceiptIndex(db: Db): Promise<number> {
   let start: Item | undefined;
   do {
     const page = await db.scan({
-      FilterExpression: '#type = :receipt AND attribute_not_exists(GSI2PK)',
+      FilterExpression: '#type = :receipt AND attribute_not_exists(GSI3PK)',
       ExpressionAttributeNames: { '#type': 'type' },
       ExpressionAttributeValues: { ':receipt': 'RECEIPT' },
       ...(start ? { ExclusiveStartKey: start } : {}),
@@ -40,7 +40,7 @@ export async function backfillReceiptIndex(db: Db): Promise<number> {
         await db.update({
           Key: key.receipt(receiptNo),
           UpdateExpression: `SET ${names.map((n) => `${n} = :${n}`).join(', ')}`,
-          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(GSI2PK)',
+          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(GSI3PK)',
           ExpressionAttributeValues: Object.fromEntries(names.map((n) => [`:${n}`, keys[n]])),
         });
         done++;

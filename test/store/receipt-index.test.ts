@@ -70,8 +70,8 @@ describe('receipts by index', () => {
     }
     expect(calls.filter((c) => c.action === 'Scan')).toEqual([]);
     expect(calls.filter((c) => c.action === 'Query')).toEqual([
-      { action: 'Query', index: 'GSI2' },
-      { action: 'Query', index: 'GSI2' },
+      { action: 'Query', index: 'GSI3' },
+      { action: 'Query', index: 'GSI3' },
       { action: 'Query', index: 'GSI1' },
       { action: 'Query', index: 'GSI1' },
     ]);
@@ -92,10 +92,10 @@ describe('receipts by index', () => {
 
     // Only index attributes were added; the receipt itself is as it was.
     const after = await h.db.get(key.receipt('DEMO-R2024-000001'));
-    const { GSI1PK, GSI1SK, GSI2PK, GSI2SK, ...content } = after!;
+    const { GSI1PK, GSI1SK, GSI3PK, GSI3SK, ...content } = after!;
     expect(content).toEqual(before);
-    expect([GSI1PK, GSI2PK]).toEqual([`UNIT#${unitId}#RECEIPTS`, 'ESTATE#DEMO#RECEIPTS']);
-    expect(GSI1SK).toBe(GSI2SK);
+    expect([GSI1PK, GSI3PK]).toEqual([`UNIT#${unitId}#RECEIPTS`, 'ESTATE#DEMO#RECEIPTS']);
+    expect(GSI1SK).toBe(GSI3SK);
     // A second run finds nothing left to index.
     expect(await backfillReceiptIndex(h.db)).toBe(0);
   });
