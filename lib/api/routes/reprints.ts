@@ -7,7 +7,6 @@ import * as z from 'zod/mini';
 import { getCreditNote } from '../../billing/credit-notes.js';
 import { listReceipts, Reprinter } from '../../billing/reprints.js';
 import { ValidationError } from '../../errors.js';
-import { getDepositRefund } from '../../renovation/refund.js';
 import { estateOfUnit, loadInScope, requireEstate } from '../auth.js';
 import { presentCreditNote, presentReceipt } from '../present.js';
 import { route } from '../route.js';
