@@ -7,11 +7,13 @@ import { accountingRoutes } from '../lib/api/routes/accounting.js';
 import { billingRoutes } from '../lib/api/routes/billing.js';
 import { drawerCountRoutes } from '../lib/api/routes/drawer-counts.js';
 import { renewalLogRoutes } from '../lib/api/routes/renewal-log.js';
+import { reprintRoutes } from '../lib/api/routes/reprints.js';
 import { unitSearchRoutes } from '../lib/api/routes/units-search.js';
 import { lambdaDeps } from '../lib/api/runtime.js';
 
 export const routes = [
   ...billingRoutes,
+  ...reprintRoutes,
   ...unitSearchRoutes,
   ...drawerCountRoutes,
   ...accountingRoutes,

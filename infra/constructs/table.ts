@@ -17,8 +17,12 @@ import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } fr
 import { Construct } from 'constructs';
 import { TABLE_KEYS } from '../../lib/store/table.js';
 
-export type IndexName = (typeof TABLE_KEYS)['gsi1' | 'gsi2']['name'];
-export const INDEX_NAMES: readonly IndexName[] = [TABLE_KEYS.gsi1.name, TABLE_KEYS.gsi2.name];
+export type IndexName = (typeof TABLE_KEYS)['gsi1' | 'gsi2' | 'gsi3']['name'];
+export const INDEX_NAMES: readonly IndexName[] = [
+  TABLE_KEYS.gsi1.name,
+  TABLE_KEYS.gsi2.name,
+  TABLE_KEYS.gsi3.name,
+];
 
 export interface BillingTableProps {
   retainData: boolean;
@@ -29,7 +33,7 @@ export class BillingTable extends Construct {
 
   constructor(scope: Construct, id: string, props: BillingTableProps) {
     super(scope, id);
-    const { partitionKey, sortKey, gsi1, gsi2, ttlAttribute } = TABLE_KEYS;
+    const { partitionKey, sortKey, gsi1, gsi2, gsi3, ttlAttribute } = TABLE_KEYS;
     this.table = new Table(this, 'Table', {
       partitionKey: { name: partitionKey, type: AttributeType.STRING },
       sortKey: { name: sortKey, type: AttributeType.STRING },
@@ -40,7 +44,7 @@ export class BillingTable extends Construct {
       encryption: TableEncryption.AWS_MANAGED,
       timeToLiveAttribute: ttlAttribute,
     });
-    for (const g of [gsi1, gsi2]) {
+    for (const g of [gsi1, gsi2, gsi3]) {
       this.table.addGlobalSecondaryIndex({
         indexName: g.name,
         partitionKey: { name: g.partitionKey, type: AttributeType.STRING },

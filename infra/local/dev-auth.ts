@@ -35,6 +35,8 @@ export interface TokenSpec {
   estates: string[];
   units?: string[];
   sub?: string;
+  /** The display name (`name` claim) documents print instead of the sub. */
+  name?: string;
   ttlSeconds?: number;
 }
 
@@ -44,6 +46,7 @@ export async function signDevToken(spec: TokenSpec, key: Uint8Array = devSigning
     'cognito:groups': typeof spec.role === 'string' ? [spec.role] : [...spec.role],
     ...(spec.estates.length ? { 'custom:estates': spec.estates.join(',') } : {}),
     ...(spec.units?.length ? { 'custom:units': spec.units.join(',') } : {}),
+    ...(spec.name ? { name: spec.name } : {}),
   })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(spec.sub ?? `${typeof spec.role === 'string' ? spec.role : spec.role.join('-')}-dev`)

@@ -93,6 +93,13 @@ export const TOKEN_ROLES = [
   ['GATE', 'gate'],
 ] as const;
 
+/** Display names (`name` claim) of the demo's people: receipts print these, not `cashier-dev`. */
+const DEMO_NAMES: Readonly<Record<string, string>> = {
+  admin: '演示管理员',
+  cashier: '演示收银员',
+  accountant: '演示会计',
+};
+
 /** One token per role: staff scoped to the demo estate, the owner to the demo owner's unit. */
 export async function demoTokens(ownerUnit: string | undefined): Promise<Map<string, string>> {
   const tokens = new Map<string, string>();
@@ -101,7 +108,12 @@ export async function demoTokens(ownerUnit: string | undefined): Promise<Map<str
       role === 'owner'
         ? // API.md: the owner's scope is its units (their estate is the unit id's prefix).
           await signDevToken({ role, estates: [], units: ownerUnit ? [ownerUnit] : [], sub: DEMO_OWNER })
-        : await signDevToken({ role, estates: [DEMO_ESTATE], sub: `${role}-dev` });
+        : await signDevToken({
+            role,
+            estates: [DEMO_ESTATE],
+            sub: `${role}-dev`,
+            ...(DEMO_NAMES[role] ? { name: DEMO_NAMES[role] } : {}),
+          });
     tokens.set(name, token);
   }
   return tokens;

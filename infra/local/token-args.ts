@@ -19,6 +19,7 @@ Prints a bearer token that the local server (npm start) accepts, valid for 12 ho
                    act in; may repeat or be comma-separated; \`*\` (every estate) for admin only
   --unit UNIT      unit id (e.g. DEMO-U0001) the owner role acts for; required with --role owner
   --sub NAME       the user's id (default: <role>-dev)
+  --name TEXT      the display name printed on documents (the \`name\` claim; default: none, the sub)
   --help           this text
 
 examples:
@@ -36,7 +37,14 @@ function split(values: string[] | undefined): string[] {
 }
 
 export function parseTokenArgs(argv: string[]): TokenArgs {
-  let values: { role?: string[]; estate?: string[]; unit?: string[]; sub?: string; help?: boolean };
+  let values: {
+    role?: string[];
+    estate?: string[];
+    unit?: string[];
+    sub?: string;
+    name?: string;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -45,6 +53,7 @@ export function parseTokenArgs(argv: string[]): TokenArgs {
         estate: { type: 'string', multiple: true },
         unit: { type: 'string', multiple: true },
         sub: { type: 'string' },
+        name: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,
@@ -81,6 +90,9 @@ export function parseTokenArgs(argv: string[]): TokenArgs {
   if (values.sub !== undefined && !/^\S{1,128}$/.test(values.sub)) {
     return fail('--sub must be 1-128 characters without spaces');
   }
+  if (values.name !== undefined && (values.name.trim() === '' || [...values.name].length > 50)) {
+    return fail('--name must be 1-50 characters');
+  }
   return {
     help: false,
     spec: {
@@ -89,6 +101,7 @@ export function parseTokenArgs(argv: string[]): TokenArgs {
       estates,
       units,
       ...(values.sub !== undefined ? { sub: values.sub } : {}),
+      ...(values.name !== undefined ? { name: values.name.trim() } : {}),
     },
   };
 }

@@ -64,7 +64,22 @@ export function actorFromClaims(
     );
   const first = grants[0];
   if (!first) throw new ForbiddenError('ROLE_NOT_ALLOWED', `this action needs one of: ${allowed.join(', ')}`);
-  return { sub: claims['sub'], ...first, grants };
+  const name = displayName(claims['name']);
+  return { sub: claims['sub'], ...(name ? { name } : {}), ...first, grants };
+}
+
+/** Longest display name a document records (Cognito allows 2048; a receipt line holds far less). */
+export const MAX_DISPLAY_NAME = 50;
+
+/**
+ * The `name` claim (Cognito's standard attribute 姓名, in the ID token when an admin set it): trimmed,
+ * control characters dropped, cut to MAX_DISPLAY_NAME. Anything else reads as no name.
+ */
+function displayName(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed.
+  const clean = value.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  return clean ? [...clean].slice(0, MAX_DISPLAY_NAME).join('') : undefined;
 }
 
 function grantsOf(actor: Actor): readonly Grant[] {

@@ -1,7 +1,7 @@
 /** The OpenAPI 3.1 document, generated from the same route table and zod schemas that validate requests. */
 import * as z from 'zod/mini';
 import type { AnyRoute } from './route.js';
-import { errorBody } from './schemas.js';
+import { date, errorBody, signedMoney } from './schemas.js';
 
 type Json = Record<string, unknown>;
 
@@ -9,6 +9,21 @@ function schemaOf(schema: z.ZodMiniType, io: 'input' | 'output'): Json {
   const out = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Json;
   delete out['$schema'];
   return out;
+}
+
+/**
+ * Answers repeat two leaf schemas hundreds of times (every date and amount of every invoice, line
+ * and receipt): they are named once under components and referenced, which keeps the document, and
+ * the meta function that serves it, small. Requests keep them inline (clients read those patterns).
+ */
+const SHARED_OUTPUT: Record<string, z.ZodMiniType> = { Date: date, SignedMoney: signedMoney };
+
+function hoistShared(node: unknown, shared: ReadonlyMap<string, string>): unknown {
+  if (Array.isArray(node)) return node.map((n) => hoistShared(n, shared));
+  if (node === null || typeof node !== 'object') return node;
+  const name = shared.get(JSON.stringify(node));
+  if (name) return { $ref: `#/components/schemas/${name}` };
+  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, hoistShared(v, shared)]));
 }
 
 function parameters(route: AnyRoute): Json[] {
@@ -52,6 +67,10 @@ const ERRORS: Record<string, string> = {
 
 export function openApiDocument(routes: readonly AnyRoute[], serverUrl?: string): Json {
   const paths: Record<string, Record<string, Json>> = {};
+  const sharedSchemas = Object.fromEntries(
+    Object.entries(SHARED_OUTPUT).map(([name, schema]) => [name, schemaOf(schema, 'output')]),
+  );
+  const sharedByJson = new Map(Object.entries(sharedSchemas).map(([name, js]) => [JSON.stringify(js), name]));
   for (const route of routes) {
     const errorResponses = Object.fromEntries(
       Object.entries(ERRORS)
@@ -74,7 +93,9 @@ export function openApiDocument(routes: readonly AnyRoute[], serverUrl?: string)
           description: 'Success',
           content: {
             [route.produces ?? 'application/json']: {
-              schema: route.produces ? { type: 'string' } : schemaOf(route.response, 'output'),
+              schema: route.produces
+                ? { type: 'string' }
+                : hoistShared(schemaOf(route.response, 'output'), sharedByJson),
             },
           },
         },
@@ -107,7 +128,7 @@ export function openApiDocument(routes: readonly AnyRoute[], serverUrl?: string)
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { Error: schemaOf(errorBody, 'output') },
+      schemas: { Error: schemaOf(errorBody, 'output'), ...sharedSchemas },
       responses: Object.fromEntries(
         Object.entries(ERRORS).map(([code, description]) => [
           `E${code}`,

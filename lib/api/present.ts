@@ -3,10 +3,19 @@
  * the amount in Chinese uppercase (大写).
  */
 
+import { actorDisplay, cashierDisplay, RECEIPT_STATE_NAMES, type ReceiptState } from '../billing/printed.js';
 import type { CreditNote, Estate, Invoice, Receipt, Space, Unit } from '../billing/records.js';
 import type { FeeLine } from '../fees/line.js';
 import { type PeriodBasis, spaceBillFrom } from '../fees/periods.js';
 import { chineseUppercase, formatFen } from '../money.js';
+import { lastDay } from '../period-text.js';
+import type { PrintedNames } from '../store/items.js';
+import type { Period } from '../time.js';
+
+/** A half-open period with its inclusive last day named (schemas.ts `period`). */
+export function presentPeriod(p: Period) {
+  return { start: p.start, end: p.end, lastDay: lastDay(p.end) };
+}
 
 export function presentLine(l: FeeLine | Invoice['lines'][number]) {
   return {
@@ -18,16 +27,26 @@ export function presentLine(l: FeeLine | Invoice['lines'][number]) {
     months: l.months,
     amount: formatFen(l.amount),
     tariffVersion: l.tariffVersion,
-    ...(l.period ? { period: l.period } : {}),
+    ...(l.period ? { period: presentPeriod(l.period) } : {}),
     trace: l.trace,
   };
 }
 
-export function presentInvoice(inv: Invoice) {
+/** The names a reprint prints (absent where a response is not a reprint, e.g. a new invoice). */
+function printed(d: PrintedNames) {
+  return {
+    ...(d.estateName !== undefined ? { estateName: d.estateName } : {}),
+    ...(d.building !== undefined ? { building: d.building } : {}),
+    ...(d.room !== undefined ? { room: d.room } : {}),
+  };
+}
+
+export function presentInvoice(inv: Invoice & PrintedNames) {
   return {
     invoiceId: inv.invoiceId,
     invoiceNo: inv.invoiceNo,
     estateId: inv.estateId,
+    ...printed(inv),
     ...(inv.unitId ? { unitId: inv.unitId } : {}),
     ...(inv.plate ? { plate: inv.plate } : {}),
     ...(inv.rentalKind ? { rentalKind: inv.rentalKind } : {}),
@@ -35,6 +54,7 @@ export function presentInvoice(inv: Invoice) {
     currency: 'CNY',
     issuedAt: inv.issuedAt,
     issuedBy: inv.issuedBy,
+    issuedByName: actorDisplay(inv.issuedBy, inv.issuedByName),
     dueDate: inv.dueDate,
     lines: inv.lines.map(presentLine),
     total: formatFen(inv.total),
@@ -50,14 +70,22 @@ function docLines(lines: Receipt['lines']) {
     type: l.type,
     description: l.description,
     amount: formatFen(l.amount),
-    ...(l.period ? { period: l.period } : {}),
+    ...(l.period ? { period: presentPeriod(l.period) } : {}),
   }));
 }
 
-export function presentReceipt(r: Receipt) {
+/**
+ * A receipt; `state` is VALID unless the reprint found its invoice reversed (a receipt just
+ * written is valid).
+ */
+export function presentReceipt(
+  r: Receipt & PrintedNames & { state?: ReceiptState; creditNoteNo?: string | undefined },
+) {
+  const state = r.state ?? 'VALID';
   return {
     receiptNo: r.receiptNo,
     estateId: r.estateId,
+    ...printed(r),
     ...(r.invoiceNo ? { invoiceNo: r.invoiceNo } : {}),
     ...(r.sessionId ? { sessionId: r.sessionId } : {}),
     ...(r.unitId ? { unitId: r.unitId } : {}),
@@ -71,22 +99,30 @@ export function presentReceipt(r: Receipt) {
       : {}),
     ...(r.reference ? { reference: r.reference } : {}),
     cashier: r.cashier,
+    cashierName: cashierDisplay(r),
+    ...(r.terminalId ? { terminalId: r.terminalId } : {}),
     paidAt: r.paidAt,
     businessDate: r.businessDate,
     lines: docLines(r.lines),
+    state,
+    stateName: RECEIPT_STATE_NAMES[state],
+    ...(r.creditNoteNo ? { creditNoteNo: r.creditNoteNo } : {}),
   };
 }
 
-export function presentCreditNote(c: CreditNote) {
+export function presentCreditNote(c: CreditNote & PrintedNames) {
   return {
     creditNoteNo: c.creditNoteNo,
     estateId: c.estateId,
+    ...printed(c),
     invoiceNo: c.invoiceNo,
     ...(c.receiptNo ? { receiptNo: c.receiptNo } : {}),
     ...(c.unitId ? { unitId: c.unitId } : {}),
+    ...(c.plate ? { plate: c.plate } : {}),
     reason: c.reason,
     issuedAt: c.issuedAt,
     issuedBy: c.issuedBy,
+    issuedByName: actorDisplay(c.issuedBy, c.issuedByName),
     currency: 'CNY',
     total: formatFen(c.total),
     totalInWords: chineseUppercase(c.total),

@@ -9,6 +9,7 @@ import { accountingRoutes } from './routes/accounting.js';
 import { arrearsRoutes } from './routes/arrears.js';
 import { billingRoutes } from './routes/billing.js';
 import { cashupRoutes } from './routes/cashup.js';
+import { depositRefundRoutes } from './routes/deposit-refunds.js';
 import { drawerCountRoutes } from './routes/drawer-counts.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { metaRoutes } from './routes/meta.js';
@@ -17,6 +18,7 @@ import { onboardingRoutes } from './routes/onboarding.js';
 import { parkingRoutes } from './routes/parking.js';
 import { renewalLogRoutes } from './routes/renewal-log.js';
 import { renovationRoutes } from './routes/renovation.js';
+import { reprintRoutes } from './routes/reprints.js';
 import { unitSearchRoutes } from './routes/units-search.js';
 
 export const ROUTES: readonly AnyRoute[] = [
@@ -25,6 +27,8 @@ export const ROUTES: readonly AnyRoute[] = [
   ...drawerCountRoutes,
   ...parkingRoutes,
   ...renovationRoutes,
+  ...reprintRoutes,
+  ...depositRefundRoutes,
   ...unitSearchRoutes,
   ...renewalLogRoutes,
   ...ledgerRoutes,

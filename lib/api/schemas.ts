@@ -5,6 +5,7 @@
 import * as z from 'zod/mini';
 import type { UnitInvoiceItem } from '../billing/invoices.js';
 import { MAX_PERIODS } from '../billing/invoices.js';
+import { RECEIPT_STATES } from '../billing/printed.js';
 import {
   CHANNEL_TYPES,
   CHANNELS,
@@ -110,7 +111,10 @@ function isStoreKey(value: string): boolean {
     .map(([name]) => name)
     .sort()
     .join(',');
-  return entries.every(fits) && ['PK,SK', 'GSI1PK,GSI1SK,PK,SK', 'GSI2PK,GSI2SK,PK,SK'].includes(names);
+  return (
+    entries.every(fits) &&
+    ['PK,SK', 'GSI1PK,GSI1SK,PK,SK', 'GSI2PK,GSI2SK,PK,SK', 'GSI3PK,GSI3SK,PK,SK'].includes(names)
+  );
 }
 export const cursor = z.optional(
   z.string().check(z.maxLength(2048), z.refine(isStoreKey, 'cursor is not one this list returned')),
@@ -158,7 +162,17 @@ export const errorBody = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.array(z.unknown()) }),
 });
 
-export const period = z.object({ start: date, end: date });
+/**
+ * A billing period as JSON: half-open `[start, end)` as stored, and `lastDay`, the inclusive last
+ * day that pages and printed documents show (`start 至 lastDay`), so that no client has to know
+ * which of the two `end` is.
+ */
+export const period = z.object({
+  start: date,
+  end: date,
+  // Output only, described once in docs/api.md: the document stays small (the meta bundle serves it).
+  lastDay: z.string(),
+});
 
 export const line = z.object({
   type: z.string(),
@@ -173,10 +187,20 @@ export const line = z.object({
   trace: z.record(z.string(), z.unknown()),
 });
 
+/** What a reprint prints besides the ids (SPEC.md §5); present on reprints and new receipts. */
+const printedNames = {
+  estateName: z.optional(z.string()),
+  building: z.optional(z.string()),
+  room: z.optional(z.string()),
+};
+/** Who wrote the document as printed: the `name` claim recorded at the time, else the sub (docs/api.md). */
+const byName = z.string();
+
 export const invoice = z.object({
   invoiceId: z.string(),
   invoiceNo: z.string(),
   estateId: z.string(),
+  ...printedNames,
   unitId: z.optional(z.string()),
   plate: z.optional(z.string()),
   rentalKind: z.optional(rentalKind),
@@ -184,6 +208,7 @@ export const invoice = z.object({
   currency: z.literal('CNY'),
   issuedAt: z.string(),
   issuedBy: z.string(),
+  issuedByName: byName,
   dueDate: date,
   lines: z.array(line),
   total: signedMoney,
@@ -205,6 +230,7 @@ const docLine = z.object({
 export const receipt = z.object({
   receiptNo: z.string(),
   estateId: z.string(),
+  ...printedNames,
   invoiceNo: z.optional(z.string()),
   sessionId: z.optional(z.string()),
   unitId: z.optional(z.string()),
@@ -216,21 +242,46 @@ export const receipt = z.object({
   tendered: z.optional(signedMoney),
   change: z.optional(signedMoney),
   reference: z.optional(z.string()),
-  cashier: z.string(),
+  cashier: z.string().check(z.meta({ description: 'the sub of the token that took the payment' })),
+  cashierName: z.string().check(
+    z.meta({
+      description:
+        "who took the money as printed: the cashier's display name (`name` claim at the time, else the sub); for kiosk channels 自助终端 and the terminal id",
+    }),
+  ),
+  terminalId: z.optional(
+    z
+      .string()
+      .check(
+        z.meta({ description: 'kiosk channels: the terminal, from the reference `{terminalId}-{attempt}`' }),
+      ),
+  ),
   paidAt: z.string(),
   businessDate: date,
   lines: z.array(docLine),
+  state: z
+    .enum(RECEIPT_STATES)
+    .check(
+      z.meta({ description: 'VALID, or REVERSED once its invoice was reversed by a credit note (红冲)' }),
+    ),
+  stateName: z.string().check(z.meta({ description: '有效 or 已冲红, as printed' })),
+  creditNoteNo: z.optional(
+    z.string().check(z.meta({ description: 'REVERSED: the credit note that reversed the invoice' })),
+  ),
 });
 
 export const creditNote = z.object({
   creditNoteNo: z.string(),
   estateId: z.string(),
+  ...printedNames,
   invoiceNo: z.string(),
   receiptNo: z.optional(z.string()),
   unitId: z.optional(z.string()),
+  plate: z.optional(z.string()),
   reason: z.string(),
   issuedAt: z.string(),
   issuedBy: z.string(),
+  issuedByName: byName,
   currency: z.literal('CNY'),
   total: signedMoney,
   totalInWords: z.string(),

@@ -21,6 +21,11 @@ export interface Grant {
 /** The acting role and its scope; `anonymous` for the routes without a token. */
 export interface Actor extends Omit<Grant, 'role'> {
   sub: string;
+  /**
+   * The person's display name (the ID token's `name` claim), printed on the documents they write.
+   * Documents record it when they are written; without it they print the `sub`.
+   */
+  name?: string;
   role: Role | 'anonymous';
   /** Every role of the token the route allows; the scope check acts as the one covering the target (lib/api/auth.ts). */
   grants?: readonly Grant[];
@@ -34,6 +39,7 @@ export interface Ctx {
 
 export const SYSTEM_SCHEDULER = (estateId: string): Actor => ({
   sub: 'scheduler',
+  name: '系统自动续期',
   role: 'scheduler',
   estates: [estateId],
   units: [],

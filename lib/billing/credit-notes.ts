@@ -74,10 +74,12 @@ export async function creditInvoice(
           reason,
           issuedAt: formatInstant(at),
           issuedBy: ctx.actor.sub,
+          ...(ctx.actor.name ? { issuedByName: ctx.actor.name } : {}),
           lines,
           total: -inv.total,
           ...(inv.receiptNo ? { receiptNo: inv.receiptNo } : {}),
           ...(inv.unitId ? { unitId: inv.unitId } : {}),
+          ...(inv.plate ? { plate: inv.plate } : {}),
         };
         const items: TxItem[] = [
           invoiceStatusItem(invoiceNo, 'PAID', { to: 'CREDITED', creditNoteNo }),

@@ -101,6 +101,7 @@ async function commitDrafted(
           status: 'OPEN',
           issuedAt: formatInstant(at),
           issuedBy: ctx.actor.sub,
+          ...(ctx.actor.name ? { issuedByName: ctx.actor.name } : {}),
           dueDate: d.dueDate,
           lines: d.lines.map((l) => ({ ...l, trace: l.trace as Record<string, unknown> })),
           total: sumFen(d.lines.map((l) => l.amount)),

@@ -25,7 +25,7 @@ import {
   QUOTE_VALID_MS,
   type StayAssessment,
 } from './parking.js';
-import { checkPayment } from './payments.js';
+import { checkPayment, payee } from './payments.js';
 import type { Channel, Estate, Receipt } from './records.js';
 
 export interface ParkingPaymentInput {
@@ -138,7 +138,8 @@ export async function payParking(
           plate: s.plate,
           channel: input.channel,
           amount: money.amount,
-          cashier: ctx.actor.sub,
+          ...payee(ctx, input),
+          estateName: estate.name,
           paidAt: formatInstant(now),
           businessDate: businessDate(now),
           lines: [

@@ -13,6 +13,8 @@ import { transactWithNumbers } from '../store/numbering.js';
 import { businessDate, businessYear, formatInstant } from '../time.js';
 import { auditItem, type Ctx, ledgerItems } from './context.js';
 import { getInvoice, type IdempotentCall, setClaimsState } from './invoices.js';
+import { isKioskChannel, terminalOf } from './printed.js';
+import { printedNames } from './printed-names.js';
 import {
   type Channel,
   COUNTER_CHANNELS,
@@ -102,6 +104,22 @@ export function pushUnitWrite(
   return [items.length - 1];
 }
 
+/**
+ * Who took the money, as the receipt records it: the actor, its display name at the time, and for a
+ * kiosk channel the terminal (printed as 自助终端 and the terminal, not the payer's login).
+ */
+export function payee(
+  ctx: Pick<Ctx, 'actor'>,
+  input: { channel: Channel; reference?: string | undefined },
+): Pick<Receipt, 'cashier' | 'cashierName' | 'terminalId'> {
+  const terminalId = isKioskChannel(input.channel) ? terminalOf(input.reference) : undefined;
+  return {
+    cashier: ctx.actor.sub,
+    ...(ctx.actor.name ? { cashierName: ctx.actor.name } : {}),
+    ...(terminalId ? { terminalId } : {}),
+  };
+}
+
 function docLine(l: Invoice['lines'][number], sign: 1n | -1n = 1n) {
   return { type: l.type, description: l.description, amount: l.amount * sign, period: l.period };
 }
@@ -125,17 +143,20 @@ export async function payInvoice(
     const { estateId } = first;
     const at = ctx.now();
     const year = businessYear(at);
+    // What the receipt prints (estate name, building and room) is read once, beside the rest.
+    const names = printedNames(ctx, first);
     const read = async (round: number) => {
-      const [inv, billing] = await Promise.all([
+      const [inv, billing, printed] = await Promise.all([
         round === 0 ? first : getInvoice(ctx, invoiceNo),
         readForPaidThrough(ctx, first),
+        names,
       ]);
-      return { inv, billing };
+      return { inv, billing, printed };
     };
     await transactWithNumbers(
       ctx.db,
       [{ estateId, series: SERIES.receipt, year }],
-      async ([n], { inv, billing }) => {
+      async ([n], { inv, billing, printed }) => {
         if (inv.status === 'PAID' || inv.status === 'CREDITED') {
           throw new ConflictError(
             'ALREADY_PAID',
@@ -151,10 +172,11 @@ export async function payInvoice(
           invoiceNo,
           channel: input.channel,
           amount: money.amount,
-          cashier: ctx.actor.sub,
+          ...payee(ctx, input),
           paidAt: formatInstant(at),
           businessDate: businessDate(at),
           lines: inv.lines.map((l) => docLine(l)),
+          ...printed,
           ...(inv.unitId ? { unitId: inv.unitId } : {}),
           ...(inv.plate ? { plate: inv.plate } : {}),
           ...(money.tendered !== undefined ? { tendered: money.tendered, change: money.change! } : {}),

@@ -96,6 +96,8 @@ export interface Invoice {
   status: InvoiceStatus;
   issuedAt: string;
   issuedBy: string;
+  /** The issuer's display name at issue (`name` claim), when the token carried one. */
+  issuedByName?: string;
   dueDate: BizDate;
   lines: InvoiceLine[];
   total: bigint;

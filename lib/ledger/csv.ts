@@ -14,6 +14,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { LedgerKind } from '../billing/context.js';
 import { channelName, feeName } from '../fee-types/catalog.js';
 import { formatFen } from '../money.js';
+import { lastDay } from '../period-text.js';
 import type { Db } from '../store/db.js';
 import { encodeCursor, entryPages, type LedgerEntry, type LedgerRange, readEntries } from './query.js';
 import { UnitDirectory } from './units.js';
@@ -58,7 +59,8 @@ export const CSV_COLUMNS: readonly Column[] = [
     value: (e, _u, zh) => (zh ? feeName(e.feeCode) : e.feeCode),
   },
   { en: 'periodStart', zh: '期间起', value: (e) => e.periodStart },
-  { en: 'periodEnd', zh: '期间止', value: (e) => e.periodEnd },
+  // People read the last covered day (SPEC.md §5); the store and the JSON keep the exclusive end.
+  { en: 'periodLastDay', zh: '期间止', value: (e) => (e.periodEnd ? lastDay(e.periodEnd) : undefined) },
   // Fen as a bigint: csv-stringify formats it (below) and, being a number, never escapes its minus sign.
   { en: 'amount', zh: '金额', value: (e) => e.amount },
   {

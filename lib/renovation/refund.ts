@@ -9,11 +9,12 @@
 
 import { type Ctx, ledgerItems } from '../billing/context.js';
 import type { IdempotentCall } from '../billing/invoices.js';
-import { type Channel, COUNTER_CHANNELS, type DocumentLine } from '../billing/records.js';
+import { CHANNELS, type Channel, COUNTER_CHANNELS, type DocumentLine } from '../billing/records.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { type Fen, formatFen } from '../money.js';
 import type { TxItem } from '../store/db.js';
 import { documentNumber, key, SERIES } from '../store/keys.js';
+import { compact, depositRefundRecordSchema, parseRecord } from '../store/records.js';
 import { type BizDate, businessDate, businessYear, formatInstant } from '../time.js';
 import { changeCase, DUE_INDEX_ATTRIBUTES } from './cases.js';
 
@@ -37,6 +38,8 @@ export interface DepositRefund {
   refundedAt: string;
   businessDate: BizDate;
   refundedBy: string;
+  /** The display name (`name` claim) of who paid the refund out. */
+  refundedByName?: string;
   /** Paid after the refund due date. */
   late: boolean;
 }
@@ -107,6 +110,7 @@ export async function refundDeposit(
         refundedAt: formatInstant(at),
         businessDate: today,
         refundedBy: ctx.actor.sub,
+        ...(ctx.actor.name ? { refundedByName: ctx.actor.name } : {}),
         late: today > c.refundDue!,
       };
       const items: TxItem[] = [
@@ -153,6 +157,8 @@ export async function refundDeposit(
 export async function getDepositRefund(ctx: Pick<Ctx, 'db'>, refundNo: string): Promise<DepositRefund> {
   const item = await ctx.db.get(key.depositRefund(refundNo));
   if (!item) throw new NotFoundError('REFUND_NOT_FOUND', `deposit refund ${refundNo} does not exist`);
-  const refund = Object.fromEntries(Object.entries(item).filter(([k]) => !['PK', 'SK', 'type'].includes(k)));
-  return refund as unknown as DepositRefund;
+  const { channel, lines, ...rest } = parseRecord(depositRefundRecordSchema, item, 'deposit refund');
+  const known = CHANNELS.find((c) => c === channel);
+  if (!known) throw new Error(`stored deposit refund has unknown channel ${channel}`);
+  return compact({ ...rest, channel: known, lines: lines.map((l) => ({ ...l })) });
 }

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FeeLine } from '../fees/line.js';
 import type { TxItem } from './db.js';
-import { auditPk, drawerCountPk, gsi1, gsi2, key, ledgerPk } from './keys.js';
+import { auditPk, drawerCountPk, gsi1, gsi2, key, ledgerPk, receiptIndexKeys } from './keys.js';
 
 export interface StoredPeriod {
   start: string;
@@ -46,6 +46,8 @@ export interface NewInvoice {
   issuedAt: string;
   issueDate: string;
   issuedBy: string;
+  /** The issuer's display name (`name` claim) at issue. */
+  issuedByName?: string;
   dueDate: string;
   lines: InvoiceLineInput[];
   total: bigint;
@@ -66,6 +68,7 @@ export function invoiceItem(inv: NewInvoice, atMs: number): TxItem {
     issuedAt: inv.issuedAt,
     issueDate: inv.issueDate,
     issuedBy: inv.issuedBy,
+    issuedByName: inv.issuedByName,
     dueDate: inv.dueDate,
     lines: inv.lines.map((l) => ({
       type: l.type,
@@ -202,9 +205,22 @@ export function unitBillingItem(
   };
 }
 
+// ---- what a document prints -------------------------------------------------------------------
+
+/**
+ * The names a document prints, recorded when it is written (a reprint reproduces the document):
+ * the estate's name, the unit's building and room, the display name of who wrote it. Documents
+ * written before these were recorded lack them; the reprint looks them up (billing/reprints.ts).
+ */
+export interface PrintedNames {
+  estateName?: string;
+  building?: string;
+  room?: string;
+}
+
 // ---- receipts --------------------------------------------------------------------------------
 
-export interface NewReceipt {
+export interface NewReceipt extends PrintedNames {
   receiptNo: string;
   estateId: string;
   invoiceNo?: string;
@@ -217,26 +233,36 @@ export interface NewReceipt {
   change?: bigint;
   reference?: string;
   cashier: string;
+  /** The cashier's display name (`name` claim) when the payment was taken. */
+  cashierName?: string;
+  /** Kiosk channels: the terminal the money came in at. */
+  terminalId?: string;
   paidAt: string;
   businessDate: string;
   lines: DocumentLineInput[];
 }
 
+/**
+ * A receipt, indexed for lookup and reprint: GSI1 lists the receipts of its unit (or of its plate
+ * in the estate), GSI2 every receipt of the estate; both sort by business date, then time.
+ */
 export function receiptItem(r: NewReceipt): TxItem {
-  return putNew({ ...key.receipt(r.receiptNo), type: 'RECEIPT', ...r });
+  return putNew({ ...key.receipt(r.receiptNo), type: 'RECEIPT', ...r, ...receiptIndexKeys(r) });
 }
 
 // ---- credit notes ----------------------------------------------------------------------------
 
-export interface NewCreditNote {
+export interface NewCreditNote extends PrintedNames {
   creditNoteNo: string;
   estateId: string;
   invoiceNo: string;
   receiptNo?: string;
   unitId?: string;
+  plate?: string;
   reason: string;
   issuedAt: string;
   issuedBy: string;
+  issuedByName?: string;
   lines: DocumentLineInput[];
   total: bigint;
 }

@@ -20,7 +20,8 @@
  * | space                  | UNIT#{u}                    | SPACE#{spaceNo}                      | a unit's spaces (query), each with billFrom   |
  * | billing claim          | UNIT#{u} / VEHICLE#{e}#{p}  | CLAIM#{feeCode}#{periodStart}        | a period has at most one live invoice line    |
  * | invoice (lines inside) | INVOICE#{invoiceNo}         | META                                 | get invoice; GSI1: invoices of a unit/vehicle |
- * | receipt (= payment)    | RECEIPT#{receiptNo}         | META                                 | get receipt                                   |
+ * | receipt (= payment)    | RECEIPT#{receiptNo}         | META                                 | get receipt; GSI1: receipts of a unit or of a |
+ * |                        |                             |                                      | plate; GSI3: receipts of an estate, by date   |
  * | credit note            | CREDIT#{creditNoteNo}       | META                                 | get credit note                               |
  * | ledger entry           | LEDGER#{e}                  | {businessDate}#{at}#{doc}#{kind}#{n} | ledger by estate and date range, time order   |
  * | audit record           | AUDIT#{e}#{businessDate}    | {at}#{random}                        | who did what on a day                         |
@@ -111,6 +112,8 @@ export const freePlatePrefix = (plate: string) => `FREEPLATE#${plate}#`;
 export const gsi1 = {
   /** Invoices of one billed party, by issue time. */
   invoicesOf: (billedTo: string) => `${billedTo}#INVOICES`,
+  /** Receipts of one party (a unit, or a plate in an estate), sort key `receiptSortKey`. */
+  receiptsOf: (party: string) => `${party}#RECEIPTS`,
 };
 
 export const gsi2 = {
@@ -120,8 +123,42 @@ export const gsi2 = {
   renovationDue: (estateId: string) => `ESTATE#${estateId}#RENOVATION_DUE`,
 };
 
+export const gsi3 = {
+  /** Every receipt of an estate, sort key `receiptSortKey`: a day's receipts are one key prefix. */
+  receipts: (estateId: string) => `ESTATE#${estateId}#RECEIPTS`,
+};
+
+/**
+ * Where a receipt sorts in both of its lists: `{businessDate}#{epochMs}#{receiptNo}`. A day is a
+ * `begins_with` on the date; newest first is the index read backwards.
+ */
+export const receiptSortKey = (businessDate: string, atMs: number, receiptNo: string) =>
+  `${businessDate}#${String(atMs).padStart(13, '0')}#${receiptNo}`;
+
 export const ledgerPk = (estateId: string) => `LEDGER#${estateId}`;
 export const auditPk = (estateId: string, businessDate: string) => `AUDIT#${estateId}#${businessDate}`;
+
+/** The index attributes a receipt gets (store/items.ts `receiptItem`, and the backfill of older receipts). */
+export function receiptIndexKeys(r: {
+  receiptNo: string;
+  estateId: string;
+  unitId?: string | undefined;
+  plate?: string | undefined;
+  paidAt: string;
+  businessDate: string;
+}): Record<string, string> {
+  const sk = receiptSortKey(r.businessDate, Date.parse(r.paidAt), r.receiptNo);
+  const party = r.unitId
+    ? claimOwner.unit(r.unitId)
+    : r.plate
+      ? claimOwner.vehicle(r.estateId, r.plate)
+      : undefined;
+  return {
+    ...(party ? { GSI1PK: gsi1.receiptsOf(party), GSI1SK: sk } : {}),
+    GSI3PK: gsi3.receipts(r.estateId),
+    GSI3SK: sk,
+  };
+}
 
 /** Document number series. */
 export const SERIES = {

@@ -224,6 +224,7 @@ export const invoiceRecordSchema = z.object({
   status: z.enum(['OPEN', 'PAID', 'VOID', 'CREDITED']),
   issuedAt: str,
   issuedBy: str,
+  issuedByName: opt(str),
   dueDate: str,
   lines: z.array(invoiceLineRecordSchema),
   total: fen,
@@ -242,6 +243,9 @@ export const documentLineRecordSchema = z.object({
   period: opt(period),
 });
 
+/** The names a document prints, recorded at writing (absent on documents written before). */
+const printed = { estateName: opt(str), building: opt(str), room: opt(str) };
+
 export const receiptRecordSchema = z.object({
   receiptNo: str,
   estateId: str,
@@ -255,9 +259,12 @@ export const receiptRecordSchema = z.object({
   change: opt(fen),
   reference: opt(str),
   cashier: str,
+  cashierName: opt(str),
+  terminalId: opt(str),
   paidAt: str,
   businessDate: str,
   lines: z.array(documentLineRecordSchema),
+  ...printed,
 });
 
 export const creditNoteRecordSchema = z.object({
@@ -266,11 +273,37 @@ export const creditNoteRecordSchema = z.object({
   invoiceNo: str,
   receiptNo: opt(str),
   unitId: opt(str),
+  plate: opt(str),
   reason: str,
   issuedAt: str,
   issuedBy: str,
+  issuedByName: opt(str),
   lines: z.array(documentLineRecordSchema),
   total: fen,
+  ...printed,
+});
+
+export const depositRefundRecordSchema = z.object({
+  refundNo: str,
+  estateId: str,
+  caseId: str,
+  unitId: str,
+  invoiceNo: str,
+  receiptNo: opt(str),
+  channel: str,
+  reference: opt(str),
+  deposit: fen,
+  deducted: fen,
+  cardDeposit: fen,
+  lines: z.array(z.object({ type: feeCode, description: str, amount: fen })),
+  total: fen,
+  refundDue: str,
+  refundedAt: str,
+  businessDate: str,
+  refundedBy: str,
+  refundedByName: opt(str),
+  late: z.boolean(),
+  ...printed,
 });
 
 export const parkingSessionRecordSchema = z.object({

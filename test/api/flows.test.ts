@@ -113,8 +113,8 @@ describe('move-in at the counter', () => {
       totalInWords: '人民币贰仟贰佰玖拾肆元伍角整',
     });
     expect(inv.lines.map((l) => [l.amount, l.period])).toEqual([
-      ['1934.50', { start: '2025-02-15', end: '2026-02-15' }],
-      ['360.00', { start: '2025-02-15', end: '2026-02-15' }],
+      ['1934.50', { start: '2025-02-15', end: '2026-02-15', lastDay: '2026-02-14' }],
+      ['360.00', { start: '2025-02-15', end: '2026-02-15', lastDay: '2026-02-14' }],
     ]);
 
     const key = idemKey();

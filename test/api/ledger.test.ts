@@ -105,7 +105,7 @@ describe('GET /v1/ledger', () => {
       unitId: units[3]!.unitId,
       building: '商业街',
       room: '12',
-      period: { start: '2023-03-01', end: '2024-03-01' },
+      period: { start: '2023-03-01', end: '2024-03-01', lastDay: '2024-02-29' },
       actor: 'cashier-test',
     });
     expect(items[9]).toMatchObject({
@@ -219,7 +219,7 @@ describe('GET /v1/ledger.csv', () => {
       '日期,时间,类型,单据号,账单号,收据号,红冲单号,房屋编号,楼栋,房号,车牌,收费项目,期间起,期间止,金额,渠道,经办人',
     );
     expect(lines[1]).toMatch(
-      /^2025-03-01,10:00:00,开具账单,DEMO-2025-000001,DEMO-2025-000001,,,DEMO-U0004,商业街,12,,物业服务费,2023-03-01,2024-03-01,4338\.00,,cashier-test$/,
+      /^2025-03-01,10:00:00,开具账单,DEMO-2025-000001,DEMO-2025-000001,,,DEMO-U0004,商业街,12,,物业服务费,2023-03-01,2024-02-29,4338\.00,,cashier-test$/,
     );
     expect(lines[11]).toContain(',收款,');
     expect(lines[11]).toContain(',车位物业服务费,');
@@ -228,7 +228,7 @@ describe('GET /v1/ledger.csv', () => {
     expect(lines[12]).toContain(",3栋,'=1+1,");
     const en = await rawGet('/v1/ledger.csv', query());
     expect(en.bytes.toString('utf8').split('\r\n')[0]).toBe(
-      '\uFEFFbusinessDate,time,kind,documentNo,invoiceNo,receiptNo,creditNoteNo,unitId,building,room,plate,feeCode,periodStart,periodEnd,amount,channel,actor',
+      '\uFEFFbusinessDate,time,kind,documentNo,invoiceNo,receiptNo,creditNoteNo,unitId,building,room,plate,feeCode,periodStart,periodLastDay,amount,channel,actor',
     );
   });
 

@@ -30,6 +30,18 @@ const THINGS: { name: string; code: string; path: (f: Fixture) => string; missin
     missing: '/v1/receipts/DEMO-R2026-999999',
   },
   {
+    name: 'credit note',
+    code: 'CREDIT_NOTE_NOT_FOUND',
+    path: (f) => `/v1/credit-notes/${f.creditNoteNo}`,
+    missing: '/v1/credit-notes/DEMO-C2026-999999',
+  },
+  {
+    name: 'deposit refund',
+    code: 'REFUND_NOT_FOUND',
+    path: (f) => `/v1/deposit-refunds/${f.refundNo}`,
+    missing: '/v1/deposit-refunds/DEMO-T2026-999999',
+  },
+  {
     name: 'unit',
     code: 'UNIT_NOT_FOUND',
     path: (f) => `/v1/units/${f.unitId}`,

@@ -76,6 +76,7 @@ describe('the renovation period', () => {
     expect((await h.call('GET', `/v1/renovations/${caseId}`, { token: cashier })).json.period).toEqual({
       start: '2025-01-10',
       end: '2025-04-10',
+      lastDay: '2025-04-09',
     });
     expect(await dueList('2025-04-08', 'ACCEPTANCE')).toEqual([]);
     expect(await dueList('2025-04-09', 'ACCEPTANCE')).toEqual([[caseId, 'ACCEPTANCE', '2025-04-09', false]]);

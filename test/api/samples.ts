@@ -30,6 +30,10 @@ export interface Fixture {
   /** A paid invoice of the unit and its receipt. */
   paidInvoiceId: string;
   receiptNo: string;
+  /** A credit note reversing an earlier invoice of the unit (its period then billed and paid again). */
+  creditNoteNo: string;
+  /** The deposit refund of an earlier, finished renovation of the unit. */
+  refundNo: string;
   /** A renovation case of the unit (its invoice unpaid). */
   caseId: string;
   /** An open temporary-parking session in the estate. */
@@ -160,6 +164,12 @@ export const SAMPLES: Record<string, Expectation> = {
     sample: (f) => ({ params: { invoiceId: f.invoiceId }, body: { reason: '业主退房' } }),
   },
   getReceipt: { scope: 'unit', sample: (f) => ({ params: { receiptNo: f.receiptNo } }) },
+  listReceipts: {
+    scope: 'estate',
+    sample: (f) => ({ query: { estateId: f.estateId, date: '2026-03-01', limit: '5' } }),
+  },
+  getCreditNote: { scope: 'unit', sample: (f) => ({ params: { creditNoteNo: f.creditNoteNo } }) },
+  getDepositRefund: { scope: 'unit', sample: (f) => ({ params: { refundNo: f.refundNo } }) },
   runRenewals: {
     scope: 'estate',
     sample: (f) => ({ params: { estateId: f.estateId }, body: { asOf: '2099-01-01' } }),
@@ -401,24 +411,40 @@ export async function seedFixtures(h: ApiHarness, roles: readonly Role[]): Promi
 
   const place = async (estateId: string, unitId: string, sessionId: string): Promise<Fixture> => {
     const cashier = await h.token('cashier', { estates: [estateId] });
-    const paid = await ok(
-      h.call('POST', '/v1/invoices', {
-        token: cashier,
-        headers: { 'Idempotency-Key': randomUUID() },
-        body: { unitId, items: [{ type: 'PROPERTY_FEE' }] },
-      }),
-      201,
-      `invoice for ${unitId}`,
+    const post = (path: string, body: unknown, what: string, status = 201) =>
+      ok(
+        h.call('POST', path, { token: cashier, headers: { 'Idempotency-Key': randomUUID() }, body }),
+        status,
+        `${what} of ${unitId}`,
+      );
+    const issuePaid = async () => {
+      const inv = await post('/v1/invoices', { unitId, items: [{ type: 'PROPERTY_FEE' }] }, 'invoice');
+      const paid = await post(
+        `/v1/invoices/${inv.json.invoiceId}/payments`,
+        { channel: 'CASH', amount: inv.json.total },
+        'payment',
+      );
+      return { invoiceId: inv.json.invoiceId as string, receiptNo: paid.json.receiptNo as string };
+    };
+    // An invoice paid, reversed by a credit note, its period billed and paid again.
+    const credited = await issuePaid();
+    const note = await post(
+      `/v1/invoices/${credited.invoiceId}/credit-notes`,
+      { reason: '红冲' },
+      'credit note',
     );
-    const receipt = await ok(
-      h.call('POST', `/v1/invoices/${paid.json.invoiceId}/payments`, {
-        token: cashier,
-        headers: { 'Idempotency-Key': randomUUID() },
-        body: { channel: 'CASH', amount: paid.json.total },
-      }),
-      201,
-      `payment for ${unitId}`,
+    const paid = await issuePaid();
+    // A renovation of last year, finished and its deposit refunded (back-dated paper records).
+    const old = await post('/v1/renovations', { unitId, cards: 1, date: '2025-07-01' }, 'old renovation');
+    await post(
+      `/v1/invoices/${old.json.invoice.invoiceId}/payments`,
+      { channel: 'CASH', amount: old.json.invoice.total },
+      'old renovation payment',
     );
+    const oldCase = `/v1/renovations/${old.json.caseId}`;
+    await post(`${oldCase}/acceptance`, { date: '2025-08-01', passed: true }, 'acceptance', 200);
+    await post(`${oldCase}/reinspection`, { date: '2025-10-09', passed: true }, 'reinspection', 200);
+    const refund = await post(`${oldCase}/refund`, { channel: 'CASH' }, 'refund');
     const open = await ok(
       h.call('POST', '/v1/invoices', {
         token: cashier,
@@ -446,8 +472,10 @@ export async function seedFixtures(h: ApiHarness, roles: readonly Role[]): Promi
       estateId,
       unitId,
       invoiceId: open.json.invoiceId,
-      paidInvoiceId: paid.json.invoiceId,
-      receiptNo: receipt.json.receiptNo,
+      paidInvoiceId: paid.invoiceId,
+      receiptNo: paid.receiptNo,
+      creditNoteNo: note.json.creditNoteNo,
+      refundNo: refund.json.refundNo,
       caseId: renovation.json.caseId,
       sessionId,
       importId: imported.json.importId,

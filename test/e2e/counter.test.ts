@@ -21,6 +21,8 @@ import {
 
 const COUNTER = { width: 1366, height: 768 };
 const CASHIER = 'cashier-wang';
+/** The `name` claim: receipts print the cashier's name, not the login. */
+const CASHIER_NAME = '王小红';
 
 let w: WebHarness;
 let units: Unit[];
@@ -30,7 +32,7 @@ beforeAll(async () => {
   w = await webHarness();
   units = await w.api.seedDemo();
   w.api.clock.set('2025-06-01T10:00:00+08:00');
-  cashierToken = await w.api.token('cashier', { sub: CASHIER });
+  cashierToken = await w.api.token('cashier', { sub: CASHIER, name: CASHIER_NAME });
 }, 60_000);
 
 afterAll(() => w?.close());
@@ -82,7 +84,10 @@ describe('counter console', () => {
     expect(await receipt.locator('[data-field="amountInWords"]').textContent()).toBe(
       '人民币贰仟贰佰玖拾肆元伍角整',
     );
-    expect(await receipt.locator('[data-field="cashier"]').textContent()).toBe(CASHIER);
+    expect(await receipt.locator('[data-field="cashier"]').textContent()).toBe(CASHIER_NAME);
+    expect(await receipt.locator('[data-field="estateName"]').textContent()).toBe('示范花园');
+    expect(await receipt.locator('[data-field="address"]').textContent()).toBe('1栋 1801');
+    expect(await receipt.locator('[data-field="state"]').textContent()).toBe('有效');
     expect(await receipt.locator('[data-field="channel"]').textContent()).toBe('现金');
     const receiptNo = (await receipt.locator('[data-field="receiptNo"]').textContent())!;
     expect(receiptNo).toMatch(/^DEMO-R2025-\d{6}$/);
@@ -122,6 +127,8 @@ describe('counter console', () => {
       change: '705.50',
       channel: 'CASH',
       cashier: CASHIER,
+      cashierName: CASHIER_NAME,
+      estateName: '示范花园',
     });
     await page.context().close();
   });

@@ -130,6 +130,12 @@ describe('kiosk', () => {
     await expect.poll(screen).toBe('paid');
     expect(paymentPosts.length - posted, 'payment requests sent').toBe(1);
     const receiptNo = (await field('receiptNo'))!;
+    // What the receipt prints: the estate by name, the flat, 自助终端 and this terminal, never the login.
+    expect(await field('estateName')).toBe('示范花园');
+    expect(await field('address')).toBe('1栋 1801');
+    expect(await field('cashier')).toBe(`自助终端 ${TERMINAL}`);
+    expect(await field('state')).toBe('有效');
+    expect(await page.locator('#screen').textContent()).not.toContain(DEMO_OWNER);
     await checkScreen('paid');
     await w.shot(page, 'kiosk-5-bill-paid');
 
@@ -139,6 +145,7 @@ describe('kiosk', () => {
     const receipt = await w.api.call('GET', `/v1/receipts/${receiptNo}`, { token: cashier });
     expect(receipt.json).toMatchObject({ channel: 'KIOSK_WECHAT', amount: '2294.50', cashier: DEMO_OWNER });
     expect(receipt.json.reference).toMatch(new RegExp(`^${TERMINAL}-[0-9a-f]{8}$`));
+    expect(receipt.json).toMatchObject({ cashierName: `自助终端 ${TERMINAL}`, terminalId: TERMINAL });
     await page.getByRole('button', { name: '完成' }).click();
     await expect.poll(screen).toBe('home');
   });
@@ -191,6 +198,9 @@ describe('kiosk', () => {
     await expect.poll(screen).toBe('paid');
     expect(paymentPosts.length - posted, 'payment requests sent').toBe(1);
     expect(await field('exitBy')).toBe('10:45');
+    expect(await field('plate')).toBe('粤B88888');
+    expect(await field('cashier')).toBe(`自助终端 ${TERMINAL}`);
+    expect(await field('estateName')).toBe('示范花园');
     await checkScreen('parking paid');
     await w.shot(page, 'kiosk-8-parking-paid');
 

@@ -67,7 +67,7 @@ const writeUnits = (bytes: number) => Math.max(1, Math.ceil(bytes / KB));
 const readUnits = (bytes: number, consistent: boolean) =>
   Math.max(1, Math.ceil(bytes / (4 * KB))) * (consistent ? 1 : 0.5);
 
-const INDEXES = [TABLE_KEYS.gsi1, TABLE_KEYS.gsi2];
+const INDEXES = [TABLE_KEYS.gsi1, TABLE_KEYS.gsi2, TABLE_KEYS.gsi3];
 
 /** Index writes caused by an item going from `before` to `after` (either may be absent). */
 function indexWrites(before: Item | undefined, after: Item | undefined): number {

@@ -22,6 +22,8 @@ export interface TokenOptions {
   estates?: string[];
   units?: string[];
   sub?: string;
+  /** The `name` claim: the display name documents print. */
+  name?: string;
   ttlSeconds?: number;
 }
 
@@ -93,6 +95,7 @@ export async function apiHarness(): Promise<ApiHarness> {
     role,
     estates: opts.estates ?? [DEMO_ESTATE],
     units: opts.units ?? [],
+    ...(opts.name ? { name: opts.name } : {}),
   });
 
   const ctx = (role: Role, opts: TokenOptions = {}): Ctx => ({

@@ -14,6 +14,7 @@ import { getInvoice, issueInvoice, listInvoices, openInvoices, voidInvoice } fro
 import { getReceipt, payInvoice } from '../../billing/payments.js';
 import type { CreditNote, Invoice, Receipt } from '../../billing/records.js';
 import { runRenewals } from '../../billing/renewals.js';
+import { Reprinter, reprintInvoice } from '../../billing/reprints.js';
 import { createUnit, getUnit, listSpaces, registerSpace } from '../../billing/units.js';
 import { ValidationError } from '../../errors.js';
 import { FEE_CODES, FEE_TYPES, type FeeTypeInfo } from '../../fee-types/catalog.js';
@@ -334,7 +335,8 @@ export const billingRoutes = [
     response: s.invoice,
     status: 200,
     async handler({ params, actor, ctx }) {
-      return presentInvoice(await invoiceInScope(actor, ctx, params.invoiceId));
+      // A reprint: the estate's name and the unit's building and room besides the ids.
+      return presentInvoice(await reprintInvoice(ctx, await invoiceInScope(actor, ctx, params.invoiceId)));
     },
   }),
   route({
@@ -434,7 +436,8 @@ export const billingRoutes = [
     method: 'GET',
     path: '/v1/receipts/{receiptNo}',
     operationId: 'getReceipt',
-    summary: 'A receipt with its amount in Chinese uppercase',
+    summary:
+      'A receipt for reprint: amount in Chinese uppercase, estate name, building and room or plate, who took it, its state',
     group: 'billing',
     access: 'RO',
     roles: [...STAFF, 'owner'],
@@ -442,9 +445,11 @@ export const billingRoutes = [
     response: s.receipt,
     status: 200,
     async handler({ params, actor, ctx }) {
-      return presentReceipt(
-        await loadInScope(actor, `receipt ${params.receiptNo}`, () => getReceipt(ctx, params.receiptNo)),
+      const receipt = await loadInScope(actor, `receipt ${params.receiptNo}`, () =>
+        getReceipt(ctx, params.receiptNo),
       );
+      // A reprint: names, and the present state (已冲红 and the credit note once reversed).
+      return presentReceipt(await new Reprinter(ctx).receipt(receipt));
     },
   }),
   route({

@@ -11,6 +11,7 @@ import { UnitDirectory } from '../../ledger/units.js';
 import { DEFAULT_XLSX_PART_ROWS, MAX_XLSX_PART_ROWS, xlsxPart } from '../../ledger/xlsx.js';
 import { formatFen } from '../../money.js';
 import { requireEstate } from '../auth.js';
+import { presentPeriod } from '../present.js';
 import { reportFormat, tableAnswer, withFormats } from '../report-formats.js';
 import { RawResponse, route } from '../route.js';
 import * as s from '../schemas.js';
@@ -105,7 +106,9 @@ function presentEntry(e: LedgerEntry, units: UnitDirectory) {
     ...(label ? { building: label.building, room: label.room } : {}),
     ...(e.plate ? { plate: e.plate } : {}),
     feeCode: e.feeCode,
-    ...(e.periodStart && e.periodEnd ? { period: { start: e.periodStart, end: e.periodEnd } } : {}),
+    ...(e.periodStart && e.periodEnd
+      ? { period: presentPeriod({ start: e.periodStart, end: e.periodEnd }) }
+      : {}),
     amount: formatFen(e.amount),
     ...(e.channel ? { channel: e.channel } : {}),
     actor: e.actor,

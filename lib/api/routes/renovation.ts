@@ -2,6 +2,7 @@
 import * as z from 'zod/mini';
 import type { Actor, Ctx } from '../../billing/context.js';
 import { getEstate } from '../../billing/estates.js';
+import { actorDisplay } from '../../billing/printed.js';
 import { getUnit } from '../../billing/units.js';
 import { MAX_CARDS } from '../../fees/calculators.js';
 import { chineseUppercase, formatFen } from '../../money.js';
@@ -11,9 +12,10 @@ import { extendRenovation, recordAcceptance, recordReinspection } from '../../re
 import { type DepositRefund, refundDeposit } from '../../renovation/refund.js';
 import { registerRenovation } from '../../renovation/registration.js';
 import { allowedActions, RENOVATION_ACTIONS, RENOVATION_STATES } from '../../renovation/rules.js';
+import type { PrintedNames } from '../../store/items.js';
 import { businessDate, parseBizDate } from '../../time.js';
 import { requireEstate } from '../auth.js';
-import { presentInvoice } from '../present.js';
+import { presentInvoice, presentPeriod } from '../present.js';
 import { route } from '../route.js';
 import * as s from '../schemas.js';
 import { loadInScope, page, STAFF } from './billing.js';
@@ -83,6 +85,9 @@ export const renovationCase = z.object({
 export const depositRefund = z.object({
   refundNo: z.string(),
   estateId: z.string(),
+  estateName: z.optional(z.string()),
+  building: z.optional(z.string()),
+  room: z.optional(z.string()),
   caseId: z.string(),
   unitId: z.string(),
   invoiceNo: z.string(),
@@ -101,6 +106,11 @@ export const depositRefund = z.object({
   refundedAt: z.string(),
   businessDate: s.date,
   refundedBy: z.string(),
+  refundedByName: z
+    .string()
+    .check(
+      z.meta({ description: 'who paid it out: the display name (`name` claim) at the time, else the sub' }),
+    ),
 });
 
 const dueRenovation = z.object({
@@ -128,7 +138,7 @@ export function presentRenovation(v: RenovationView) {
     registeredAt: v.registeredAt,
     registeredBy: v.registeredBy,
     approvalDue: v.approvalDue,
-    period: v.period,
+    period: presentPeriod(v.period),
     extensions: v.extensions,
     deposit: {
       currency: 'CNY',
@@ -151,10 +161,12 @@ export function presentRenovation(v: RenovationView) {
   };
 }
 
-export function presentDepositRefund(r: DepositRefund) {
+export function presentDepositRefund(r: DepositRefund & PrintedNames) {
   return {
     refundNo: r.refundNo,
     estateId: r.estateId,
+    ...(r.estateName !== undefined ? { estateName: r.estateName } : {}),
+    ...(r.building !== undefined ? { building: r.building, room: r.room } : {}),
     caseId: r.caseId,
     unitId: r.unitId,
     invoiceNo: r.invoiceNo,
@@ -173,6 +185,7 @@ export function presentDepositRefund(r: DepositRefund) {
     refundedAt: r.refundedAt,
     businessDate: r.businessDate,
     refundedBy: r.refundedBy,
+    refundedByName: actorDisplay(r.refundedBy, r.refundedByName),
   };
 }
 

@@ -1,11 +1,19 @@
 /**
- * The printed receipt (收据), laid out for A5 by the print stylesheet: receipt number, the amount in
- * Chinese uppercase (大写), cashier, channel, and each line with its calculation so that the payer
- * can check the arithmetic.
+ * The printed receipt (收据), laid out for A5 by the print stylesheet: the estate's name, receipt
+ * number, building and room (or plate), the amount in Chinese uppercase (大写), who took it by
+ * name, channel, its state (已冲红 and the credit note once reversed), and each line with its
+ * calculation so that the payer can check the arithmetic. The API supplies every name
+ * (SPEC.md §5); the page only lays them out.
  */
 import { h } from '../shared/dom.js';
 import { channelName, dateTime, feeName, periodText, traceText } from '../shared/format.js';
 import type { Invoice, Receipt, Unit } from '../shared/types.js';
+
+/** 1栋 1801: the receipt's own record, else the unit the counter has open. */
+function address(r: Receipt, unit: Unit | undefined): string | undefined {
+  if (r.building !== undefined) return `${r.building} ${r.room ?? ''}`.trim();
+  return unit && (!r.unitId || r.unitId === unit.unitId) ? `${unit.building} ${unit.room}` : undefined;
+}
 
 export function receiptView(r: Receipt, invoice: Invoice | undefined, unit: Unit | undefined): HTMLElement[] {
   const lines = invoice?.lines ?? r.lines.map((l) => ({ ...l, trace: undefined }));
@@ -14,7 +22,12 @@ export function receiptView(r: Receipt, invoice: Invoice | undefined, unit: Unit
       'header',
       { class: 'receipt-head' },
       h('h2', {}, '收款收据'),
-      h('p', { class: 'muted' }, `物业服务中心 · 小区 ${r.estateId}`),
+      h(
+        'p',
+        { class: 'muted' },
+        '物业服务中心 · ',
+        h('span', { 'data-field': 'estateName' }, r.estateName ?? r.estateId),
+      ),
     ),
     h(
       'dl',
@@ -23,7 +36,7 @@ export function receiptView(r: Receipt, invoice: Invoice | undefined, unit: Unit
       h('dd', { 'data-field': 'receiptNo' }, r.receiptNo),
       h('dt', {}, '收款时间'),
       h('dd', {}, dateTime(r.paidAt)),
-      unit ? [h('dt', {}, '房屋'), h('dd', {}, `${unit.building} ${unit.room}`)] : null,
+      address(r, unit) ? [h('dt', {}, '房屋'), h('dd', { 'data-field': 'address' }, address(r, unit))] : null,
       r.plate ? [h('dt', {}, '车牌'), h('dd', {}, r.plate)] : null,
       r.invoiceNo ? [h('dt', {}, '账单号'), h('dd', {}, r.invoiceNo)] : null,
     ),
@@ -82,7 +95,15 @@ export function receiptView(r: Receipt, invoice: Invoice | undefined, unit: Unit
       r.change ? [h('dt', {}, '找零'), h('dd', { class: 'money' }, `${r.change} 元`)] : null,
       r.reference ? [h('dt', {}, '参考号'), h('dd', {}, r.reference)] : null,
       h('dt', {}, '收款员'),
-      h('dd', { 'data-field': 'cashier' }, r.cashier),
+      h('dd', { 'data-field': 'cashier' }, r.cashierName ?? r.cashier),
+      h('dt', {}, '状态'),
+      h(
+        'dd',
+        { 'data-field': 'state', class: r.state === 'REVERSED' ? 'reversed' : '' },
+        r.state === 'REVERSED'
+          ? `${r.stateName ?? '已冲红'}(红冲凭证 ${r.creditNoteNo ?? ''})`
+          : (r.stateName ?? '有效'),
+      ),
     ),
     h('p', { class: 'muted receipt-foot' }, '请妥善保管本收据。'),
   ];

@@ -379,6 +379,15 @@ function paid(r: Receipt & { exitBy?: string }, ...extra: (Child | Child[])[]): 
       h('dd', {}, channelName(r.channel)),
       h('dt', {}, '收据号'),
       h('dd', { 'data-field': 'receiptNo' }, r.receiptNo),
+      // What the receipt prints (SPEC.md §5), as the API names it: the estate, the unit or plate,
+      // 自助终端 and this terminal (never the payer's login), and the receipt's state.
+      r.estateName ? [h('dt', {}, '小区'), h('dd', { 'data-field': 'estateName' }, r.estateName)] : null,
+      r.building !== undefined
+        ? [h('dt', {}, '房屋'), h('dd', { 'data-field': 'address' }, `${r.building} ${r.room ?? ''}`.trim())]
+        : null,
+      r.plate ? [h('dt', {}, '车牌'), h('dd', { 'data-field': 'plate' }, r.plate)] : null,
+      r.cashierName ? [h('dt', {}, '收款'), h('dd', { 'data-field': 'cashier' }, r.cashierName)] : null,
+      r.stateName ? [h('dt', {}, '状态'), h('dd', { 'data-field': 'state' }, r.stateName)] : null,
       r.exitBy ? [h('dt', {}, '最晚离场'), h('dd', {}, dateTime(r.exitBy))] : null,
     ),
     ...extra,

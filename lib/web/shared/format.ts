@@ -1,5 +1,6 @@
 /** Names and dates as the people at the counter and the kiosk read them. */
 import { channelName, feeName } from '../../fee-types/catalog.js';
+import { lastDay, periodText } from '../../period-text.js';
 import { RENTAL_KIND_NAMES, UNIT_TYPE_NAMES } from '../../tariffs/catalog.js';
 
 /** Fee and channel names come from the registry, the same words as the CSV and every report. */
@@ -40,17 +41,11 @@ export function clock(iso: string): string {
   return p['hour'] ? `${p['hour']}:${p['minute']}` : iso;
 }
 
-/** The day before a `YYYY-MM-DD` date: periods are half-open, receipts print the last day covered. */
-export function dayBefore(date: string): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  if (Number.isNaN(d.getTime())) return date;
-  d.setUTCDate(d.getUTCDate() - 1);
-  return d.toISOString().slice(0, 10);
-}
-
-export function periodText(p: { start: string; end: string } | undefined): string {
-  return p ? `${p.start} 至 ${dayBefore(p.end)}` : '';
-}
+/**
+ * Periods are half-open; pages and receipts print the last day covered. The rule is shared with
+ * the CSV and the API (lib/period-text.ts): `dayBefore` of a paid-through date is its last paid day.
+ */
+export { lastDay as dayBefore, periodText };
 
 /** "2小时以内" style limits for the temporary-parking bands. */
 export function minutesText(minutes: number): string {

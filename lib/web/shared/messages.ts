@@ -85,6 +85,8 @@ export const MESSAGES: Record<string, string> = {
   INVALID_TIMESTAMP: '时间不正确,请核对后再试。',
   INVALID_PLATE: '车牌号不正确,请输入如 粤B12345 的车牌(新能源车为8位)。',
   INVALID_CURSOR: '列表已经更新,请重新查询。',
+  ONE_PARTY: '请按房屋或按车牌查询收据,二者选一。',
+  UNIT_NOT_IN_ESTATE: '这套房屋不属于当前小区,请核对后再查。',
   INVALID_JSON: '提交的内容无法识别,请刷新页面后再试。',
   INVALID_PATH: '地址不正确,请刷新页面后再试。',
   BODY_REQUIRED: '提交的内容为空,请填写后再试。',

@@ -9,8 +9,15 @@ export interface Line {
   months: number | null;
   amount: string;
   tariffVersion: string;
-  period?: { start: string; end: string };
+  period?: Period;
   trace: Record<string, unknown>;
+}
+
+/** Half-open `[start, end)`; `lastDay` is the inclusive last day people read. */
+export interface Period {
+  start: string;
+  end: string;
+  lastDay?: string;
 }
 
 export interface Invoice {
@@ -63,6 +70,10 @@ export interface UnitArrears {
 export interface Receipt {
   receiptNo: string;
   estateId: string;
+  /** What a reprint prints (SPEC.md §5): the estate's name, the unit's building and room. */
+  estateName?: string;
+  building?: string;
+  room?: string;
   invoiceNo?: string;
   sessionId?: string;
   unitId?: string;
@@ -74,9 +85,16 @@ export interface Receipt {
   change?: string;
   reference?: string;
   cashier: string;
+  /** Who took the money as printed: the cashier's name, or 自助终端 and the terminal. */
+  cashierName?: string;
   paidAt: string;
   businessDate: string;
-  lines: { type: string; description: string; amount: string; period?: { start: string; end: string } }[];
+  lines: { type: string; description: string; amount: string; period?: Period }[];
+  state?: 'VALID' | 'REVERSED';
+  /** 有效 or 已冲红. */
+  stateName?: string;
+  /** The credit note that reversed the receipt's invoice. */
+  creditNoteNo?: string;
 }
 
 export interface ParkingSession {
