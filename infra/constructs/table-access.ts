@@ -39,6 +39,8 @@ export const TABLE_NEEDS: Record<FunctionName, TableNeeds> = {
   parking: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2'] },
   renovation: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2'] },
   ledger: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2'] },
+  /** GSI2: payment exceptions by estate; the payment paths read unit claims and free plates. */
+  payments: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2'] },
   scheduler: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2'], scansIndexes: ['GSI2'] },
 };
 

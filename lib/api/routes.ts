@@ -13,6 +13,7 @@ import { ledgerRoutes } from './routes/ledger.js';
 import { metaRoutes } from './routes/meta.js';
 import { monthReportRoutes } from './routes/month-reports.js';
 import { parkingRoutes } from './routes/parking.js';
+import { paymentRoutes } from './routes/payments.js';
 import { renovationRoutes } from './routes/renovation.js';
 import { unitSearchRoutes } from './routes/units-search.js';
 
@@ -27,6 +28,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...cashupRoutes,
   ...accountingRoutes,
   ...monthReportRoutes,
+  ...paymentRoutes,
 ];
 
 export const router = new Router(ROUTES);
