@@ -8,8 +8,8 @@ import { formatFen, parseMoney } from '../money.js';
 import {
   type AlipayCredentials,
   type Confirmation,
-  NotificationRefused,
   type NewProviderOrder,
+  NotificationRefused,
   type PaymentProvider,
   ProviderError,
   type ProviderTrade,
@@ -110,7 +110,9 @@ export class Alipay implements PaymentProvider {
       o.notifyUrl,
     );
     if (out['code'] !== '10000' || typeof out['qr_code'] !== 'string')
-      throw new ProviderError(`alipay.trade.precreate: ${String(out['code'])} ${String(out['sub_msg'] ?? out['msg'])}`);
+      throw new ProviderError(
+        `alipay.trade.precreate: ${String(out['code'])} ${String(out['sub_msg'] ?? out['msg'])}`,
+      );
     return { codeUrl: out['qr_code'] };
   }
 
@@ -118,8 +120,10 @@ export class Alipay implements PaymentProvider {
     const out = await this.call('alipay.trade.query', { out_trade_no: outTradeNo });
     if (out['code'] === '40004') return { outTradeNo, state: 'NOT_PAID' }; // not yet scanned: unknown trade
     if (out['code'] !== '10000') throw new ProviderError(`alipay.trade.query: ${String(out['code'])}`);
-    if (out['out_trade_no'] !== outTradeNo) throw new ProviderError('alipay.trade.query answered another trade');
-    const amount = typeof out['total_amount'] === 'string' ? parseMoney(out['total_amount'], 'total_amount') : undefined;
+    if (out['out_trade_no'] !== outTradeNo)
+      throw new ProviderError('alipay.trade.query answered another trade');
+    const amount =
+      typeof out['total_amount'] === 'string' ? parseMoney(out['total_amount'], 'total_amount') : undefined;
     return {
       outTradeNo,
       state: TRADE_STATUS[String(out['trade_status'])] ?? 'NOT_PAID',
@@ -138,10 +142,12 @@ export class Alipay implements PaymentProvider {
   verifyNotification(n: { headers: Record<string, string>; body: Buffer; nowMs: number }): Confirmation {
     const params: Record<string, string> = {};
     for (const [k, v] of new URLSearchParams(n.body.toString('utf8'))) params[k] = v;
-    if (!params['sign'] || params['sign_type'] !== 'RSA2') throw new NotificationRefused(401, 'no RSA2 signature');
+    if (!params['sign'] || params['sign_type'] !== 'RSA2')
+      throw new NotificationRefused(401, 'no RSA2 signature');
     if (!rsaVerify(signContent(params, ['sign', 'sign_type']), params['sign'], this.c.alipayPublicKey))
       throw new NotificationRefused(401, 'signature does not verify');
-    if (params['app_id'] !== this.c.appId) throw new NotificationRefused(400, 'app_id is not this application');
+    if (params['app_id'] !== this.c.appId)
+      throw new NotificationRefused(400, 'app_id is not this application');
     const status = params['trade_status'] ?? '';
     if (status !== 'TRADE_SUCCESS' && status !== 'TRADE_FINISHED')
       throw new NotificationRefused(400, `trade_status ${status} confirms no payment`);

@@ -11,7 +11,13 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { formatFen } from '../money.js';
 import { cursor, TransactionCancelled } from '../store/db.js';
 import { PROVIDER_CHANNEL } from './provider.js';
-import { exceptionFromItem, exceptionResolvedItem, type PaymentException, paymentGsi2, paymentKey } from './store.js';
+import {
+  exceptionFromItem,
+  exceptionResolvedItem,
+  type PaymentException,
+  paymentGsi2,
+  paymentKey,
+} from './store.js';
 
 export async function getPaymentException(ctx: Pick<Ctx, 'db'>, id: string): Promise<PaymentException> {
   const item = await ctx.db.get(paymentKey.exception(id));
@@ -60,7 +66,8 @@ export async function resolvePaymentException(
       'REFUND_NOT_AVAILABLE',
       'refunds through the provider are not built yet: refund in the merchant platform, then APPLY is not needed',
     );
-  if (!r.invoiceId) throw ValidationError.of('invoiceId', 'INVOICE_REQUIRED', 'APPLY names the invoice to pay');
+  if (!r.invoiceId)
+    throw ValidationError.of('invoiceId', 'INVOICE_REQUIRED', 'APPLY names the invoice to pay');
   const atMs = ctx.now();
   let resolution: NonNullable<PaymentException['resolution']> | undefined;
   const slot: IdempotentCall = {
@@ -82,12 +89,19 @@ export async function resolvePaymentException(
     receipt = await payInvoice(
       ctx,
       r.invoiceId,
-      { channel: PROVIDER_CHANNEL[x.provider], amount: formatFen(x.amount), reference: x.providerTransactionId },
+      {
+        channel: PROVIDER_CHANNEL[x.provider],
+        amount: formatFen(x.amount),
+        reference: x.providerTransactionId,
+      },
       slot,
     );
   } catch (e) {
     if (e instanceof TransactionCancelled)
-      throw new ConflictError('EXCEPTION_RESOLVED', `payment exception ${x.exceptionId} was resolved meanwhile`);
+      throw new ConflictError(
+        'EXCEPTION_RESOLVED',
+        `payment exception ${x.exceptionId} was resolved meanwhile`,
+      );
     throw e;
   }
   return { exception: await getPaymentException(ctx, x.exceptionId), receipt };

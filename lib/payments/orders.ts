@@ -13,7 +13,14 @@ import { TransactionCancelled, type TxItem } from '../store/db.js';
 import { notifyUrl, providerFor } from './config.js';
 import type { ProviderName } from './provider.js';
 import { readOrder, settle } from './settle.js';
-import { guardItem, newOrderItem, orderClosedItem, type PaymentOrder, paymentGsi2, paymentKey } from './store.js';
+import {
+  guardItem,
+  newOrderItem,
+  orderClosedItem,
+  type PaymentOrder,
+  paymentGsi2,
+  paymentKey,
+} from './store.js';
 
 export const INVOICE_ORDER_MS = 15 * MINUTE_MS;
 /** A pending order younger than this is answered from the store; older, the provider is asked. */
@@ -21,7 +28,10 @@ export const QUERY_AFTER_MS = 3_000;
 
 /** `{estate}` + base-36 time + random: unique, at most 32 characters of `[0-9A-Za-z]`. */
 export function newOutTradeNo(estateId: string, atMs: number): string {
-  return `${estateId}${atMs.toString(36).toUpperCase()}${randomBytes(5).toString('hex').toUpperCase()}`.slice(0, 32);
+  return `${estateId}${atMs.toString(36).toUpperCase()}${randomBytes(5).toString('hex').toUpperCase()}`.slice(
+    0,
+    32,
+  );
 }
 
 export interface OrderRequest {
@@ -43,7 +53,10 @@ async function targetOf(ctx: Ctx, r: OrderRequest, nowMs: number): Promise<Targe
   if (r.invoiceId) {
     const inv = await getInvoice(ctx, r.invoiceId);
     if (inv.status === 'PAID' || inv.status === 'CREDITED')
-      throw new ConflictError('ALREADY_PAID', `invoice ${inv.invoiceNo} is already paid (receipt ${inv.receiptNo})`);
+      throw new ConflictError(
+        'ALREADY_PAID',
+        `invoice ${inv.invoiceNo} is already paid (receipt ${inv.receiptNo})`,
+      );
     if (inv.status === 'VOID') throw new ConflictError('INVOICE_VOID', `invoice ${inv.invoiceNo} is void`);
     return {
       key: `INVOICE#${inv.invoiceNo}`,
@@ -51,13 +64,19 @@ async function targetOf(ctx: Ctx, r: OrderRequest, nowMs: number): Promise<Targe
       amount: inv.total,
       description: `物业缴费 ${inv.invoiceNo}`,
       expiresAtMs: nowMs + INVOICE_ORDER_MS,
-      fields: { invoiceId: inv.invoiceNo, ...(inv.unitId ? { unitId: inv.unitId } : {}), ...(inv.plate ? { plate: inv.plate } : {}) },
+      fields: {
+        invoiceId: inv.invoiceNo,
+        ...(inv.unitId ? { unitId: inv.unitId } : {}),
+        ...(inv.plate ? { plate: inv.plate } : {}),
+      },
     };
   }
   const s = await getSession(ctx, r.sessionId!);
-  if (s.status !== 'OPEN') throw new ConflictError('SESSION_CLOSED', `parking session ${s.sessionId} has ended`);
+  if (s.status !== 'OPEN')
+    throw new ConflictError('SESSION_CLOSED', `parking session ${s.sessionId} has ended`);
   const [a, estate] = await Promise.all([assessWithFreeParking(ctx, s, nowMs), getEstate(ctx, s.estateId)]);
-  if (a.amountDue <= 0n) throw new ConflictError('NOTHING_DUE', `nothing is due on parking session ${s.sessionId}`);
+  if (a.amountDue <= 0n)
+    throw new ConflictError('NOTHING_DUE', `nothing is due on parking session ${s.sessionId}`);
   // The payment prices the stay as of the order (`at`), which the parking rules accept for
   // QUOTE_VALID_MS; the order expires within that and within the exit grace.
   const validMs = Math.min(estate.exitGraceMinutes * MINUTE_MS, QUOTE_VALID_MS);
@@ -72,7 +91,11 @@ async function targetOf(ctx: Ctx, r: OrderRequest, nowMs: number): Promise<Targe
 }
 
 /** POST /v1/payment-orders: the pending order of this bill and provider, or a new one. */
-export async function createPaymentOrder(ctx: Ctx, r: OrderRequest, idem?: IdempotentCall): Promise<PaymentOrder> {
+export async function createPaymentOrder(
+  ctx: Ctx,
+  r: OrderRequest,
+  idem?: IdempotentCall,
+): Promise<PaymentOrder> {
   const nowMs = ctx.now();
   const t = await targetOf(ctx, r, nowMs);
   const guard = await ctx.db.get(paymentKey.guard(t.key, r.provider));
@@ -131,7 +154,10 @@ export async function createPaymentOrder(ctx: Ctx, r: OrderRequest, idem?: Idemp
     const winner = await ctx.db.get(paymentKey.guard(t.key, r.provider));
     const won = winner ? await readOrder(ctx.db, String(winner['orderId'])) : undefined;
     if (won?.status === 'PENDING') return won;
-    throw new ConflictError('REQUEST_IN_PROGRESS', 'another payment order for this bill was just made; retry');
+    throw new ConflictError(
+      'REQUEST_IN_PROGRESS',
+      'another payment order for this bill was just made; retry',
+    );
   }
   return order;
 }
@@ -185,7 +211,10 @@ export async function closeExpiredOrders(ctx: Pick<Ctx, 'db' | 'now'>, estateId:
   const due = await ctx.db.queryAll({
     IndexName: 'GSI2',
     KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK < :upTo',
-    ExpressionAttributeValues: { ':pk': paymentGsi2.pendingOrders(estateId), ':upTo': String(nowMs).padStart(13, '0') },
+    ExpressionAttributeValues: {
+      ':pk': paymentGsi2.pendingOrders(estateId),
+      ':upTo': String(nowMs).padStart(13, '0'),
+    },
   });
   let closed = 0;
   for (const item of due) {

@@ -56,7 +56,8 @@ function orderSlot(o: PaymentOrder, c: Confirmation, atMs: number): IdempotentCa
     },
     handle: {
       ready: Promise.resolve(),
-      completeItem: () => orderPaidItem(o.outTradeNo, { transactionId: c.transactionId, atMs, receiptNo: receiptNo! }),
+      completeItem: () =>
+        orderPaidItem(o.outTradeNo, { transactionId: c.transactionId, atMs, receiptNo: receiptNo! }),
     },
   };
 }
@@ -87,7 +88,12 @@ export type Settled =
  * Applies a confirmed payment to its order. Idempotent per provider transaction: a repeated
  * notification, or one racing the kiosk's query, finds the order PAID by that transaction.
  */
-export async function settle(db: Db, now: () => number, c: Confirmation, estateId?: string): Promise<Settled> {
+export async function settle(
+  db: Db,
+  now: () => number,
+  c: Confirmation,
+  estateId?: string,
+): Promise<Settled> {
   const order = await readOrder(db, c.outTradeNo);
   if (!order || order.provider !== c.provider || (estateId !== undefined && order.estateId !== estateId))
     throw new NotificationRefused(400, `unknown out_trade_no ${c.outTradeNo}`);
@@ -97,7 +103,11 @@ export async function settle(db: Db, now: () => number, c: Confirmation, estateI
   if (c.amount !== order.amount) return recordException(db, now, order, c, 'AMOUNT_MISMATCH');
   const atMs = now();
   const ctx = payerCtx(db, now, order);
-  const input = { channel: PROVIDER_CHANNEL[c.provider], amount: formatFen(order.amount), reference: c.transactionId };
+  const input = {
+    channel: PROVIDER_CHANNEL[c.provider],
+    amount: formatFen(order.amount),
+    reference: c.transactionId,
+  };
   try {
     if (order.invoiceId) {
       await payInvoice(ctx, order.invoiceId, input, orderSlot(order, c, atMs));
@@ -155,14 +165,25 @@ async function recordException(
     }),
   ];
   if (order.status !== 'PAID')
-    items.push(orderPaidItem(order.outTradeNo, { transactionId: c.transactionId, atMs, exceptionId: exception.exceptionId }));
+    items.push(
+      orderPaidItem(order.outTradeNo, {
+        transactionId: c.transactionId,
+        atMs,
+        exceptionId: exception.exceptionId,
+      }),
+    );
   try {
     await db.transact(items);
   } catch (e) {
     if (!(e instanceof TransactionCancelled)) throw e;
     // Already recorded (a repeat), or the order moved meanwhile: read what stands and, if needed, retry.
     const existing = await db.get(paymentKey.exception(exception.exceptionId));
-    if (existing) return { outcome: 'EXCEPTION', order: (await readOrder(db, order.outTradeNo)) ?? order, exception: exceptionFromItem(existing) };
+    if (existing)
+      return {
+        outcome: 'EXCEPTION',
+        order: (await readOrder(db, order.outTradeNo)) ?? order,
+        exception: exceptionFromItem(existing),
+      };
     return settle(db, now, c);
   }
   return { outcome: 'EXCEPTION', order: (await readOrder(db, order.outTradeNo)) ?? order, exception };

@@ -56,11 +56,19 @@ export interface PaymentException {
   reason: string;
   status: ExceptionStatus;
   createdAtMs: number;
-  resolution?: { action: 'REFUND' | 'APPLY'; invoiceId?: string; receiptNo?: string; reason: string; by: string; atMs: number };
+  resolution?: {
+    action: 'REFUND' | 'APPLY';
+    invoiceId?: string;
+    receiptNo?: string;
+    reason: string;
+    by: string;
+    atMs: number;
+  };
 }
 
 const num = (v: unknown) => (v === undefined ? undefined : Number(v));
-const opt = <K extends string, V>(k: K, v: V | undefined) => (v === undefined ? {} : ({ [k]: v } as Record<K, V>));
+const opt = <K extends string, V>(k: K, v: V | undefined) =>
+  v === undefined ? {} : ({ [k]: v } as Record<K, V>);
 
 export function orderFromItem(i: Record<string, unknown>): PaymentOrder {
   return {
@@ -99,7 +107,12 @@ export function newOrderItem(o: PaymentOrder): TxItem {
 }
 
 /** Points the guard at a new order, unless another request pointed it elsewhere since we read it. */
-export function guardItem(target: string, provider: ProviderName, orderId: string, previous?: string): TxItem {
+export function guardItem(
+  target: string,
+  provider: ProviderName,
+  orderId: string,
+  previous?: string,
+): TxItem {
   return {
     Put: {
       Item: { ...paymentKey.guard(target, provider), type: 'PAYMENT_GUARD', orderId },
@@ -180,7 +193,10 @@ export function newExceptionItem(x: PaymentException): TxItem {
   });
 }
 
-export function exceptionResolvedItem(x: PaymentException, resolution: NonNullable<PaymentException['resolution']>): TxItem {
+export function exceptionResolvedItem(
+  x: PaymentException,
+  resolution: NonNullable<PaymentException['resolution']>,
+): TxItem {
   return {
     Update: {
       Key: paymentKey.exception(x.exceptionId),

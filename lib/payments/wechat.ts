@@ -7,8 +7,8 @@
 import { createCipheriv, createDecipheriv, createSign, createVerify, randomBytes } from 'node:crypto';
 import {
   type Confirmation,
-  NotificationRefused,
   type NewProviderOrder,
+  NotificationRefused,
   type PaymentProvider,
   ProviderError,
   type ProviderTrade,
@@ -141,7 +141,11 @@ export class WechatPay implements PaymentProvider {
     private readonly now: () => number = Date.now,
   ) {}
 
-  private async call(method: 'GET' | 'POST', path: string, payload?: unknown): Promise<Record<string, unknown>> {
+  private async call(
+    method: 'GET' | 'POST',
+    path: string,
+    payload?: unknown,
+  ): Promise<Record<string, unknown>> {
     const body = payload === undefined ? '' : JSON.stringify(payload);
     const url = new URL(this.baseUrl.replace(/\/+$/, '') + path);
     const res = await fetch(url, {
@@ -162,7 +166,8 @@ export class WechatPay implements PaymentProvider {
     }
     if (res.status === 204) return {};
     const out = text ? asObject(text, 'answer') : {};
-    if (res.status >= 300) throw new ProviderError(`WeChat Pay ${method} ${path}: ${res.status} ${String(out['code'])}`);
+    if (res.status >= 300)
+      throw new ProviderError(`WeChat Pay ${method} ${path}: ${res.status} ${String(out['code'])}`);
     return out;
   }
 
@@ -216,7 +221,7 @@ export class WechatPay implements PaymentProvider {
     verifySigned(n.headers, text, this.c, n.nowMs);
     const event = asObject(text, 'notification');
     const resource = event['resource'] as EncryptedResource | undefined;
-    if (!resource || resource.algorithm !== 'AEAD_AES_256_GCM' || typeof resource.ciphertext !== 'string')
+    if (resource?.algorithm !== 'AEAD_AES_256_GCM' || typeof resource.ciphertext !== 'string')
       throw new NotificationRefused(400, 'resource missing or not AEAD_AES_256_GCM');
     const t = this.trade(asObject(decryptResource(resource, this.c.apiV3Key), 'resource'));
     if (t.state !== 'PAID' || !t.transactionId || t.amount === undefined)

@@ -18,8 +18,8 @@ import { createUnit, getUnit, listSpaces, registerSpace } from '../../billing/un
 import { ValidationError } from '../../errors.js';
 import { FEE_CODES, FEE_TYPES, type FeeTypeInfo } from '../../fee-types/catalog.js';
 import { quote } from '../../fees/quote.js';
-import { refuseSelfReportedKiosk } from '../../payments/provider.js';
 import { formatFen } from '../../money.js';
+import { refuseSelfReportedKiosk } from '../../payments/provider.js';
 import { claimOwner, key } from '../../store/keys.js';
 import type { TariffRates } from '../../tariffs/catalog.js';
 import { businessDate, parseBizDate } from '../../time.js';

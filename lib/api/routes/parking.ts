@@ -14,8 +14,8 @@ import {
 } from '../../billing/parking.js';
 import { rentSpace } from '../../billing/parking-rentals.js';
 import type { StayPart } from '../../fees/temp-parking.js';
-import { refuseSelfReportedKiosk } from '../../payments/provider.js';
 import { formatFen } from '../../money.js';
+import { refuseSelfReportedKiosk } from '../../payments/provider.js';
 import { formatInstant, parseInstant } from '../../time.js';
 import { requireEstate } from '../auth.js';
 import { presentInvoice, presentReceipt } from '../present.js';
@@ -289,7 +289,8 @@ export const parkingRoutes = [
     method: 'POST',
     path: '/v1/parking/sessions/{sessionId}/payments',
     operationId: 'payParkingSession',
-    summary: 'Pay the amount due at `at` (default now) at the counter; returns the receipt and the exit deadline',
+    summary:
+      'Pay the amount due at `at` (default now) at the counter; returns the receipt and the exit deadline',
     group: 'parking',
     access: 'RW',
     roles: ['cashier'],

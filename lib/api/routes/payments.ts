@@ -129,7 +129,10 @@ const STAFF_READ = ['admin', 'cashier', 'accountant'] as const;
 /** The order's creator, or staff of its estate; anyone else learns nothing (404). */
 function requireOrderAccess(actor: Actor, o: PaymentOrder): void {
   if (actor.sub === o.createdBy) return;
-  if ((STAFF_READ as readonly string[]).includes(actor.role) || actor.grants?.some((g) => g.role !== 'owner' && g.role !== 'kiosk')) {
+  if (
+    (STAFF_READ as readonly string[]).includes(actor.role) ||
+    actor.grants?.some((g) => g.role !== 'owner' && g.role !== 'kiosk')
+  ) {
     requireEstate(actor, o.estateId);
     return;
   }
@@ -149,10 +152,15 @@ async function notification(
 ): Promise<RawResponse> {
   const fail = (status: number, message: string) =>
     name === 'WECHAT'
-      ? new RawResponse(JSON.stringify({ code: 'FAIL', message }), { 'content-type': 'application/json' }, status)
+      ? new RawResponse(
+          JSON.stringify({ code: 'FAIL', message }),
+          { 'content-type': 'application/json' },
+          status,
+        )
       : new RawResponse('fail', { 'content-type': 'text/plain' }, 200);
   try {
-    if (!estateId || !/^[A-Z0-9]{2,12}$/.test(estateId) || !raw) throw new NotificationRefused(400, 'estateId or body missing');
+    if (!estateId || !/^[A-Z0-9]{2,12}$/.test(estateId) || !raw)
+      throw new NotificationRefused(400, 'estateId or body missing');
     let provider: Awaited<ReturnType<typeof providerFor>>;
     try {
       provider = await providerFor(estateId, name, ctx.now);
@@ -160,7 +168,8 @@ async function notification(
       throw new NotificationRefused(400, `no ${name} merchant for estate ${estateId}`);
     }
     const confirmed = provider.verifyNotification({ headers, body: raw, nowMs: ctx.now() });
-    if (!OUT_TRADE_NO_RE.test(confirmed.outTradeNo)) throw new NotificationRefused(400, 'out_trade_no malformed');
+    if (!OUT_TRADE_NO_RE.test(confirmed.outTradeNo))
+      throw new NotificationRefused(400, 'out_trade_no malformed');
     await settle(ctx.db, ctx.now, confirmed, estateId);
   } catch (e) {
     if (e instanceof NotificationRefused) return fail(e.status, e.message);
@@ -179,7 +188,8 @@ export const paymentRoutes = [
     method: 'POST',
     path: '/v1/payment-orders',
     operationId: 'createPaymentOrder',
-    summary: 'A WeChat Pay or Alipay order for one open invoice or one parking session: QR payload, amount, expiry',
+    summary:
+      'A WeChat Pay or Alipay order for one open invoice or one parking session: QR payload, amount, expiry',
     group: 'payments',
     access: 'RW',
     roles: ['owner', 'kiosk'],
@@ -214,7 +224,8 @@ export const paymentRoutes = [
     method: 'GET',
     path: '/v1/payment-orders/{orderId}',
     operationId: 'getPaymentOrder',
-    summary: 'A payment order; a pending one past a few seconds is checked with the provider (and closed once expired)',
+    summary:
+      'A payment order; a pending one past a few seconds is checked with the provider (and closed once expired)',
     group: 'payments',
     access: 'RW',
     roles: ['owner', 'kiosk', ...STAFF_READ],
@@ -280,18 +291,24 @@ export const paymentRoutes = [
         ...(query.status ? { status: query.status } : {}),
         ...(query.cursor ? { cursor: query.cursor } : {}),
       });
-      return { items: page.items.map(presentException), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+      return {
+        items: page.items.map(presentException),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      };
     },
   }),
   route({
     method: 'POST',
     path: '/v1/payment-exceptions/{id}/resolution',
     operationId: 'resolvePaymentException',
-    summary: 'Resolve a payment exception: APPLY it to another open invoice of the same amount (REFUND not built)',
+    summary:
+      'Resolve a payment exception: APPLY it to another open invoice of the same amount (REFUND not built)',
     group: 'payments',
     access: 'RW',
     roles: ['accountant', 'admin'],
-    params: z.strictObject({ id: z.string().check(z.regex(/^[A-Z]+-[0-9A-Za-z_-]{1,64}$/, 'must be an exception id')) }),
+    params: z.strictObject({
+      id: z.string().check(z.regex(/^[A-Z]+-[0-9A-Za-z_-]{1,64}$/, 'must be an exception id')),
+    }),
     body: z.strictObject({
       action: z.enum(['REFUND', 'APPLY']),
       invoiceId: z.optional(s.docId),
@@ -306,10 +323,17 @@ export const paymentRoutes = [
       if (body.invoiceId) {
         const inv = await getInvoice(ctx, body.invoiceId);
         if (inv.estateId !== x.estateId)
-          throw ValidationError.of('invoiceId', 'OTHER_ESTATE', `invoice ${body.invoiceId} is not in estate ${x.estateId}`);
+          throw ValidationError.of(
+            'invoiceId',
+            'OTHER_ESTATE',
+            `invoice ${body.invoiceId} is not in estate ${x.estateId}`,
+          );
       }
       const r = await resolvePaymentException(ctx, x, body);
-      return { ...presentException(r.exception), ...(r.receipt ? { receipt: presentReceipt(r.receipt) } : {}) };
+      return {
+        ...presentException(r.exception),
+        ...(r.receipt ? { receipt: presentReceipt(r.receipt) } : {}),
+      };
     },
   }),
 ];
