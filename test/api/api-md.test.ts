@@ -25,13 +25,7 @@ const ANNOUNCED_NOT_BUILT = [
   'GET /v1/receipts',
   'GET /v1/credit-notes/{creditNoteNo}',
   'GET /v1/deposit-refunds/{refundNo}',
-  // Online payments (SPEC.md §9): orders, provider notifications, exceptions, reconciliations.
-  'POST /v1/payment-orders',
-  'GET /v1/payment-orders/{orderId}',
-  'POST /v1/payment-notify/wechat',
-  'POST /v1/payment-notify/alipay',
-  'GET /v1/payment-exceptions',
-  'POST /v1/payment-exceptions/{id}/resolution',
+  // Online payments (SPEC.md §9): reconciliation of the providers' statements.
   'POST /v1/estates/{estateId}/reconciliations',
   // Reports and accounting views (SPEC.md §6, §10).
   'GET /v1/reports/arrears',

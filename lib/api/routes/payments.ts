@@ -19,7 +19,7 @@ import { NotificationRefused, PROVIDERS, type ProviderName } from '../../payment
 import { settle } from '../../payments/settle.js';
 import type { PaymentException, PaymentOrder } from '../../payments/store.js';
 import { formatInstant } from '../../time.js';
-import { loadInScope, requireEstate } from '../auth.js';
+import { loadInScope, requireEstate, requireUnitAccess } from '../auth.js';
 import { presentReceipt } from '../present.js';
 import { RawResponse, route } from '../route.js';
 import * as s from '../schemas.js';
@@ -126,17 +126,17 @@ function presentException(x: PaymentException) {
 
 const STAFF_READ = ['admin', 'cashier', 'accountant'] as const;
 
-/** The order's creator, or staff of its estate; anyone else learns nothing (404). */
+/**
+ * The order's creator; staff and kiosks of its estate; an owner of its unit. Anyone else learns
+ * nothing (404, as for a missing order).
+ */
 function requireOrderAccess(actor: Actor, o: PaymentOrder): void {
-  if (actor.sub === o.createdBy) return;
-  if (
-    (STAFF_READ as readonly string[]).includes(actor.role) ||
-    actor.grants?.some((g) => g.role !== 'owner' && g.role !== 'kiosk')
-  ) {
-    requireEstate(actor, o.estateId);
-    return;
-  }
-  throw new NotFoundError('PAYMENT_ORDER_NOT_FOUND', `payment order ${o.orderId} does not exist`);
+  if (actor.sub === o.createdBy && actor.estates.includes(o.estateId)) return;
+  requireUnitAccess(
+    actor,
+    { estateId: o.estateId, ...(o.unitId ? { unitId: o.unitId } : {}) },
+    () => new NotFoundError('PAYMENT_ORDER_NOT_FOUND', `payment order ${o.orderId} does not exist`),
+  );
 }
 
 /**
