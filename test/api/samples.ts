@@ -251,7 +251,10 @@ export const SAMPLES: Record<string, Expectation> = {
     publicStatus: 400, // no merchant account in this harness: refused before any signature is read
     sample: (f) => ({ query: { estateId: f.estateId }, body: { id: 'EV-1', resource: {} } }),
   },
-  notifyAlipay: { scope: 'public', sample: (f) => ({ query: { estateId: f.estateId }, body: { out_trade_no: 'x' } }) },
+  notifyAlipay: {
+    scope: 'public',
+    sample: (f) => ({ query: { estateId: f.estateId }, body: { out_trade_no: 'x' } }),
+  },
   listPaymentExceptions: {
     scope: 'estate',
     sample: (f) => ({ query: { estateId: f.estateId, status: 'OPEN', limit: '5' } }),
