@@ -9,14 +9,12 @@ import { type ApiHarness, apiHarness } from '../support/api.js';
 let h: ApiHarness;
 let admin: string;
 let cashier: string;
-let kiosk: string;
 let gate: string;
 
 beforeAll(async () => {
   h = await apiHarness();
   admin = await h.token('admin');
   cashier = await h.token('cashier');
-  kiosk = await h.token('kiosk');
   gate = await h.token('gate');
   const e = await h.call('POST', '/v1/estates', { token: admin, body: { estateId: 'DEMO', name: '示范' } });
   expect(e.status, e.text).toBe(201);
