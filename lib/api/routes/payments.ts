@@ -6,6 +6,7 @@ import * as z from 'zod/mini';
 import type { Actor, Ctx } from '../../billing/context.js';
 import { getInvoice } from '../../billing/invoices.js';
 import { getSession } from '../../billing/parking.js';
+import { getReceipt } from '../../billing/payments.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { formatFen } from '../../money.js';
 import { providerFor } from '../../payments/config.js';
@@ -46,6 +47,8 @@ const order = z.object({
   providerTransactionId: z.optional(z.string()),
   exceptionId: z.optional(z.string()),
 });
+/** GET answers carry the receipt once PAID: the kiosk that polls may not read receipts itself. */
+const orderWithReceipt = z.extend(order, { receipt: z.optional(s.receipt) });
 
 /** The QR code as SVG, drawn on the server (qrcode loads on first use, not at cold start). */
 async function qrSvg(text: string): Promise<string> {
@@ -230,12 +233,14 @@ export const paymentRoutes = [
     access: 'RW',
     roles: ['owner', 'kiosk', ...STAFF_READ],
     params: z.strictObject({ orderId: z.string().check(z.regex(OUT_TRADE_NO_RE, 'must be an order id')) }),
-    response: order,
+    response: orderWithReceipt,
     status: 200,
     async handler({ params, actor, ctx }) {
       const o = await getPaymentOrder(ctx, params.orderId);
       requireOrderAccess(actor, o);
-      return presentOrder(await refreshOrder(ctx, o));
+      const now = await refreshOrder(ctx, o);
+      const receipt = now.receiptNo ? presentReceipt(await getReceipt(ctx, now.receiptNo)) : undefined;
+      return { ...(await presentOrder(now)), ...(receipt ? { receipt } : {}) };
     },
   }),
   route({
