@@ -305,8 +305,8 @@ function channelButtons(onPay: (channel: string, b: HTMLButtonElement, group: HT
 function attemptsFor(api: Api): (channel: string) => PaymentAttempt<PaymentOrder> {
   const attempts = new Map<string, PaymentAttempt<PaymentOrder>>();
   return (channel) => {
-    let a = attempts.get(channel);
-    if (!a) attempts.set(channel, (a = orderAttempt(api)));
+    const a = attempts.get(channel) ?? orderAttempt(api);
+    attempts.set(channel, a);
     return a;
   };
 }
