@@ -105,7 +105,7 @@ export class Alipay implements PaymentProvider {
         out_trade_no: o.outTradeNo,
         total_amount: formatFen(o.amount),
         subject: o.description.slice(0, 256),
-        time_expire: alipayTime(o.expiresAtMs),
+        time_expire: alipayTime(o.validUntilMs),
       },
       o.notifyUrl,
     );

@@ -45,7 +45,7 @@ interface Target {
   estateId: string;
   amount: bigint;
   description: string;
-  expiresAtMs: number;
+  validUntilMs: number;
   fields: Pick<PaymentOrder, 'invoiceId' | 'sessionId' | 'unitId' | 'plate'>;
 }
 
@@ -63,7 +63,7 @@ async function targetOf(ctx: Ctx, r: OrderRequest, nowMs: number): Promise<Targe
       estateId: inv.estateId,
       amount: inv.total,
       description: `物业缴费 ${inv.invoiceNo}`,
-      expiresAtMs: nowMs + INVOICE_ORDER_MS,
+      validUntilMs: nowMs + INVOICE_ORDER_MS,
       fields: {
         invoiceId: inv.invoiceNo,
         ...(inv.unitId ? { unitId: inv.unitId } : {}),
@@ -85,7 +85,7 @@ async function targetOf(ctx: Ctx, r: OrderRequest, nowMs: number): Promise<Targe
     estateId: s.estateId,
     amount: a.amountDue,
     description: `临时停车 ${s.plate}`,
-    expiresAtMs: nowMs + validMs,
+    validUntilMs: nowMs + validMs,
     fields: { sessionId: s.sessionId, plate: s.plate },
   };
 }
@@ -102,7 +102,7 @@ export async function createPaymentOrder(
   const previousId = guard?.['orderId'] as string | undefined;
   const previous = previousId ? await readOrder(ctx.db, previousId) : undefined;
   if (previous?.status === 'PENDING') {
-    const refreshed = await refreshOrder(ctx, previous, { force: previous.expiresAtMs <= nowMs });
+    const refreshed = await refreshOrder(ctx, previous, { force: previous.validUntilMs <= nowMs });
     if (refreshed.status === 'PENDING') return refreshed;
     if (refreshed.status === 'PAID')
       throw new ConflictError('ALREADY_PAID', `paid through order ${refreshed.outTradeNo}`);
@@ -113,7 +113,7 @@ export async function createPaymentOrder(
     outTradeNo,
     amount: t.amount,
     description: t.description,
-    expiresAtMs: t.expiresAtMs,
+    validUntilMs: t.validUntilMs,
     notifyUrl: notifyUrl(r.provider, t.estateId),
   });
   const role = ctx.actor.role === 'kiosk' ? 'kiosk' : 'owner';
@@ -127,7 +127,7 @@ export async function createPaymentOrder(
     codeUrl,
     status: 'PENDING',
     createdAtMs: nowMs,
-    expiresAtMs: t.expiresAtMs,
+    validUntilMs: t.validUntilMs,
     createdBy: ctx.actor.sub,
     createdRole: role,
   };
@@ -180,7 +180,8 @@ export async function refreshOrder(
 ): Promise<PaymentOrder> {
   const nowMs = ctx.now();
   if (o.status !== 'PENDING') return o;
-  if (!opts.force && !opts.close && nowMs - o.createdAtMs < QUERY_AFTER_MS && nowMs < o.expiresAtMs) return o;
+  if (!opts.force && !opts.close && nowMs - o.createdAtMs < QUERY_AFTER_MS && nowMs < o.validUntilMs)
+    return o;
   const provider = await providerFor(o.estateId, o.provider, ctx.now);
   const trade = await provider.queryOrder(o.outTradeNo);
   if (trade.state === 'PAID' && trade.transactionId && trade.amount !== undefined) {
@@ -192,7 +193,7 @@ export async function refreshOrder(
     });
     return done.order;
   }
-  if (opts.close || nowMs >= o.expiresAtMs || trade.state === 'CLOSED') {
+  if (opts.close || nowMs >= o.validUntilMs || trade.state === 'CLOSED') {
     // Closed at the provider before it is CLOSED here: nobody can pay it after we said so.
     if (trade.state !== 'CLOSED') await provider.closeOrder(o.outTradeNo);
     try {

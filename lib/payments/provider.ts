@@ -16,7 +16,7 @@ export interface NewProviderOrder {
   outTradeNo: string;
   amount: Fen;
   description: string;
-  expiresAtMs: number;
+  validUntilMs: number;
   notifyUrl: string;
 }
 

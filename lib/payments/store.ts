@@ -35,7 +35,7 @@ export interface PaymentOrder {
   codeUrl: string;
   status: OrderStatus;
   createdAtMs: number;
-  expiresAtMs: number;
+  validUntilMs: number;
   createdBy: string;
   createdRole: 'owner' | 'kiosk';
   receiptNo?: string;
@@ -84,7 +84,7 @@ export function orderFromItem(i: Record<string, unknown>): PaymentOrder {
     codeUrl: String(i['codeUrl']),
     status: i['status'] as OrderStatus,
     createdAtMs: Number(i['createdAtMs']),
-    expiresAtMs: Number(i['expiresAtMs']),
+    validUntilMs: Number(i['validUntilMs']),
     createdBy: String(i['createdBy']),
     createdRole: i['createdRole'] as 'owner' | 'kiosk',
     ...opt('receiptNo', i['receiptNo'] as string | undefined),
@@ -102,7 +102,7 @@ export function newOrderItem(o: PaymentOrder): TxItem {
     type: 'PAYMENT_ORDER',
     ...o,
     GSI2PK: paymentGsi2.pendingOrders(o.estateId),
-    GSI2SK: `${String(o.expiresAtMs).padStart(13, '0')}#${o.outTradeNo}`,
+    GSI2SK: `${String(o.validUntilMs).padStart(13, '0')}#${o.outTradeNo}`,
   });
 }
 

@@ -177,7 +177,7 @@ export class WechatPay implements PaymentProvider {
       mchid: this.c.mchid,
       description: o.description.slice(0, 127),
       out_trade_no: o.outTradeNo,
-      time_expire: new Date(o.expiresAtMs).toISOString().replace(/\.\d{3}Z$/, '+00:00'),
+      time_expire: new Date(o.validUntilMs).toISOString().replace(/\.\d{3}Z$/, '+00:00'),
       notify_url: o.notifyUrl,
       amount: { total: Number(o.amount), currency: 'CNY' },
     });

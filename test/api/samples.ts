@@ -431,7 +431,7 @@ export async function seedFixtures(h: ApiHarness, roles: readonly Role[]): Promi
         codeUrl: 'weixin://wxpay/bizpayurl?pr=SAMPLE',
         status: 'CLOSED',
         createdAtMs: h.clock.now,
-        expiresAtMs: h.clock.now,
+        validUntilMs: h.clock.now,
         createdBy: 'someone-else',
         createdRole: 'owner',
       }),

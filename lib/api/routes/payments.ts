@@ -70,7 +70,7 @@ export async function presentOrder(o: PaymentOrder) {
     codeUrl: o.codeUrl,
     qrSvg: await qrSvg(o.codeUrl),
     createdAt: formatInstant(o.createdAtMs),
-    expiresAt: formatInstant(o.expiresAtMs),
+    expiresAt: formatInstant(o.validUntilMs),
     status: o.status,
     ...(o.receiptNo ? { receiptNo: o.receiptNo } : {}),
     ...(o.transactionId ? { providerTransactionId: o.transactionId } : {}),
