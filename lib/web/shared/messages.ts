@@ -124,7 +124,6 @@ export const MESSAGES: Record<string, string> = {
   REFUND_NOT_AVAILABLE: '暂不能在系统中原路退款,请在商户平台办理退款。',
   INVOICE_REQUIRED: '请选择要入账的账单。',
   OTHER_ESTATE: '所选账单不属于这个小区,请核对。',
-  UNSUPPORTED_MEDIA_TYPE: '文件格式不正确,请上传 CSV 或 Excel 文件。',
   // A provider notification's failure answer (the provider retries it); never shown to a person.
   FAIL: `付款通知未能处理。${CALL_STAFF}`,
   AT_IN_FUTURE: '时间不能晚于现在,请核对后再试。',
