@@ -6,10 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import { auditItem, type Ctx } from '../billing/context.js';
 import { getEstate } from '../billing/estates.js';
-import { getInvoice, type IdempotentCall } from '../billing/invoices.js';
+import type { IdempotentCall } from '../billing/invoices.js';
 import { assessWithFreeParking, getSession, MINUTE_MS, QUOTE_VALID_MS } from '../billing/parking.js';
+import { invoiceFromItem } from '../billing/records.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { TransactionCancelled, type TxItem } from '../store/db.js';
+import { key } from '../store/keys.js';
 import { notifyUrl, providerFor } from './config.js';
 import type { ProviderName } from './provider.js';
 import { readOrder, settle } from './settle.js';
@@ -46,12 +48,14 @@ interface Target {
   amount: bigint;
   description: string;
   validUntilMs: number;
-  fields: Pick<PaymentOrder, 'invoiceId' | 'sessionId' | 'unitId' | 'plate'>;
+  fields: Pick<PaymentOrder, 'invoiceId' | 'sessionId' | 'unitId' | 'plate' | 'invoiceItem'>;
 }
 
 async function targetOf(ctx: Ctx, r: OrderRequest, nowMs: number): Promise<Target> {
   if (r.invoiceId) {
-    const inv = await getInvoice(ctx, r.invoiceId);
+    const invoiceItem = await ctx.db.get(key.invoice(r.invoiceId));
+    if (!invoiceItem) throw new NotFoundError('INVOICE_NOT_FOUND', `invoice ${r.invoiceId} does not exist`);
+    const inv = invoiceFromItem(invoiceItem);
     if (inv.status === 'PAID' || inv.status === 'CREDITED')
       throw new ConflictError(
         'ALREADY_PAID',
@@ -138,7 +142,12 @@ export async function createPaymentOrder(
       estateId: t.estateId,
       action: 'PAYMENT_ORDER_CREATED',
       document: outTradeNo,
-      details: { provider: r.provider, ...t.fields, amount: String(t.amount) },
+      details: {
+        provider: r.provider,
+        invoiceId: t.fields.invoiceId,
+        sessionId: t.fields.sessionId,
+        amount: String(t.amount),
+      },
     }),
   ];
   if (idem) {

@@ -9,6 +9,7 @@ import { auditItem } from '../billing/context.js';
 import type { IdempotentCall } from '../billing/invoices.js';
 import { payParking } from '../billing/parking.js';
 import { payInvoice } from '../billing/payments.js';
+import { invoiceFromItem } from '../billing/records.js';
 import { ConflictError, ValidationError } from '../errors.js';
 import { formatFen } from '../money.js';
 import { type Db, TransactionCancelled, type TxItem } from '../store/db.js';
@@ -103,6 +104,7 @@ export async function settle(
   if (c.amount !== order.amount) return recordException(db, now, order, c, 'AMOUNT_MISMATCH');
   const atMs = now();
   const ctx = payerCtx(db, now, order);
+  let receipt: { receiptNo: string } | undefined;
   const input = {
     channel: PROVIDER_CHANNEL[c.provider],
     amount: formatFen(order.amount),
@@ -110,14 +112,17 @@ export async function settle(
   };
   try {
     if (order.invoiceId) {
-      await payInvoice(ctx, order.invoiceId, input, orderSlot(order, c, atMs));
+      const known = order.invoiceItem ? invoiceFromItem(order.invoiceItem) : undefined;
+      receipt = await payInvoice(ctx, order.invoiceId, input, orderSlot(order, c, atMs), known);
     } else {
-      await payParking(
-        ctx,
-        order.sessionId!,
-        { ...input, at: new Date(order.createdAtMs).toISOString() },
-        orderSlot(order, c, atMs),
-      );
+      receipt = (
+        await payParking(
+          ctx,
+          order.sessionId!,
+          { ...input, at: new Date(order.createdAtMs).toISOString() },
+          orderSlot(order, c, atMs),
+        )
+      ).receipt;
     }
   } catch (e) {
     const rule = ruleOf(e);
@@ -129,8 +134,15 @@ export async function settle(
     if (e instanceof TransactionCancelled) throw e;
     return recordException(db, now, now2 ?? order, c, rule === 'ALREADY_PAID' ? 'BILL_ALREADY_PAID' : rule!);
   }
-  const paid = await readOrder(db, c.outTradeNo);
-  return { outcome: 'RECEIPT', order: paid! };
+  // What the transaction wrote, without reading it back (one round trip less per notification).
+  const paid: PaymentOrder = {
+    ...order,
+    status: 'PAID',
+    transactionId: c.transactionId,
+    paidAtMs: atMs,
+    receiptNo: receipt!.receiptNo,
+  };
+  return { outcome: 'RECEIPT', order: paid };
 }
 
 /** Confirmed money that pays no bill: recorded once per provider transaction, with audit. */

@@ -44,6 +44,11 @@ export interface PaymentOrder {
   paidAtMs?: number;
   closedAtMs?: number;
   queriedAtMs?: number;
+  /**
+   * The invoice as stored when the order was made: its lines and total never change, and its status
+   * is re-checked by the payment's own condition, so settling needs no second read of it.
+   */
+  invoiceItem?: Record<string, unknown>;
 }
 
 export interface PaymentException {
@@ -93,6 +98,7 @@ export function orderFromItem(i: Record<string, unknown>): PaymentOrder {
     ...opt('paidAtMs', num(i['paidAtMs'])),
     ...opt('closedAtMs', num(i['closedAtMs'])),
     ...opt('queriedAtMs', num(i['queriedAtMs'])),
+    ...opt('invoiceItem', i['invoiceItem'] as Record<string, unknown> | undefined),
   };
 }
 
