@@ -72,6 +72,7 @@ async function targetOf(ctx: Ctx, r: OrderRequest, nowMs: number): Promise<Targe
         invoiceId: inv.invoiceNo,
         ...(inv.unitId ? { unitId: inv.unitId } : {}),
         ...(inv.plate ? { plate: inv.plate } : {}),
+        invoiceItem,
       },
     };
   }
