@@ -8,6 +8,7 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
@@ -23,6 +24,10 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, LogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { AnyRoute, FunctionGroup } from '../../lib/api/route.js';
+
+/** Requests per second a provider's notifications may use (WeChat and Alipay retry what is refused). */
+export const NOTIFY_THROTTLE = { rateLimit: 20, burstLimit: 40 } as const;
+
 import type { StageConfig } from '../config.js';
 import type { UserDirectory } from './user-directory.js';
 
@@ -115,11 +120,28 @@ export class BillingApi extends Construct {
       if (r.roles === 'public') {
         Validations.of(route).acknowledge({
           id: 'AwsSolutions-APIG4',
-          reason: `${r.method} ${r.path} is public by contract (API.md): load balancers and clients call it before they have a token, and it returns no customer data.`,
+          reason: r.rawBody
+            ? `${r.method} ${r.path} is a payment provider's notification (API.md): the provider holds no token; the handler believes nothing before the provider's signature verifies (SPEC.md §9).`
+            : `${r.method} ${r.path} is public by contract (API.md): load balancers and clients call it before they have a token, and it returns no customer data.`,
         });
       }
       return route;
     });
+    // The providers' notifications are the only public POST routes: their own, tighter throttle, so a
+    // flood of forged notifications cannot use up the stage's limit that staff and kiosks share.
+    const notify = props.routes.filter((r) => r.roles === 'public' && r.method === 'POST');
+    if (notify.length > 0) {
+      (this.stage.node.defaultChild as CfnStage).routeSettings = Object.fromEntries(
+        notify.map((r) => [
+          `${r.method} ${r.path}`,
+          // CloudFormation's own names: the property is untyped JSON, passed through as written.
+          {
+            ThrottlingRateLimit: NOTIFY_THROTTLE.rateLimit,
+            ThrottlingBurstLimit: NOTIFY_THROTTLE.burstLimit,
+          },
+        ]),
+      );
+    }
 
     new MetricFilter(this, 'ThrottledFilter', {
       logGroup: this.accessLogs,

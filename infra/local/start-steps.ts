@@ -19,11 +19,12 @@ import { Db, documentClient } from '../../lib/store/db.js';
 import { createTableInput } from '../../lib/store/table.js';
 import { signDevToken } from './dev-auth.js';
 import { localDynamoClientConfig } from './dynamodb-local.js';
+import { chainHandlers, startSandbox } from './sandbox-start.js';
 import { DEMO_ESTATE, DEMO_OWNER, findDemoOwnerUnit, seedDemo } from './seed.js';
 import { localRequestHandler } from './server.js';
 import { buildWeb, webStaticHandler } from './web.js';
 
-export { buildWeb, localRequestHandler, webStaticHandler };
+export { buildWeb, chainHandlers, localRequestHandler, startSandbox, webStaticHandler };
 
 export interface Store {
   client: DynamoDBClient;

@@ -160,8 +160,13 @@ async function main(): Promise<void> {
   );
 
   const built = await web;
+  // The sandbox payment provider (SPEC.md §9): test keys beside tokens.env, pay page and /local/sandbox/pay.
+  const sandbox = s.startSandbox(stateDir, url, now);
   resolveApp(
-    s.localRequestHandler({ db: store.db, now }, { staticHandler: s.webStaticHandler(built.outDir) }),
+    s.localRequestHandler(
+      { db: store.db, now },
+      { staticHandler: s.chainHandlers(sandbox.handle, s.webStaticHandler(built.outDir)) },
+    ),
   );
   step('server', `${url} in ${seconds(started)}  (health: ${url}/health, OpenAPI: ${url}/openapi.json)`);
 

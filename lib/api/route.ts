@@ -9,7 +9,15 @@ import type { IdempotentCall } from '../billing/invoices.js';
 import type { Db } from '../store/db.js';
 
 /** Lambda functions, one per route group (least privilege is granted per group). */
-export const FUNCTION_GROUPS = ['meta', 'billing', 'parking', 'renovation', 'ledger', 'onboarding'] as const;
+export const FUNCTION_GROUPS = [
+  'meta',
+  'billing',
+  'parking',
+  'renovation',
+  'ledger',
+  'onboarding',
+  'payments',
+] as const;
 export type FunctionGroup = (typeof FUNCTION_GROUPS)[number];
 
 export interface Request<P, Q, B> {

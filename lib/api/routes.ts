@@ -16,6 +16,7 @@ import { metaRoutes } from './routes/meta.js';
 import { monthReportRoutes } from './routes/month-reports.js';
 import { onboardingRoutes } from './routes/onboarding.js';
 import { parkingRoutes } from './routes/parking.js';
+import { paymentRoutes } from './routes/payments.js';
 import { renewalLogRoutes } from './routes/renewal-log.js';
 import { renovationRoutes } from './routes/renovation.js';
 import { reprintRoutes } from './routes/reprints.js';
@@ -37,6 +38,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...monthReportRoutes,
   ...onboardingRoutes,
   ...arrearsRoutes,
+  ...paymentRoutes,
 ];
 
 export const router = new Router(ROUTES);

@@ -35,6 +35,8 @@ export interface ParkingPaymentInput {
   tendered?: string;
   at?: string;
   reference?: string;
+  /** Kiosk money: the terminal it came in at (from the payment order). */
+  terminalId?: string;
 }
 
 export interface ParkingPayment {

@@ -30,6 +30,8 @@ export interface PaymentInput {
   amount: string;
   tendered?: string;
   reference?: string;
+  /** Kiosk money: the terminal it came in at (from the payment order). */
+  terminalId?: string;
 }
 
 /** Checks a payment request against the invoice total and the channel rules; returns fen amounts. */
@@ -110,9 +112,11 @@ export function pushUnitWrite(
  */
 export function payee(
   ctx: Pick<Ctx, 'actor'>,
-  input: { channel: Channel; reference?: string | undefined },
+  input: { channel: Channel; reference?: string | undefined; terminalId?: string | undefined },
 ): Pick<Receipt, 'cashier' | 'cashierName' | 'terminalId'> {
-  const terminalId = isKioskChannel(input.channel) ? terminalOf(input.reference) : undefined;
+  const terminalId = isKioskChannel(input.channel)
+    ? (input.terminalId ?? terminalOf(input.reference))
+    : undefined;
   return {
     cashier: ctx.actor.sub,
     ...(ctx.actor.name ? { cashierName: ctx.actor.name } : {}),

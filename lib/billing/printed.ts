@@ -21,12 +21,13 @@ export const isKioskChannel = (channel: string): boolean =>
 /**
  * The terminal a kiosk payment came in at, read from its reference. Kiosks write
  * `{terminalId}-{attempt}` (lib/web/kiosk: the 终端编号 set on the device, then the payment
- * attempt): the part before the last `-`. A reference without a dash is taken whole.
+ * attempt): the part before the last `-`. A reference without a dash is a provider's transaction
+ * id (WeChat Pay and Alipay confirm kiosk money now) and names no terminal; the payment order does.
  */
 export function terminalOf(reference: string | undefined): string | undefined {
   if (!reference) return undefined;
   const cut = reference.lastIndexOf('-');
-  return cut > 0 ? reference.slice(0, cut) : reference;
+  return cut > 0 ? reference.slice(0, cut) : undefined;
 }
 
 /** Who took the money, as a receipt prints it: the cashier's name, or 自助终端 and the terminal. */

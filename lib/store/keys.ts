@@ -37,6 +37,11 @@
  * | current renovation     | UNIT#{u}                    | RENOVATION#CURRENT                   | one live case per unit (points at the case)   |
  * | deposit refund         | REFUND#{refundNo}           | META                                 | get refund                                    |
  * | drawer count (交班)     | CASHUP#{e}#{businessDate}   | {cashier}#{at}                       | a day's counts, per cashier (query; append)   |
+ * | payment order          | PAYORDER#{outTradeNo}       | META                                 | get order (a notification names it); GSI2     |
+ * |                        |                             |                                      | (sparse, while PENDING): by estate and expiry |
+ * | pending-order guard    | PAYGUARD#{bill}#{provider}  | META                                 | one pending order per bill and provider       |
+ * | payment exception      | PAYEXC#{provider}-{txnId}   | META                                 | one per provider transaction; GSI2: by estate |
+ * |                        |                             |                                      | and status (lib/payments/store.ts)            |
  *
  * Further entities (parking sessions, rentals, renovation cases and deposits) add their rows here.
  * Invoice lines live inside the invoice item: an invoice is read and written whole, atomically,

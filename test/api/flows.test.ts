@@ -8,7 +8,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { logger } from '../../lib/api/lambda.js';
 import { workingCalendar } from '../../lib/billing/estates.js';
 import { SEED_RATES } from '../../lib/tariffs/catalog.js';
-import { type ApiHarness, apiHarness, isErrorBody } from '../support/api.js';
+import { type ApiHarness, isErrorBody } from '../support/api.js';
+import { paymentHarness } from '../support/payments.js';
 
 let h: ApiHarness;
 let admin: string;
@@ -17,7 +18,7 @@ let cashier: string;
 const MOVE_IN = '2025-03-01T10:00:00+08:00';
 
 beforeAll(async () => {
-  h = await apiHarness();
+  h = (await paymentHarness()).h;
   admin = await h.token('admin', { estates: ['DEMO', 'TT'] });
   cashier = await h.token('cashier');
   const estate = await h.call('POST', '/v1/estates', {
@@ -205,7 +206,7 @@ describe('move-in at the counter', () => {
 });
 
 describe('kiosk: an owner pays their own invoice', () => {
-  it('pays with KIOSK_WECHAT, and learns nothing about a neighbour', async () => {
+  it('pays through a WeChat Pay order the provider confirms, and learns nothing about a neighbour', async () => {
     const mine = await issue(await newUnit('2001', 'owner-k1'));
     const unitB = await newUnit('2002', 'owner-k2');
     const theirs = await issue(unitB);
@@ -235,30 +236,52 @@ describe('kiosk: an owner pays their own invoice', () => {
       (id) => `/v1/invoices/${id}`,
       (p) => h.call('GET', p, { token: owner }),
     );
-    const wechat = { channel: 'KIOSK_WECHAT', amount: theirs.total, reference: 'WX-0001' };
-    await sameAnswer(
-      (id) => `/v1/invoices/${id}/payments`,
-      (p) => h.call('POST', p, { token: owner, headers: { 'Idempotency-Key': idemKey() }, body: wechat }),
-    );
+    // Owners pay through payment orders; a neighbour's invoice cannot get one, nor be probed.
+    const orderFor = (invoiceId: string, token = owner) =>
+      h.call('POST', '/v1/payment-orders', {
+        token,
+        headers: { 'Idempotency-Key': idemKey() },
+        body: { invoiceId, provider: 'WECHAT' },
+      });
+    const a = await orderFor(theirs.invoiceId);
+    const b = await orderFor(missing);
+    expect([a.status, b.status]).toEqual([404, 404]);
+    expect(a.text.replaceAll(theirs.invoiceId, 'ID')).toBe(b.text.replaceAll(missing, 'ID'));
     expect((await h.call('GET', `/v1/units/${unitB}`, { token: owner })).status).toBe(404);
     expect((await h.call('GET', `/v1/units/${unitB}/invoices`, { token: owner })).status).toBe(404);
 
+    // Kiosk channels are never the kiosk's (or anyone's) word; cash is not an owner's channel.
     const cash = await kioskPay(mine.invoiceId, { channel: 'CASH', amount: mine.total });
-    expect([cash.status, cash.json.error.code]).toEqual([403, 'CHANNEL_NOT_ALLOWED']);
-    const noRef = await kioskPay(mine.invoiceId, { channel: 'KIOSK_WECHAT', amount: mine.total });
-    expect([noRef.status, noRef.json.error.details[0].field]).toEqual([400, 'reference']);
-    const counterWechat = await kioskPay(theirs.invoiceId, { ...wechat }, cashier);
-    expect([counterWechat.status, counterWechat.json.error.code]).toEqual([403, 'CHANNEL_NOT_ALLOWED']);
-
-    const paid = await kioskPay(mine.invoiceId, {
+    expect([cash.status, cash.json.error.code]).toEqual([403, 'ROLE_NOT_ALLOWED']);
+    const selfReported = await kioskPay(mine.invoiceId, {
       channel: 'KIOSK_WECHAT',
       amount: mine.total,
       reference: 'WX-4200001',
     });
-    expect(paid.status, paid.text).toBe(201);
+    expect(selfReported.status).toBe(403);
+    const counterWechat = await kioskPay(
+      theirs.invoiceId,
+      { channel: 'KIOSK_WECHAT', amount: theirs.total, reference: 'WX-1' },
+      cashier,
+    );
+    expect([counterWechat.status, counterWechat.json.error.code]).toEqual([
+      403,
+      'KIOSK_CHANNEL_NOT_SELF_REPORTED',
+    ]);
+
+    const order = await orderFor(mine.invoiceId);
+    expect(order.status, order.text).toBe(201);
+    const sandbox = await h.call('POST', '/local/sandbox/pay', {
+      body: { outTradeNo: order.json.outTradeNo },
+    });
+    expect(sandbox.status, sandbox.text).toBe(200);
+    const done = await h.call('GET', `/v1/payment-orders/${order.json.orderId}`, { token: owner });
+    expect(done.json.status, done.text).toBe('PAID');
+    const paid = await h.call('GET', `/v1/receipts/${done.json.receiptNo}`, { token: owner });
+    expect(paid.status, paid.text).toBe(200);
     expect(paid.json).toMatchObject({
       channel: 'KIOSK_WECHAT',
-      reference: 'WX-4200001',
+      reference: sandbox.json.transactionId,
       amount: '1934.50',
       cashier: 'owner-k1',
     });

@@ -9,14 +9,12 @@ import { type ApiHarness, apiHarness } from '../support/api.js';
 let h: ApiHarness;
 let admin: string;
 let cashier: string;
-let kiosk: string;
 let gate: string;
 
 beforeAll(async () => {
   h = await apiHarness();
   admin = await h.token('admin');
   cashier = await h.token('cashier');
-  kiosk = await h.token('kiosk');
   gate = await h.token('gate');
   const e = await h.call('POST', '/v1/estates', { token: admin, body: { estateId: 'DEMO', name: '示范' } });
   expect(e.status, e.text).toBe(201);
@@ -56,7 +54,8 @@ const pay = (invoiceId: string, amount: string) =>
 describe('review regressions', () => {
   // Issue 17 item 6 reversed the earlier reading (grace from the priced time): SPEC.md §4.2 and API.md
   // give the 15 minutes after the payment is recorded, even when a band boundary falls inside them.
-  it('a kiosk paying an older quote gets its 15 minutes from the payment, not from the priced time', async () => {
+  // Kiosks now pay through payment orders priced when made (issue 21); the counter still pays a quote.
+  it('a payment of an older quote gets its 15 minutes from the payment, not from the priced time', async () => {
     h.clock.set('2025-03-01T12:09:00+08:00');
     const entry = await h.call('POST', '/v1/parking/entries', {
       token: gate,
@@ -65,9 +64,9 @@ describe('review regressions', () => {
     expect(entry.status, entry.text).toBe(201);
     // Priced at 11:59 (3 h 59 min → 2.00) although it is 12:09 (4 h 09 min → 5.00).
     const paid = await h.call('POST', `/v1/parking/sessions/${entry.json.sessionId}/payments`, {
-      token: kiosk,
+      token: cashier,
       headers: { 'Idempotency-Key': randomUUID() },
-      body: { channel: 'KIOSK_WECHAT', amount: '2.00', at: '2025-03-01T11:59:00+08:00', reference: 'T1' },
+      body: { channel: 'TRANSFER', amount: '2.00', at: '2025-03-01T11:59:00+08:00', reference: 'T1' },
     });
     expect(paid.status, paid.text).toBe(201);
     expect(paid.json.exitBy).toBe('2025-03-01T12:24:00+08:00');

@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import type { AnyRoute } from '../../lib/api/route.js';
 import type { Role } from '../../lib/billing/context.js';
+import { newExceptionItem, newOrderItem } from '../../lib/payments/store.js';
 import { SEED_RATES } from '../../lib/tariffs/catalog.js';
 import { type ApiHarness, type ApiResponse, DEMO_OWNER } from '../support/api.js';
 
@@ -40,6 +41,9 @@ export interface Fixture {
   sessionId: string;
   /** A committed roster import of the estate. */
   importId: string;
+  /** A paid payment order for the unit's open invoice, and an open payment exception of the estate. */
+  orderId: string;
+  exceptionId: string;
 }
 
 export interface Sample {
@@ -52,6 +56,8 @@ export interface Sample {
 
 export interface Expectation {
   scope: 'public' | 'estate' | 'unit';
+  /** A public route's answer to its sample (default 200): a provider notification no provider signed is refused. */
+  publicStatus?: number;
   sample: (f: Fixture, role: Role) => Sample;
 }
 
@@ -249,6 +255,32 @@ export const SAMPLES: Record<string, Expectation> = {
     }),
   },
 
+  createPaymentOrder: {
+    scope: 'unit',
+    sample: (f) => ({ body: { invoiceId: f.invoiceId, provider: 'WECHAT' } }),
+  },
+  getPaymentOrder: { scope: 'unit', sample: (f) => ({ params: { orderId: f.orderId } }) },
+  notifyWechatPay: {
+    scope: 'public',
+    publicStatus: 400, // no merchant account in this harness: refused before any signature is read
+    sample: (f) => ({ query: { estateId: f.estateId }, body: { id: 'EV-1', resource: {} } }),
+  },
+  notifyAlipay: {
+    scope: 'public',
+    sample: (f) => ({ query: { estateId: f.estateId }, body: { out_trade_no: 'x' } }),
+  },
+  listPaymentExceptions: {
+    scope: 'estate',
+    sample: (f) => ({ query: { estateId: f.estateId, status: 'OPEN', limit: '5' } }),
+  },
+  resolvePaymentException: {
+    scope: 'estate',
+    sample: (f) => ({
+      params: { id: f.exceptionId },
+      body: { action: 'APPLY', invoiceId: f.paidInvoiceId, reason: '转缴' },
+    }),
+  },
+
   listLedger: {
     scope: 'estate',
     sample: (f) => ({ query: { estateId: f.estateId, from: '2026-03-01', to: '2026-03-01', limit: '5' } }),
@@ -363,6 +395,7 @@ export function send(h: ApiHarness, route: AnyRoute, s: Sample, token?: string):
     ...(s.query ? { query: s.query } : {}),
     ...(s.body !== undefined ? { body: s.body } : {}),
     ...(s.file ? { raw: s.file.bytes } : {}),
+    ...(route.rawBody && !s.file && s.body !== undefined ? { raw: JSON.stringify(s.body) } : {}),
     headers: {
       ...(route.idempotent ? { 'Idempotency-Key': randomUUID() } : {}),
       ...(s.file ? { 'content-type': s.file.type } : {}),
@@ -468,6 +501,37 @@ export async function seedFixtures(h: ApiHarness, roles: readonly Role[]): Promi
       201,
       `roster import in ${estateId}`,
     );
+    // Payment orders and exceptions come from a provider (none in this harness): stored as one would have left them.
+    const orderId = `${estateId}SAMPLE${unitId.replace(/[^0-9A-Za-z]/g, '')}`.slice(0, 32);
+    const exceptionId = `WECHAT-42${orderId.length}${unitId.replace(/[^0-9]/g, '')}`;
+    await h.db.transact([
+      newOrderItem({
+        orderId,
+        outTradeNo: orderId,
+        estateId,
+        provider: 'WECHAT',
+        invoiceId: open.json.invoiceId,
+        unitId,
+        amount: 100n,
+        codeUrl: 'weixin://wxpay/bizpayurl?pr=SAMPLE',
+        status: 'CLOSED',
+        createdAtMs: h.clock.now,
+        validUntilMs: h.clock.now,
+        createdBy: 'someone-else',
+        createdRole: 'owner',
+      }),
+      newExceptionItem({
+        exceptionId,
+        estateId,
+        provider: 'WECHAT',
+        outTradeNo: orderId,
+        amount: 100n,
+        providerTransactionId: exceptionId.slice(7),
+        reason: 'AMOUNT_MISMATCH',
+        status: 'OPEN',
+        createdAtMs: h.clock.now,
+      }),
+    ]);
     return {
       estateId,
       unitId,
@@ -479,6 +543,8 @@ export async function seedFixtures(h: ApiHarness, roles: readonly Role[]): Promi
       caseId: renovation.json.caseId,
       sessionId,
       importId: imported.json.importId,
+      orderId,
+      exceptionId,
     };
   };
   const session = async (estateId: string) => {

@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { key } from '../../lib/store/keys.js';
-import { type ApiHarness, type ApiResponse, apiHarness, DEMO_OWNER } from '../support/api.js';
+import { type ApiHarness, type ApiResponse, DEMO_OWNER } from '../support/api.js';
+import { paymentHarness } from '../support/payments.js';
 
 const ONE_SHAPE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/;
 /** Anything a client would take for a time: a date followed by a clock. */
@@ -13,7 +14,7 @@ let h: ApiHarness;
 const answers: { what: string; r: ApiResponse }[] = [];
 
 beforeAll(async () => {
-  h = await apiHarness();
+  h = (await paymentHarness()).h;
 });
 afterAll(() => h?.close());
 
@@ -126,11 +127,19 @@ describe('times in answers', () => {
     const quote = await call('parking quote', 'GET', `/v1/parking/sessions/${entry.json.sessionId}/quote`, {
       token: kiosk,
     });
-    await call('parking payment', 'POST', `/v1/parking/sessions/${entry.json.sessionId}/payments`, {
+    expect(quote.json.amountDue).not.toBe('0.00');
+    // Kiosks pay through a payment order that the (sandbox) provider confirms.
+    const order = await call('payment order', 'POST', '/v1/payment-orders', {
       token: kiosk,
       headers: idem(),
-      body: { channel: 'KIOSK_WECHAT', amount: quote.json.amountDue, reference: 'wx-ts' },
+      body: { sessionId: entry.json.sessionId, provider: 'WECHAT' },
     });
+    await call('sandbox pay', 'POST', '/local/sandbox/pay', { body: { outTradeNo: order.json.outTradeNo } });
+    const paidOrder = await call('paid order', 'GET', `/v1/payment-orders/${order.json.orderId}`, {
+      token: kiosk,
+    });
+    await call('parking receipt', 'GET', `/v1/receipts/${paidOrder.json.receiptNo}`, { token: cashier });
+    await call('paid quote', 'GET', `/v1/parking/sessions/${entry.json.sessionId}/quote`, { token: kiosk });
     h.clock.now += 60_000;
     await call('parking exit', 'POST', '/v1/parking/exits', {
       token: gate,
@@ -157,6 +166,7 @@ describe('times in answers', () => {
       'registeredAt',
       'entryAt',
       'exitBy',
+      'expiresAt',
       'at',
     ])
       expect([...kinds], k).toContain(k);

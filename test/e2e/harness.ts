@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import type { Sandbox } from '../../infra/local/sandbox.js';
+import { generateSandboxKeys } from '../../infra/local/sandbox-keys.js';
+import { chainHandlers, startSandbox } from '../../infra/local/sandbox-start.js';
 import { createLocalServer } from '../../infra/local/server.js';
 import { buildWeb, webStaticHandler } from '../../infra/local/web.js';
 import { type ApiHarness, apiHarness } from '../support/api.js';
@@ -57,15 +60,21 @@ export async function webHarness(): Promise<WebHarness> {
   const api = await apiHarness();
   const outDir = mkdtempSync(join(tmpdir(), 'web-e2e-'));
   await buildWeb(outDir);
+  // The sandbox payment provider on the same server, as npm start runs it (the kiosk's QR links to it).
+  let sandbox: Sandbox | undefined;
   const server: Server = createLocalServer(
     { db: api.db, now: () => api.clock.now },
-    { signingKey: api.signingKey, staticHandler: webStaticHandler(outDir) },
+    {
+      signingKey: api.signingKey,
+      staticHandler: chainHandlers((req) => sandbox!.handle(req), webStaticHandler(outDir)),
+    },
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  sandbox = startSandbox(generateSandboxKeys(), url, () => api.clock.now);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [

@@ -1,8 +1,9 @@
 /**
  * The self-service kiosk in headless Chromium at 1080×1920 against the local server: the device is
- * set up with its kiosk token, an owner signs in and pays an invoice with a double tap (one
- * payment), a driver types a plate on the on-screen keyboard, pays the parking fee and sees the
- * exit deadline, and the fee policy is on screen.
+ * set up with its kiosk token, an owner signs in, taps 微信支付 twice (one order), scans the QR
+ * code (the sandbox's pay page, opened in a second tab as a phone would) and sees the receipt once
+ * the provider has confirmed; a driver types a plate on the on-screen keyboard, pays the parking
+ * fee through Alipay and sees the exit deadline; the fee policy is on screen.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,7 +33,7 @@ beforeAll(async () => {
   page = await w.page(KIOSK);
   page.on('request', (req) => {
     const path = new URL(req.url()).pathname;
-    if (req.method() === 'POST' && path.endsWith('/payments'))
+    if (req.method() === 'POST' && (path.endsWith('/payments') || path === '/v1/payment-orders'))
       paymentPosts.push({ path, key: req.headers()['idempotency-key'] });
   });
 }, 60_000);
@@ -98,7 +99,7 @@ describe('kiosk', () => {
     await expect.poll(screen).toBe('home');
   });
 
-  it('an owner pays an invoice; a double tap on 微信支付 pays once', async () => {
+  it('an owner pays an invoice by scanning the QR code; a double tap on 微信支付 makes one order', async () => {
     const cashier = await w.api.token('cashier');
     const issued = await w.api.call('POST', '/v1/invoices', {
       token: cashier,
@@ -127,8 +128,23 @@ describe('kiosk', () => {
     await w.shot(page, 'kiosk-4-pay-bill');
     const posted = paymentPosts.length;
     await page.getByRole('button', { name: '微信支付' }).dblclick();
-    await expect.poll(screen).toBe('paid');
-    expect(paymentPosts.length - posted, 'payment requests sent').toBe(1);
+    await expect.poll(screen).toBe('pay-order');
+    expect(paymentPosts.length - posted, 'order requests sent').toBe(1);
+    expect(await field('amount')).toBe('¥2,294.50');
+    expect(await field('countdown')).toMatch(/^1[45]:\d\d$/);
+    expect(await page.locator('#screen .qr svg').count()).toBe(1);
+    await checkScreen('pay order');
+    await w.shot(page, 'kiosk-5a-qr-code');
+    // Nothing is paid until the provider says so.
+    expect(await receiptCount(w.api, 2025)).toBe(before);
+    // The owner's phone: the QR code's link is the sandbox's pay page.
+    const phone = await w.page({ width: 390, height: 844 });
+    await phone.goto((await page.locator('#screen [data-field="codeUrl"]').getAttribute('href'))!);
+    expect(await phone.locator('#amount').textContent()).toBe('2294.50');
+    await phone.getByRole('button', { name: '确认支付' }).click();
+    await expect.poll(() => phone.locator('#state').textContent()).toBe('已支付');
+    await phone.close();
+    await expect.poll(screen, { timeout: 20_000 }).toBe('paid');
     const receiptNo = (await field('receiptNo'))!;
     // What the receipt prints: the estate by name, the flat, 自助终端 and this terminal, never the login.
     expect(await field('estateName')).toBe('示范花园');
@@ -144,7 +160,8 @@ describe('kiosk', () => {
     expect(inv.json).toMatchObject({ status: 'PAID', receiptNo });
     const receipt = await w.api.call('GET', `/v1/receipts/${receiptNo}`, { token: cashier });
     expect(receipt.json).toMatchObject({ channel: 'KIOSK_WECHAT', amount: '2294.50', cashier: DEMO_OWNER });
-    expect(receipt.json.reference).toMatch(new RegExp(`^${TERMINAL}-[0-9a-f]{8}$`));
+    // The reference is the provider's transaction id; the order names the terminal.
+    expect(receipt.json.reference).toMatch(/^4200\d+$/);
     expect(receipt.json).toMatchObject({ cashierName: `自助终端 ${TERMINAL}`, terminalId: TERMINAL });
     await page.getByRole('button', { name: '完成' }).click();
     await expect.poll(screen).toBe('home');
@@ -195,8 +212,12 @@ describe('kiosk', () => {
 
     const posted = paymentPosts.length;
     await page.getByRole('button', { name: '支付宝' }).dblclick();
-    await expect.poll(screen).toBe('paid');
-    expect(paymentPosts.length - posted, 'payment requests sent').toBe(1);
+    await expect.poll(screen).toBe('pay-order');
+    expect(paymentPosts.length - posted, 'order requests sent').toBe(1);
+    const outTradeNo = (await field('outTradeNo'))!;
+    const sandboxPay = await w.api.call('POST', `${w.url}/local/sandbox/pay`, { body: { outTradeNo } });
+    expect(sandboxPay.status, sandboxPay.text).toBe(200);
+    await expect.poll(screen, { timeout: 20_000 }).toBe('paid');
     expect(await field('exitBy')).toBe('10:45');
     expect(await field('plate')).toBe('粤B88888');
     expect(await field('cashier')).toBe(`自助终端 ${TERMINAL}`);
@@ -251,7 +272,13 @@ describe('kiosk', () => {
     expect(await receiptCount(w.api, 2025)).toBe(before);
 
     await page.getByRole('button', { name: '微信支付' }).click();
-    await expect.poll(screen).toBe('paid');
+    await expect.poll(screen).toBe('pay-order');
+    expect(await field('amount')).toBe('¥5.00');
+    const paying = await w.api.call('POST', `${w.url}/local/sandbox/pay`, {
+      body: { outTradeNo: await field('outTradeNo') },
+    });
+    expect(paying.status, paying.text).toBe(200);
+    await expect.poll(screen, { timeout: 20_000 }).toBe('paid');
     expect(await field('exitBy')).toBe('12:46');
     expect(await receiptCount(w.api, 2025)).toBe(before + 1);
   });

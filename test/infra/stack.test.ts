@@ -195,7 +195,15 @@ describe('table', () => {
     const files = readdirSync(path.join(ROOT, 'lib'), { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.ts'))
       .filter((f) => readFileSync(path.join(ROOT, 'lib', f), 'utf8').includes(TABLE_KEYS.ttlAttribute));
-    expect(files.sort()).toEqual([path.join('billing', 'idempotency.ts'), path.join('store', 'table.ts')]);
+    // A payment order's `expiresAt` is a field of its answer (API.md), stored as `validUntilMs`.
+    const answersOnly = [
+      path.join('api', 'routes', 'payments.ts'),
+      path.join('web', 'kiosk', 'pay-order.ts'),
+    ];
+    expect(files.filter((f) => !answersOnly.includes(f)).sort()).toEqual([
+      path.join('billing', 'idempotency.ts'),
+      path.join('store', 'table.ts'),
+    ]);
   });
 });
 
@@ -439,12 +447,17 @@ describe('HTTP API', () => {
     }
   });
 
-  it('puts every route but /health and /openapi.json behind the Cognito JWT authorizer', () => {
+  it('puts every route but /health, /openapi.json and the providers’ notifications behind the Cognito JWT authorizer', () => {
     const [authorizerId] = only(prod.template, 'AWS::ApiGatewayV2::Authorizer');
     const open = apiRoutes(prod.template)
       .filter((r) => r.authorizationType !== 'JWT')
       .map((r) => r.key);
-    expect(open.sort()).toEqual(['GET /health', 'GET /openapi.json']);
+    expect(open.sort()).toEqual([
+      'GET /health',
+      'GET /openapi.json',
+      'POST /v1/payment-notify/alipay',
+      'POST /v1/payment-notify/wechat',
+    ]);
     for (const r of apiRoutes(prod.template)) {
       if (open.includes(r.key)) expect(r.authorizationType).toBe('NONE');
       else expect(r.authorizerId, r.key).toEqual({ Ref: authorizerId });
@@ -775,6 +788,20 @@ describe('web pages (counter and kiosk)', () => {
   });
 });
 
+describe('provider notifications', () => {
+  it('have their own throttle, tighter than the stage’s', () => {
+    const [, stage] = only(prod.template, 'AWS::ApiGatewayV2::Stage');
+    const settings = stage.Properties!['RouteSettings'] as Record<string, { ThrottlingRateLimit: number }>;
+    expect(Object.keys(settings).sort()).toEqual([
+      'POST /v1/payment-notify/alipay',
+      'POST /v1/payment-notify/wechat',
+    ]);
+    const stageRate = (stage.Properties!['DefaultRouteSettings'] as { ThrottlingRateLimit: number })
+      .ThrottlingRateLimit;
+    for (const s of Object.values(settings)) expect(s.ThrottlingRateLimit).toBeLessThan(stageRate);
+  });
+});
+
 describe('cdk-nag AwsSolutions', () => {
   it('finds nothing unacknowledged in either stage', () => {
     for (const { stack } of [prod, dev]) {
@@ -825,6 +852,8 @@ describe('cdk-nag AwsSolutions', () => {
         ...functionRoles,
         'Http/Route-health AwsSolutions-APIG4',
         'Http/Route-openapi AwsSolutions-APIG4',
+        'Http/Route-notifyAlipay AwsSolutions-APIG4',
+        'Http/Route-notifyWechatPay AwsSolutions-APIG4',
         'Users/Users AwsSolutions-COG2',
         'Users/Users AwsSolutions-COG8',
         'Web/Cdn AwsSolutions-CFR1',

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { signDevToken } from '../../infra/local/dev-auth.js';
 import { DEMO_ESTATE, DEMO_OWNER, seedDemo } from '../../infra/local/seed.js';
-import { createLocalServer } from '../../infra/local/server.js';
+import { createLocalServer, type LocalServerOptions } from '../../infra/local/server.js';
 import { logger } from '../../lib/api/lambda.js';
 import type { Ctx, Role } from '../../lib/billing/context.js';
 import type { Unit } from '../../lib/billing/records.js';
@@ -69,7 +69,10 @@ export interface ApiHarness {
 /** Access logs off unless a test turns them on: a fuzz run would print thousands of lines. Errors stay on. */
 logger.setLogLevel('WARN');
 
-export async function apiHarness(): Promise<ApiHarness> {
+/** `staticHandler`: requests it answers never reach the API (the payment sandbox, test/support/payments.ts). */
+export async function apiHarness(
+  opts: { staticHandler?: LocalServerOptions['staticHandler'] } = {},
+): Promise<ApiHarness> {
   const table = await freshTableName('api');
   const client = testDynamoClient();
   await createTableFromInput(client, createTableInput(table));
@@ -83,7 +86,10 @@ export async function apiHarness(): Promise<ApiHarness> {
     },
   };
   const signingKey = new Uint8Array(randomBytes(32));
-  const server = createLocalServer({ db, now: () => clock.now }, { signingKey });
+  const server = createLocalServer(
+    { db, now: () => clock.now },
+    { signingKey, ...(opts.staticHandler ? { staticHandler: opts.staticHandler } : {}) },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);

@@ -149,7 +149,7 @@ describe('one catalog of words', () => {
     expect(spelled, 'use feeName / channelName from lib/fee-types').toEqual([]);
   });
 
-  it('the registry the pages bundle pulls in nothing but itself and the tariff catalog', async () => {
+  it('the registry the pages bundle pulls in nothing but itself, the tariff catalog and the period rule', async () => {
     const result = await build({
       entryPoints: ['lib/web/shared/format.ts'],
       bundle: true,
@@ -161,6 +161,8 @@ describe('one catalog of words', () => {
     });
     expect(Object.keys(result.metafile.inputs).sort()).toEqual([
       'lib/fee-types/catalog.ts',
+      // The inclusive last day of a period: one rule for pages, CSV and the API (SPEC.md §5).
+      'lib/period-text.ts',
       'lib/tariffs/catalog.ts',
       'lib/web/shared/format.ts',
     ]);

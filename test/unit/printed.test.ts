@@ -41,8 +41,10 @@ describe('display names', () => {
     expect(cashierDisplay({ ...kiosk, reference: 'LOBBY-07-1a2b3c4d' })).toBe('自助终端 LOBBY-07');
     expect(cashierDisplay({ ...kiosk })).toBe('自助终端');
     expect(terminalOf('K1-ab')).toBe('K1');
-    expect(terminalOf('WX123456')).toBe('WX123456');
-    expect(terminalOf('-x')).toBe('-x');
+    // A provider's transaction id (kiosk money is provider-confirmed) names no terminal.
+    expect(terminalOf('4200001234567890')).toBeUndefined();
+    expect(cashierDisplay({ ...kiosk, reference: '4200001234567890' })).toBe('自助终端');
+    expect(terminalOf('-x')).toBeUndefined();
     expect(terminalOf(undefined)).toBeUndefined();
   });
 });

@@ -20,6 +20,7 @@ import { ValidationError } from '../../errors.js';
 import { FEE_CODES, FEE_TYPES, type FeeTypeInfo } from '../../fee-types/catalog.js';
 import { quote } from '../../fees/quote.js';
 import { formatFen } from '../../money.js';
+import { refuseSelfReportedKiosk } from '../../payments/provider.js';
 import { claimOwner, key } from '../../store/keys.js';
 import type { TariffRates } from '../../tariffs/catalog.js';
 import { businessDate, parseBizDate } from '../../time.js';
@@ -389,10 +390,10 @@ export const billingRoutes = [
     method: 'POST',
     path: '/v1/invoices/{invoiceId}/payments',
     operationId: 'payInvoice',
-    summary: 'Pay an invoice in full (counter channels for cashiers, kiosk channels for owners)',
+    summary: 'Pay an invoice in full at the counter (kiosks pay through payment orders)',
     group: 'billing',
     access: 'RW',
-    roles: ['cashier', 'owner'],
+    roles: ['cashier'],
     params: invoiceParams,
     body: z.strictObject({
       channel: s.channel,
@@ -405,6 +406,7 @@ export const billingRoutes = [
     idempotent: true,
     readsDuringLock: true,
     async handler({ params, body, actor, ctx, idem }) {
+      refuseSelfReportedKiosk(body.channel);
       const inv = await invoiceInScope(actor, ctx, params.invoiceId);
       return presentReceipt(
         await payInvoice(ctx, params.invoiceId, body, idem<Receipt>(presentReceipt), inv),

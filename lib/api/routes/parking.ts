@@ -15,6 +15,7 @@ import {
 import { rentSpace } from '../../billing/parking-rentals.js';
 import type { StayPart } from '../../fees/temp-parking.js';
 import { formatFen } from '../../money.js';
+import { refuseSelfReportedKiosk } from '../../payments/provider.js';
 import { formatInstant, parseInstant } from '../../time.js';
 import { requireEstate } from '../auth.js';
 import { presentInvoice, presentReceipt } from '../present.js';
@@ -288,10 +289,11 @@ export const parkingRoutes = [
     method: 'POST',
     path: '/v1/parking/sessions/{sessionId}/payments',
     operationId: 'payParkingSession',
-    summary: 'Pay the amount due at `at` (default now); returns the receipt and the exit deadline',
+    summary:
+      'Pay the amount due at `at` (default now) at the counter; returns the receipt and the exit deadline',
     group: 'parking',
     access: 'RW',
-    roles: KIOSK_AND_COUNTER,
+    roles: ['cashier'],
     params: sessionParams,
     body: z.strictObject({
       channel: s.channel,
@@ -305,6 +307,7 @@ export const parkingRoutes = [
     idempotent: true,
     readsDuringLock: true,
     async handler({ params, body, actor, ctx, idem }) {
+      refuseSelfReportedKiosk(body.channel);
       const session = await sessionInScope(actor, ctx, params.sessionId);
       return presentPayment(
         await payParking(ctx, params.sessionId, body, idem<ParkingPayment>(presentPayment), session),

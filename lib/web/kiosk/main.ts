@@ -10,7 +10,7 @@
 
 import { CHANNEL_TYPES, KIOSK_CHANNELS } from '../../fee-types/catalog.js';
 import { Api, ApiProblem, loadConfig, sentenceFor, type WebConfig } from '../shared/api.js';
-import { PaymentAttempt } from '../shared/attempt.js';
+import type { PaymentAttempt } from '../shared/attempt.js';
 import { whileBusy } from '../shared/busy.js';
 import { expired, readClaims, type TokenClaims } from '../shared/claims.js';
 import { byId, type Child, fill, h } from '../shared/dom.js';
@@ -37,6 +37,7 @@ import type {
   Unit,
 } from '../shared/types.js';
 import { arrearsBanner, billsInOrder } from './arrears.js';
+import { orderAttempt, type PaymentOrder, PROVIDER_OF, showOrder } from './pay-order.js';
 import { loadPriceBoard, priceBoardScreen } from './price-board.js';
 
 const DEVICE_TOKEN_KEY = 'kiosk.deviceToken';
@@ -47,7 +48,10 @@ const IDLE_MS = 120_000;
 const WALLETS_FIRST: readonly string[] = ['KIOSK_WECHAT', 'KIOSK_ALIPAY'];
 const buttonRank = (c: string) =>
   WALLETS_FIRST.includes(c) ? WALLETS_FIRST.indexOf(c) : WALLETS_FIRST.length;
-const KIOSK_BUTTONS = [...KIOSK_CHANNELS].sort((a, b) => buttonRank(a) - buttonRank(b));
+// Only the wallets a provider confirms (issue 21); KIOSK_CARD waits for a card acquirer.
+const KIOSK_BUTTONS = KIOSK_CHANNELS.filter((c) => c in PROVIDER_OF).sort(
+  (a, b) => buttonRank(a) - buttonRank(b),
+);
 
 /** Parking payment refusals that a fresh quote resolves. */
 const REQUOTE = new Set(['QUOTE_EXPIRED', 'AMOUNT_MISMATCH', 'ALREADY_PAID', 'AT_IN_FUTURE']);
@@ -300,22 +304,49 @@ function channelButtons(onPay: (channel: string, b: HTMLButtonElement, group: HT
   return group;
 }
 
-/** The terminal's reference for a payment: this kiosk and the attempt it belongs to. */
-const referenceFor = (key: string) => `${terminalId()}-${key.slice(0, 8)}`;
+/** One order attempt per wallet per visit to a pay screen: a double tap or a retry reuses its key. */
+function attemptsFor(api: Api): (channel: string) => PaymentAttempt<PaymentOrder> {
+  const attempts = new Map<string, PaymentAttempt<PaymentOrder>>();
+  return (channel) => {
+    const a = attempts.get(channel) ?? orderAttempt(api);
+    attempts.set(channel, a);
+    return a;
+  };
+}
+
+/** The QR screen of an order; `paid` shows the receipt once the provider has confirmed. */
+function orderScreen(
+  o: PaymentOrder,
+  api: Api,
+  onPaid: (r: Receipt) => Promise<void> | void,
+  back: () => void,
+) {
+  showOrder(o, {
+    api,
+    show,
+    complain: (e) => complain(e),
+    current: () => screen().dataset['screen'],
+    paid: onPaid,
+    back,
+  });
+}
 
 function payInvoice(inv: Invoice): void {
-  // One attempt per visit to this screen: a double tap or a retry reuses its Idempotency-Key.
-  const attempt = new PaymentAttempt<Receipt>((key, rawBody) =>
-    ownerApi.call<Receipt>('POST', `/v1/invoices/${encodeURIComponent(inv.invoiceId)}/payments`, {
-      rawBody,
-      idempotencyKey: key,
-    }),
-  );
+  const attempt = attemptsFor(ownerApi);
   const group = channelButtons((channel, b, g) =>
-    lockGroup(g, b, '正在支付…', async () => {
+    lockGroup(g, b, '正在生成付款码…', async () => {
       try {
-        const r = await attempt.submit({ channel, amount: inv.total, reference: referenceFor(attempt.key) });
-        paid(r, h('p', {}, '可在服务台补打纸质收据。'));
+        const o = await attempt(channel).submit({
+          invoiceId: inv.invoiceId,
+          provider: PROVIDER_OF[channel],
+          terminalId: terminalId(),
+        });
+        orderScreen(
+          o,
+          ownerApi,
+          (r) => paid(r, h('p', {}, '可在服务台补打纸质收据。')),
+          () => payInvoice(inv),
+        );
       } catch (e) {
         complain(e, e instanceof ApiProblem && e.outcomeUnknown ? PAYMENT_RETRY_HINT : '');
       }
@@ -486,24 +517,38 @@ async function parkingQuote(sessionId: string): Promise<void> {
   };
   let body: Child | Child[] = h('p', { class: 'exit-note' }, why[q.reason]);
   if (due) {
-    // Pays exactly the quoted stay (`at`), so the amount cannot move between quote and payment.
-    const attempt = new PaymentAttempt<Receipt & { exitBy: string }>((key, rawBody) =>
-      deviceApi.call('POST', `/v1/parking/sessions/${encodeURIComponent(q.sessionId)}/payments`, {
-        rawBody,
-        idempotencyKey: key,
-      }),
-    );
+    // The order prices the stay when it is made; the provider's confirmation pays exactly that.
+    const attempt = attemptsFor(deviceApi);
     body = [
       channelButtons((channel, b, g) =>
-        lockGroup(g, b, '正在支付…', async () => {
+        lockGroup(g, b, '正在生成付款码…', async () => {
           try {
-            const r = await attempt.submit({
-              channel,
-              amount: q.amountDue,
-              at: q.at,
-              reference: referenceFor(attempt.key),
+            const o = await attempt(channel).submit({
+              sessionId: q.sessionId,
+              provider: PROVIDER_OF[channel],
+              terminalId: terminalId(),
             });
-            paid(r, h('p', {}, '出口道闸将自动识别车牌放行。'));
+            if (o.amount !== q.amountDue) {
+              // Time moved the stay into another band since the quote: show today's figure first.
+              await parkingQuote(q.sessionId);
+              if (screen().dataset['screen'] === 'parking-quote') complain(MESSAGES['QUOTE_EXPIRED']!);
+              return;
+            }
+            orderScreen(
+              o,
+              deviceApi,
+              async (r) => {
+                const after = await deviceApi.call<ParkingQuote>(
+                  'GET',
+                  `/v1/parking/sessions/${encodeURIComponent(q.sessionId)}/quote`,
+                );
+                paid(
+                  { ...r, ...(after.exitBy ? { exitBy: after.exitBy } : {}) },
+                  h('p', {}, '出口道闸将自动识别车牌放行。'),
+                );
+              },
+              () => void parkingQuote(q.sessionId),
+            );
           } catch (e) {
             if (e instanceof ApiProblem && REQUOTE.has(e.rule) && !e.outcomeUnknown) {
               // The quote went stale (time passed, or another terminal paid): show today's figure.

@@ -6,6 +6,7 @@
  */
 import type { Api } from '../shared/api.js';
 import { type Child, h } from '../shared/dom.js';
+import { feeName } from '../shared/format.js';
 
 interface BoardRate {
   feeCode: string;
@@ -47,7 +48,7 @@ function table(v: BoardVersion): Child {
       'tbody',
       {},
       v.rates.map((r) => row(r.name, `${r.rate} ${r.unit}`)),
-      row('临时停车费', bands(v)),
+      row(feeName('TEMP_PARKING'), bands(v)),
     ),
   );
 }

@@ -1,0 +1,108 @@
+/**
+ * Payment exceptions: confirmed money that paid no bill (SPEC.md §9). Listed for accountants and
+ * resolved once, by applying it to another open invoice of the same amount (a receipt through the
+ * ordinary payment path, in the transaction that resolves the exception) or by a refund.
+ */
+import type { Ctx } from '../billing/context.js';
+import type { IdempotentCall } from '../billing/invoices.js';
+import { payInvoice } from '../billing/payments.js';
+import type { Receipt } from '../billing/records.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { formatFen } from '../money.js';
+import { cursor, TransactionCancelled } from '../store/db.js';
+import { PROVIDER_CHANNEL } from './provider.js';
+import {
+  exceptionFromItem,
+  exceptionResolvedItem,
+  type PaymentException,
+  paymentGsi2,
+  paymentKey,
+} from './store.js';
+
+export async function getPaymentException(ctx: Pick<Ctx, 'db'>, id: string): Promise<PaymentException> {
+  const item = await ctx.db.get(paymentKey.exception(id));
+  if (!item) throw new NotFoundError('PAYMENT_EXCEPTION_NOT_FOUND', `payment exception ${id} does not exist`);
+  return exceptionFromItem(item);
+}
+
+export async function listPaymentExceptions(
+  ctx: Pick<Ctx, 'db'>,
+  estateId: string,
+  q: { status?: 'OPEN' | 'RESOLVED'; limit: number; cursor?: string },
+): Promise<{ items: PaymentException[]; nextCursor?: string }> {
+  const pk = paymentGsi2.exceptions(estateId);
+  const start = cursor.decode(q.cursor, { GSI2PK: pk });
+  const page = await ctx.db.query({
+    IndexName: 'GSI2',
+    KeyConditionExpression: q.status ? 'GSI2PK = :pk AND begins_with(GSI2SK, :status)' : 'GSI2PK = :pk',
+    ExpressionAttributeValues: { ':pk': pk, ...(q.status ? { ':status': `${q.status}#` } : {}) },
+    Limit: q.limit,
+    ...(start ? { ExclusiveStartKey: start } : {}),
+  });
+  const next = cursor.encode(page.lastKey);
+  return { items: page.items.map(exceptionFromItem), ...(next ? { nextCursor: next } : {}) };
+}
+
+export interface Resolution {
+  action: 'REFUND' | 'APPLY';
+  invoiceId?: string;
+  reason: string;
+}
+
+/**
+ * APPLY pays `invoiceId` with the exception's money (its channel and provider transaction as the
+ * reference); the exception's OPEN → RESOLVED rides in the payment's transaction, so the money is
+ * applied once. REFUND needs the provider's refund API, not built yet: refused, nothing changes.
+ */
+export async function resolvePaymentException(
+  ctx: Ctx,
+  x: PaymentException,
+  r: Resolution,
+): Promise<{ exception: PaymentException; receipt?: Receipt }> {
+  if (x.status !== 'OPEN')
+    throw new ConflictError('EXCEPTION_RESOLVED', `payment exception ${x.exceptionId} is already resolved`);
+  if (r.action === 'REFUND')
+    throw new ConflictError(
+      'REFUND_NOT_AVAILABLE',
+      'refunds through the provider are not built yet: refund in the merchant platform, then APPLY is not needed',
+    );
+  if (!r.invoiceId)
+    throw ValidationError.of('invoiceId', 'INVOICE_REQUIRED', 'APPLY names the invoice to pay');
+  const atMs = ctx.now();
+  let resolution: NonNullable<PaymentException['resolution']> | undefined;
+  const slot: IdempotentCall = {
+    present: (receipt) => {
+      resolution = {
+        action: 'APPLY',
+        invoiceId: r.invoiceId!,
+        receiptNo: (receipt as Receipt).receiptNo,
+        reason: r.reason,
+        by: ctx.actor.sub,
+        atMs,
+      };
+      return { status: 201, body: null };
+    },
+    handle: { ready: Promise.resolve(), completeItem: () => exceptionResolvedItem(x, resolution!) },
+  };
+  let receipt: Receipt;
+  try {
+    receipt = await payInvoice(
+      ctx,
+      r.invoiceId,
+      {
+        channel: PROVIDER_CHANNEL[x.provider],
+        amount: formatFen(x.amount),
+        reference: x.providerTransactionId,
+      },
+      slot,
+    );
+  } catch (e) {
+    if (e instanceof TransactionCancelled)
+      throw new ConflictError(
+        'EXCEPTION_RESOLVED',
+        `payment exception ${x.exceptionId} was resolved meanwhile`,
+      );
+    throw e;
+  }
+  return { exception: await getPaymentException(ctx, x.exceptionId), receipt };
+}
