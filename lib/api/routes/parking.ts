@@ -1,5 +1,7 @@
 /** Routes of temporary parking (gates, kiosks, the counter) and space rentals: API.md `/v1/parking`. */
 import * as z from 'zod/mini';
+import type { StayPart } from '../../fees/temp-parking.js';
+import { formatFen } from '../../money.js';
 import {
   type ExitResult,
   getSession,
@@ -11,10 +13,8 @@ import {
   recordEntry,
   recordExit,
   type SessionQuote,
-} from '../../billing/parking.js';
-import { rentSpace } from '../../billing/parking-rentals.js';
-import type { StayPart } from '../../fees/temp-parking.js';
-import { formatFen } from '../../money.js';
+} from '../../parking/parking.js';
+import { rentSpace } from '../../parking/parking-rentals.js';
 import { refuseSelfReportedKiosk } from '../../payments/provider.js';
 import { formatInstant, parseInstant } from '../../time.js';
 import { requireEstate } from '../auth.js';

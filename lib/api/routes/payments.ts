@@ -5,10 +5,10 @@
 import * as z from 'zod/mini';
 import type { Actor, Ctx } from '../../billing/context.js';
 import { getInvoice } from '../../billing/invoices.js';
-import { getSession } from '../../billing/parking.js';
 import { getReceipt } from '../../billing/payments.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { formatFen } from '../../money.js';
+import { getSession } from '../../parking/parking.js';
 import { providerFor } from '../../payments/config.js';
 import {
   getPaymentException,

@@ -12,6 +12,9 @@
  *   version read before: two kiosks paying the same session at once make exactly one payment.
  */
 import { randomBytes } from 'node:crypto';
+import { auditItem, type Ctx } from '../billing/context.js';
+import { listTariffs, tariffOn } from '../billing/estates.js';
+import { normalisePlate } from '../billing/units.js';
 import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../errors.js';
 import {
   MAX_STAY_MINUTES,
@@ -33,10 +36,7 @@ import {
 } from '../store/records.js';
 import type { TariffVersion, TempParkingBand } from '../tariffs/catalog.js';
 import { businessDate, formatInstant, parseInstant } from '../time.js';
-import { auditItem, type Ctx } from './context.js';
-import { listTariffs, tariffOn } from './estates.js';
 import { type FreeParking, type FreeReason, freeParking, parksFree } from './parking-free.js';
-import { normalisePlate } from './units.js';
 
 export const MINUTE_MS = 60_000;
 /** A gate, kiosk or terminal clock may run this far ahead of the server's before `at` is refused. */
