@@ -12,7 +12,9 @@ export const metaRoutes = [
     group: 'meta',
     access: 'RO',
     roles: 'public',
-    response: z.object({ status: z.literal('ok') }),
+    schemas: () => ({
+      response: z.object({ status: z.literal('ok') }),
+    }),
     status: 200,
     async handler({ ctx }) {
       await ctx.db.get(key.estate('HEALTH'), false);
@@ -27,7 +29,9 @@ export const metaRoutes = [
     group: 'meta',
     access: 'RO',
     roles: 'public',
-    response: z.record(z.string(), z.unknown()),
+    schemas: () => ({
+      response: z.record(z.string(), z.unknown()),
+    }),
     status: 200,
     async handler() {
       // Generated from the route table by `npm run openapi` (lib/api/openapi-write.ts) and committed:
