@@ -19,15 +19,14 @@ import { documentNumber, SERIES } from '../store/keys.js';
 import { transactWithNumbers } from '../store/numbering.js';
 import { sessionPaymentItem } from '../store/parking-items.js';
 import { businessDate, businessYear, formatInstant } from '../time.js';
+import { getSession, type ParkingSession } from './parking.js';
 import {
   assessWithFreeParking,
   gateInstant,
-  getSession,
   MINUTE_MS,
-  type ParkingSession,
   QUOTE_VALID_MS,
   type StayAssessment,
-} from './parking.js';
+} from './stay.js';
 
 export interface ParkingPaymentInput {
   channel: Channel;

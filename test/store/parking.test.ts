@@ -7,16 +7,15 @@ import { createUnit, registerSpace } from '../../lib/billing/units.js';
 import { ConflictError } from '../../lib/errors.js';
 import { formatFen } from '../../lib/money.js';
 import {
-  assessStay,
   getSession,
   listOpenSessions,
   type ParkingSession,
   payParking,
-  quoteSession,
   recordEntry,
   recordExit,
 } from '../../lib/parking/parking.js';
 import { rentSpace } from '../../lib/parking/parking-rentals.js';
+import { assessStay, quoteSession } from '../../lib/parking/stay.js';
 import { ledgerPk } from '../../lib/store/keys.js';
 import { SEED_TEMP_PARKING_BANDS } from '../../lib/tariffs/catalog.js';
 import { billingHarness, type Harness } from '../support/billing.js';

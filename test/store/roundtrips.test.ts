@@ -19,7 +19,8 @@ import { createEstate } from '../../lib/billing/estates.js';
 import { runRenewals } from '../../lib/billing/renewals.js';
 import { createUnit, registerSpace } from '../../lib/billing/units.js';
 import { formatFen } from '../../lib/money.js';
-import { quoteSession, recordEntry } from '../../lib/parking/parking.js';
+import { recordEntry } from '../../lib/parking/parking.js';
+import { quoteSession } from '../../lib/parking/stay.js';
 import { Db } from '../../lib/store/db.js';
 import { createTableInput } from '../../lib/store/table.js';
 import {
