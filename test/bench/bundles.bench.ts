@@ -11,6 +11,9 @@
  * most 1.5 for every function, and at most 300 KB of our own code plus non-SDK dependencies per
  * function (test/support/bundle-size.ts says what counts as SDK). Import time is CPU time (user +
  * system) inside the process; wall time is printed beside it.
+ * Each subject ships its lazy modules beside it (infra/constructs/lazy-modules.ts), as the stack does;
+ * `billing+xlsx` adds code that uses exceljs, csv-parse and qrcode, and its inlined twin shows what
+ * they would cost at every cold start without that mechanism.
  * BENCH_BUNDLE_RUNS sets the rounds (default 7).
  */
 import { execFileSync } from 'node:child_process';
