@@ -52,6 +52,11 @@ export const BUNDLE = {
     "import{createRequire as __bundleRequire}from'node:module';const require=__bundleRequire(import.meta.url);",
   /** NodejsFunction names an ESM bundle index.mjs. */
   outFile: 'index.mjs',
+  /**
+   * The OpenAPI document is a file beside the meta function's handler, read on first use
+   * (lib/api/routes/meta.ts; lazy-modules.ts copies it into the asset), not inlined JSON.
+   */
+  define: { __OPENAPI_FILE__: JSON.stringify('./openapi.generated.json') },
 } as const;
 
 /** The esbuild build options NodejsFunction derives from BUNDLE (see aws-lambda-nodejs bundling). */
@@ -69,6 +74,7 @@ export function esbuildOptions(entry: string, outdir: string) {
     mainFields: [...BUNDLE.mainFields],
     external: [...BUNDLE.externalModules],
     banner: { js: BUNDLE.banner },
+    define: { ...BUNDLE.define },
     outfile: `${outdir}/${BUNDLE.outFile}`,
     logLevel: 'warning' as const,
   };

@@ -92,6 +92,7 @@ export class GroupFunction extends Construct {
         sourceMap: BUNDLE.sourceMap,
         sourcesContent: BUNDLE.sourcesContent,
         banner: BUNDLE.banner,
+        define: { ...BUNDLE.define },
         // aws-cdk-lib 2.276's bundling ignores its own `charset` option: pass esbuild's flag.
         esbuildArgs: { '--charset': BUNDLE.charset },
         mainFields: [...BUNDLE.mainFields],

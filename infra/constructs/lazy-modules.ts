@@ -10,7 +10,7 @@
  * The stack runs this after NodejsFunction's esbuild (`commandHooks.afterBundling`, with the local
  * esbuild, no Docker), the bundle benchmark after its own build: both ship the same files.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { BUNDLE, LAZY_MODULES } from './bundling.js';
@@ -48,6 +48,13 @@ export function lazyImportsOf(bundleCode: string): string[] {
  */
 export async function bundleLazyModules(outdir: string, projectRoot: string): Promise<LazyModule[]> {
   const code = readFileSync(path.join(outdir, BUNDLE.outFile), 'utf8');
+  // The OpenAPI document, read on first use by the meta route (BUNDLE.define).
+  if (code.includes('openapi.generated.json')) {
+    copyFileSync(
+      path.join(projectRoot, 'lib', 'api', 'openapi.generated.json'),
+      path.join(outdir, 'openapi.generated.json'),
+    );
+  }
   const built: LazyModule[] = [];
   const exportsByPkg = new Map<string, Record<string, string>>();
   for (const specifier of lazyImportsOf(code)) {

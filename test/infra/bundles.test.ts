@@ -178,6 +178,32 @@ describe('real bundles', () => {
     });
   });
 
+  it('serve the OpenAPI document from the file beside the meta bundle, not from inlined JSON', () => {
+    const file = bundles.get('meta')!;
+    expect(existsSync(path.join(path.dirname(file), 'openapi.generated.json'))).toBe(true);
+    // Another group's operation is named only in the document: inlined, it would be in the bundle.
+    expect(readFileSync(file, 'utf8').includes('createQuote')).toBe(false);
+    const event = {
+      version: '2.0',
+      rawPath: '/openapi.json',
+      headers: {},
+      requestContext: { http: { method: 'GET', path: '/openapi.json' }, requestId: 'r-2' },
+      isBase64Encoded: false,
+    };
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(pathToFileURL(file).href)});
+         const r = await m.handler(${JSON.stringify(event)}, { awsRequestId: 'req-2' });
+         console.log(JSON.stringify({ status: r.statusCode, openapi: JSON.parse(r.body).openapi }));`,
+      ],
+      { cwd: tmpdir(), env: { PATH: process.env['PATH'] ?? '', TABLE_NAME: 'bills' }, encoding: 'utf8' },
+    );
+    expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({ status: 200, openapi: '3.1.0' });
+  });
+
   it('build without esbuild warnings (cdk synth runs esbuild at log level error and would hide them)', () => {
     for (const [name, b] of benchBuilds) expect(b.warnings, name).toEqual([]);
   });
