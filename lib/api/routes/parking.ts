@@ -9,12 +9,11 @@ import {
   type ParkingPayment,
   type ParkingSession,
   payParking,
-  quoteSession,
   recordEntry,
   recordExit,
-  type SessionQuote,
 } from '../../parking/parking.js';
 import { rentSpace } from '../../parking/parking-rentals.js';
+import { quoteSession, type SessionQuote } from '../../parking/stay.js';
 import { refuseSelfReportedKiosk } from '../../payments/provider.js';
 import { formatInstant, parseInstant } from '../../time.js';
 import { requireEstate } from '../auth.js';
