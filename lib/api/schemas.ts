@@ -280,13 +280,11 @@ export const receipt = once(() =>
       }),
     ),
     terminalId: z.optional(
-      z
-        .string()
-        .check(
-          z.meta({
-            description: 'kiosk channels: the terminal, from the reference `{terminalId}-{attempt}`',
-          }),
-        ),
+      z.string().check(
+        z.meta({
+          description: 'kiosk channels: the terminal, from the reference `{terminalId}-{attempt}`',
+        }),
+      ),
     ),
     paidAt: z.string(),
     businessDate: date(),
