@@ -207,26 +207,44 @@ function range(from: BizDate, to: BizDate): BizDate[] {
   return out;
 }
 
+type Ranges = readonly (BizDate | readonly [BizDate, BizDate])[];
+
 /** Expands `[from, to]` ranges (inclusive, as the State Council notices write them) to dates. */
-export function expandRanges(ranges: readonly (BizDate | readonly [BizDate, BizDate])[]): BizDate[] {
+export function expandRanges(ranges: Ranges): BizDate[] {
   return ranges.flatMap((r) => (typeof r === 'string' ? [r] : range(r[0], r[1])));
+}
+
+/**
+ * A schedule whose holiday ranges are expanded on first read: expanding them walks Temporal's
+ * polyfill day by day, which at import would cost every function's cold start (issue #16) though
+ * only the working-day rules of renovation read them.
+ */
+function officialSchedule(holidays: Ranges, workdays: readonly BizDate[]): HolidaySchedule {
+  let expanded: BizDate[] | undefined;
+  return {
+    get holidays() {
+      expanded ??= expandRanges(holidays);
+      return expanded;
+    },
+    workdays,
+  };
 }
 
 /** The official schedules shipped with the service (SPEC.md §2); admins load later years. */
 export const OFFICIAL_SCHEDULES: Readonly<Record<number, HolidaySchedule>> = {
-  2025: {
-    holidays: expandRanges([
+  2025: officialSchedule(
+    [
       '2025-01-01',
       ['2025-01-28', '2025-02-04'],
       ['2025-04-04', '2025-04-06'],
       ['2025-05-01', '2025-05-05'],
       ['2025-05-31', '2025-06-02'],
       ['2025-10-01', '2025-10-08'],
-    ]),
-    workdays: ['2025-01-26', '2025-02-08', '2025-04-27', '2025-09-28', '2025-10-11'],
-  },
-  2026: {
-    holidays: expandRanges([
+    ],
+    ['2025-01-26', '2025-02-08', '2025-04-27', '2025-09-28', '2025-10-11'],
+  ),
+  2026: officialSchedule(
+    [
       ['2026-01-01', '2026-01-03'],
       ['2026-02-15', '2026-02-23'],
       ['2026-04-04', '2026-04-06'],
@@ -234,7 +252,7 @@ export const OFFICIAL_SCHEDULES: Readonly<Record<number, HolidaySchedule>> = {
       ['2026-06-19', '2026-06-21'],
       ['2026-09-25', '2026-09-27'],
       ['2026-10-01', '2026-10-07'],
-    ]),
-    workdays: ['2026-01-04', '2026-02-14', '2026-02-28', '2026-05-09', '2026-09-20', '2026-10-10'],
-  },
+    ],
+    ['2026-01-04', '2026-02-14', '2026-02-28', '2026-05-09', '2026-09-20', '2026-10-10'],
+  ),
 };

@@ -22,6 +22,8 @@ import { type AccessMode, type TableNeeds, WRITE_ACTIONS } from './table-access.
 export const PROJECT_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const RUNTIME = Runtime.NODEJS_24_X;
 export const SERVICE_NAME = 'property-billing';
+const LAZY_BUNDLER = path.join(PROJECT_ROOT, 'infra', 'bundle-lazy.ts');
+const shellQuote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
 
 /** The environment every function receives; validated at synth so a typo cannot reach Lambda. */
 export const functionEnvironment = z.strictObject({
@@ -90,6 +92,7 @@ export class GroupFunction extends Construct {
         sourceMap: BUNDLE.sourceMap,
         sourcesContent: BUNDLE.sourcesContent,
         banner: BUNDLE.banner,
+        define: { ...BUNDLE.define },
         // aws-cdk-lib 2.276's bundling ignores its own `charset` option: pass esbuild's flag.
         esbuildArgs: { '--charset': BUNDLE.charset },
         mainFields: [...BUNDLE.mainFields],
@@ -98,6 +101,15 @@ export class GroupFunction extends Construct {
         forceDockerBundling: false,
         // esbuild's size table on every synth is noise; warnings are caught by the bundle test.
         logLevel: LogLevel.ERROR,
+        // The lazy modules the bundle imports, each bundled beside it (lazy-modules.ts). Runs in
+        // the project root with this process's Node and tsx, as the local esbuild did.
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) => [
+            [process.execPath, '--import', 'tsx', LAZY_BUNDLER, outputDir].map(shellQuote).join(' '),
+          ],
+        },
       },
     });
     Validations.of(this.role).acknowledge({

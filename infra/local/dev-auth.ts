@@ -3,7 +3,7 @@
  * the git-ignored `.local/` folder. In AWS, Cognito issues tokens and API Gateway verifies them;
  * none of this runs there.
  */
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jwtVerify, SignJWT } from 'jose';
@@ -57,14 +57,42 @@ export async function signDevToken(spec: TokenSpec, key: Uint8Array = devSigning
     .sign(key);
 }
 
+/**
+ * Verified tokens, as API Gateway's authorizer caches them: a client sends the same token for an
+ * hour, and verifying it on every request (HMAC through WebCrypto, the raw key imported afresh
+ * each time) was the largest single cost of the local server's quote at 16 clients (issue #16) —
+ * a cost the functions never pay in AWS, where API Gateway verifies. A cached token is still
+ * refused once expired. Keyed by signing key and token; bounded.
+ */
+const verified = new WeakMap<Uint8Array, Map<string, { payload: Record<string, unknown>; exp: number }>>();
+const keyObjects = new WeakMap<Uint8Array, KeyObject>();
+const MAX_CACHED_TOKENS = 1000;
+
 /** Verifies a bearer token as API Gateway's JWT authorizer would; undefined when it is not valid. */
 export async function verifyDevToken(token: string, key: Uint8Array = devSigningKey()) {
+  let cache = verified.get(key);
+  if (!cache) {
+    cache = new Map();
+    verified.set(key, cache);
+  }
+  const hit = cache.get(token);
+  if (hit && Date.now() < hit.exp * 1000) return { ...hit.payload };
+  cache.delete(token);
+  let keyObject = keyObjects.get(key);
+  if (!keyObject) {
+    keyObject = createSecretKey(key);
+    keyObjects.set(key, keyObject);
+  }
   try {
-    const { payload } = await jwtVerify(token, key, {
+    const { payload } = await jwtVerify(token, keyObject, {
       issuer: ISSUER,
       audience: AUDIENCE,
       algorithms: ['HS256'],
     });
+    if (typeof payload.exp === 'number') {
+      if (cache.size >= MAX_CACHED_TOKENS) cache.delete(cache.keys().next().value!);
+      cache.set(token, { payload: payload as Record<string, unknown>, exp: payload.exp });
+    }
     return payload as Record<string, unknown>;
   } catch {
     return undefined;

@@ -16,7 +16,7 @@ function schemaOf(schema: z.ZodMiniType, io: 'input' | 'output'): Json {
  * and receipt): they are named once under components and referenced, which keeps the document, and
  * the meta function that serves it, small. Requests keep them inline (clients read those patterns).
  */
-const SHARED_OUTPUT: Record<string, z.ZodMiniType> = { Date: date, SignedMoney: signedMoney };
+const SHARED_OUTPUT: Record<string, z.ZodMiniType> = { Date: date(), SignedMoney: signedMoney() };
 
 function hoistShared(node: unknown, shared: ReadonlyMap<string, string>): unknown {
   if (Array.isArray(node)) return node.map((n) => hoistShared(n, shared));
@@ -128,7 +128,7 @@ export function openApiDocument(routes: readonly AnyRoute[], serverUrl?: string)
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { Error: schemaOf(errorBody, 'output'), ...sharedSchemas },
+      schemas: { Error: schemaOf(errorBody(), 'output'), ...sharedSchemas },
       responses: Object.fromEntries(
         Object.entries(ERRORS).map(([code, description]) => [
           `E${code}`,

@@ -90,11 +90,52 @@ export interface RouteDef<
 
 export type AnyRoute = RouteDef<z.ZodMiniType, z.ZodMiniType, z.ZodMiniType>;
 
+type SchemaFields = 'params' | 'query' | 'body' | 'response';
+
+/**
+ * A route whose schemas are built on first use (issue #16): building every route's zod schemas at
+ * import was the largest part of a function's cold start after compiling the bundle, and a request
+ * needs only its own route's. `schemas` runs once, when the dispatcher (or the OpenAPI generator,
+ * or a test) first reads one of them.
+ */
+export type LazyRouteDef<P extends z.ZodMiniType, Q extends z.ZodMiniType, B extends z.ZodMiniType> = Omit<
+  RouteDef<P, Q, B>,
+  SchemaFields
+> & { schemas: () => Pick<RouteDef<P, Q, B>, SchemaFields> };
+
 /** Keeps the param/query/body types of one route tied to its handler. */
 export function route<P extends z.ZodMiniType, Q extends z.ZodMiniType, B extends z.ZodMiniType>(
-  def: RouteDef<P, Q, B>,
+  def: RouteDef<P, Q, B> | LazyRouteDef<P, Q, B>,
 ): AnyRoute {
-  return def as unknown as AnyRoute;
+  if (!('schemas' in def)) return def as unknown as AnyRoute;
+  const { schemas, ...rest } = def;
+  let built: Pick<RouteDef<P, Q, B>, SchemaFields> | undefined;
+  const field = (name: SchemaFields) => ({
+    get: () => {
+      built ??= schemas();
+      return built[name];
+    },
+    enumerable: true,
+  });
+  return Object.defineProperties(rest, {
+    params: field('params'),
+    query: field('query'),
+    body: field('body'),
+    response: field('response'),
+  }) as unknown as AnyRoute;
+}
+
+/** A schema built on first use and kept: for the pieces several lazy routes share. */
+export function once<T>(build: () => T): () => T {
+  let value: T | undefined;
+  let done = false;
+  return () => {
+    if (!done) {
+      value = build();
+      done = true;
+    }
+    return value as T;
+  };
 }
 
 export interface Deps {

@@ -7,11 +7,11 @@
 import type { Ctx } from '../billing/context.js';
 import { auditItem } from '../billing/context.js';
 import type { IdempotentCall } from '../billing/invoices.js';
-import { payParking } from '../billing/parking.js';
 import { payInvoice } from '../billing/payments.js';
 import { invoiceFromItem } from '../billing/records.js';
 import { ConflictError, ValidationError } from '../errors.js';
 import { formatFen } from '../money.js';
+import { payParking } from '../parking/parking.js';
 import { type Db, TransactionCancelled, type TxItem } from '../store/db.js';
 import { type Confirmation, NotificationRefused, PROVIDER_CHANNEL } from './provider.js';
 import {

@@ -8,7 +8,7 @@
  *
  * - Numbers are read back as bigint (fen never become a JS number on the way out of the store).
  * - Retries: the SDK's standard strategy retries throttling, 5xx, timeouts and dropped connections
- *   (see RETRY below for the chosen attempts and why). A transaction is retried with the same
+ *   (see RETRY in client.ts for the chosen attempts and why). A transaction is retried with the same
  *   ClientRequestToken, so a retry after an ambiguous failure (committed, but the answer was lost)
  *   cannot apply it twice. The one thing the SDK does not retry is a transaction cancelled by a
  *   *conflict* with another transaction (no condition failed): Db retries that itself.
@@ -18,10 +18,9 @@
  *   nothing; a write whose outcome is unknown is safe to retry under the same Idempotency-Key.
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -31,6 +30,18 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { UnavailableError, ValidationError } from '../errors.js';
+import {
+  ConditionFailed,
+  cancellationItems,
+  cancellationReasons,
+  errorName,
+  isConflict,
+  isStoreUnavailable,
+  TransactionCancelled,
+} from './failures.js';
+
+export { documentClient, RETRY, type StoreClientConfig } from './client.js';
+export { ConditionFailed, isStoreUnavailable, TransactionCancelled } from './failures.js';
 
 export type Item = Record<string, unknown>;
 export type Key = { PK: string; SK: string };
@@ -85,148 +96,7 @@ export interface DbOptions {
   onCapacity?: (op: string, read: number, write: number) => void;
 }
 
-/** A transaction cancelled because conditions failed. `reasons[i]` is the code for TransactItems[i]. */
-export class TransactionCancelled extends Error {
-  constructor(readonly reasons: string[]) {
-    super(`transaction cancelled: ${reasons.join(',')}`);
-    this.name = 'TransactionCancelled';
-  }
-  failedAt(index: number): boolean {
-    return this.reasons[index] === 'ConditionalCheckFailed';
-  }
-}
-
-/** A single-item write whose condition failed. */
-export class ConditionFailed extends Error {
-  constructor(readonly item?: Item) {
-    super('condition failed');
-    this.name = 'ConditionFailed';
-  }
-}
-
-/** Transaction cancellation reasons that say "try again", not "your condition is false". */
-const RETRYABLE_REASONS = new Set([
-  'TransactionConflict',
-  'ThrottlingError',
-  'ProvisionedThroughputExceeded',
-]);
-
-function errorName(e: unknown): string {
-  return (e as { name?: string })?.name ?? '';
-}
-
-function cancellationReasons(e: unknown): string[] | undefined {
-  if (errorName(e) !== 'TransactionCanceledException') return undefined;
-  const reasons = (e as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-  return reasons.map((r) => r.Code ?? 'None');
-}
-
-/** What Db itself retries, past the SDK: conflicts between transactions and single writes. */
-function isConflict(e: unknown): boolean {
-  const reasons = cancellationReasons(e);
-  if (reasons) {
-    return !reasons.includes('ConditionalCheckFailed') && reasons.some((r) => RETRYABLE_REASONS.has(r));
-  }
-  // A single write that met an item inside a running transaction: nothing was written.
-  return errorName(e) === 'TransactionConflictException';
-}
-
-/**
- * An error the store gave up on after the SDK's retries: the store's fault (throttling, 5xx,
- * timeouts, lost connections), never the request's. These become our 503.
- */
-export function isStoreUnavailable(e: unknown): boolean {
-  if (isConflict(e)) return true;
-  const err = e as {
-    name?: string;
-    code?: string;
-    $retryable?: unknown;
-    $fault?: string;
-    $metadata?: { httpStatusCode?: number };
-  };
-  if (!err || typeof err !== 'object') return false;
-  if (err.$retryable !== undefined || err.$fault === 'server') return true;
-  if ((err.$metadata?.httpStatusCode ?? 0) >= 500 || err.$metadata?.httpStatusCode === 429) return true;
-  return UNAVAILABLE.has(err.name ?? '') || UNAVAILABLE.has(err.code ?? '');
-}
-
-const UNAVAILABLE = new Set([
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'InternalFailure',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'TransactionInProgressException',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'NetworkingError',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * The retry settings of the functions' client, chosen deliberately:
- * - `standard`, not `adaptive`: adaptive adds a client-side rate limiter that slows every later
- *   request of the container after one throttle; a Lambda container serves one request at a time
- *   against an on-demand table, so there is no shared burst to pace, only latency to add.
- * - 3 attempts (the SDK's default) with a 1 s socket timeout each: with the SDK's backoff
- *   (50 ms base, 1 s for throttling, jittered) the worst case stays near 6 s, inside the function's
- *   10 s timeout, so the caller gets our 503 with Retry-After rather than no answer at all.
- */
-export const RETRY = { retryMode: 'standard', maxAttempts: 3, requestTimeoutMs: 1_000 } as const;
-
-/**
- * Outside Lambda (the local server, the CLI, tests) the store is DynamoDB Local, a JVM on a
- * developer's machine that can take seconds to answer a large query while the machine is busy:
- * a socket timeout that short would turn a slow answer into a 503.
- */
-const LOCAL_REQUEST_TIMEOUT_MS = 10_000;
-
-export interface StoreClientConfig {
-  region?: string;
-  /** Another endpoint than the region's (DynamoDB Local). */
-  endpoint?: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  maxAttempts?: number;
-  /** Socket timeout of one attempt (the functions: RETRY.requestTimeoutMs; elsewhere 10 s). */
-  requestTimeoutMs?: number;
-  /** The SDK's retry strategy, when not the standard one (tests shorten its backoff). */
-  retryStrategy?: DynamoDBClientConfig['retryStrategy'];
-}
-
-/**
- * The document client every Db of a process shares (it keeps the connections alive). Numbers are
- * unmarshalled as bigint; undefined attributes are dropped rather than refused.
- */
-export function documentClient(config: StoreClientConfig = {}): DynamoDBDocumentClient {
-  const { requestTimeoutMs, retryStrategy, maxAttempts, ...rest } = config;
-  const client = new DynamoDBClient({
-    ...rest,
-    ...(retryStrategy
-      ? { retryStrategy }
-      : { retryMode: RETRY.retryMode, maxAttempts: maxAttempts ?? RETRY.maxAttempts }),
-    requestHandler: {
-      requestTimeout: requestTimeoutMs ?? LOCAL_REQUEST_TIMEOUT_MS,
-      connectionTimeout: requestTimeoutMs ?? LOCAL_REQUEST_TIMEOUT_MS,
-      throwOnRequestTimeout: true,
-    },
-  });
-  return DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true },
-    unmarshallOptions: { wrapNumbers: (value: string) => BigInt(value) },
-  });
-}
 
 /** The document commands Db sends, by store operation. */
 type Command =
@@ -396,7 +266,7 @@ export class Db {
       } catch (e) {
         if (!isConflict(e)) {
           const reasons = cancellationReasons(e);
-          if (reasons) throw new TransactionCancelled(reasons);
+          if (reasons) throw new TransactionCancelled(reasons, cancellationItems(e));
           throw e;
         }
         lastError = e;

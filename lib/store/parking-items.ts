@@ -1,6 +1,6 @@
 /**
  * How parking sessions and the per-plate guard are written (see items.ts for the documents a
- * payment posts). The entry and exit rules are the domain's (billing/parking.ts); the conditions
+ * payment posts). The entry and exit rules are the domain's (parking/parking.ts); the conditions
  * that make them hold under concurrency are here.
  */
 import type { TxItem } from './db.js';

@@ -48,22 +48,28 @@ export function compact<T extends object>(record: T): Compact<T> {
   return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Compact<T>;
 }
 
-export const idempotencyRecordSchema = z.object({
-  state: z.enum(['IN_PROGRESS', 'COMPLETED', 'RELEASED']),
-  fingerprint: str,
-  lockId: str,
-  response: opt(str),
-});
+// Every record schema is a z.lazy: built on its first parse, not at import. Building all of them
+// at import cost every function's cold start (issue #16), though a request reads a few kinds.
+export const idempotencyRecordSchema = z.lazy(() =>
+  z.object({
+    state: z.enum(['IN_PROGRESS', 'COMPLETED', 'RELEASED']),
+    fingerprint: str,
+    lockId: str,
+    response: opt(str),
+  }),
+);
 
-export const counterRecordSchema = z.object({ last: opt(count) });
+export const counterRecordSchema = z.lazy(() => z.object({ last: opt(count) }));
 
-export const estateRecordSchema = z.object({
-  estateId: str,
-  name: str,
-  noticeLeadDays: count,
-  exitGraceMinutes: count,
-  createdAt: str,
-});
+export const estateRecordSchema = z.lazy(() =>
+  z.object({
+    estateId: str,
+    name: str,
+    noticeLeadDays: count,
+    exitGraceMinutes: count,
+    createdAt: str,
+  }),
+);
 
 export const unitRecordSchema = z.object({
   unitId: str,
@@ -91,28 +97,32 @@ export const unitRecordSchema = z.object({
   openingArrears: opt(fen),
 });
 
-export const spaceRecordSchema = z.object({
-  unitId: str,
-  estateId: str,
-  spaceNo: str,
-  kind: z.enum(['OWNED', 'USE_RIGHT']),
-  plates: opt(z.array(str)),
-  /** First day the space may be billed (an imported space: the day after 车位已缴至); absent on spaces registered before it existed (billed from the anchor). */
-  billFrom: opt(str),
-});
+export const spaceRecordSchema = z.lazy(() =>
+  z.object({
+    unitId: str,
+    estateId: str,
+    spaceNo: str,
+    kind: z.enum(['OWNED', 'USE_RIGHT']),
+    plates: opt(z.array(str)),
+    /** First day the space may be billed (an imported space: the day after 车位已缴至); absent on spaces registered before it existed (billed from the anchor). */
+    billFrom: opt(str),
+  }),
+);
 
-export const tempParkingBandSchema = z.object({ upToMinutes: count, amount: str });
+export const tempParkingBandSchema = z.lazy(() => z.object({ upToMinutes: count, amount: str }));
 
-export const tariffRecordSchema = z.object({
-  estateId: str,
-  versionId: str,
-  effectiveFrom: str,
-  noticeDate: str,
-  approvalRef: str,
-  // The rates are validated when a version is added (tariffs/validate.ts); stored, they are a map.
-  rates: z.custom<TariffRates>((v) => typeof v === 'object' && v !== null),
-  tempParkingBands: z.array(tempParkingBandSchema),
-});
+export const tariffRecordSchema = z.lazy(() =>
+  z.object({
+    estateId: str,
+    versionId: str,
+    effectiveFrom: str,
+    noticeDate: str,
+    approvalRef: str,
+    // The rates are validated when a version is added (tariffs/validate.ts); stored, they are a map.
+    rates: z.custom<TariffRates>((v) => typeof v === 'object' && v !== null),
+    tempParkingBands: z.array(tempParkingBandSchema),
+  }),
+);
 
 /** Optional text of a ledger row: absent, null and empty all read as absent. */
 const optText = z.pipe(
@@ -121,268 +131,298 @@ const optText = z.pipe(
 );
 
 /** A ledger row (its kind is checked against the domain's kinds where it is read). */
-export const ledgerEntryRecordSchema = z.object({
-  SK: str,
-  kind: str,
-  businessDate: str,
-  at: str,
-  documentNo: str,
-  invoiceNo: optText,
-  receiptNo: optText,
-  creditNoteNo: optText,
-  unitId: optText,
-  plate: optText,
-  channel: optText,
-  actor: str,
-  feeCode: str,
-  periodStart: optText,
-  periodEnd: optText,
-  /** On INVOICE_ISSUED rows written since the arrears report (older rows derive it). */
-  dueDate: optText,
-  amount: fen,
-});
+export const ledgerEntryRecordSchema = z.lazy(() =>
+  z.object({
+    SK: str,
+    kind: str,
+    businessDate: str,
+    at: str,
+    documentNo: str,
+    invoiceNo: optText,
+    receiptNo: optText,
+    creditNoteNo: optText,
+    unitId: optText,
+    plate: optText,
+    channel: optText,
+    actor: str,
+    feeCode: str,
+    periodStart: optText,
+    periodEnd: optText,
+    /** On INVOICE_ISSUED rows written since the arrears report (older rows derive it). */
+    dueDate: optText,
+    amount: fen,
+  }),
+);
 
 /** The part of a ledger row the deposit balance reads (a projected query). */
-export const ledgerAmountRecordSchema = z.object({ kind: str, feeCode: str, amount: fen });
+export const ledgerAmountRecordSchema = z.lazy(() => z.object({ kind: str, feeCode: str, amount: fen }));
 
 /** The label of a unit in reports. */
-export const unitLabelRecordSchema = z.object({ building: str, room: str });
+export const unitLabelRecordSchema = z.lazy(() => z.object({ building: str, room: str }));
 
-export const calendarRecordSchema = z.object({
-  year: count,
-  holidays: z.array(str),
-  workdays: z.array(str),
-});
+export const calendarRecordSchema = z.lazy(() =>
+  z.object({
+    year: count,
+    holidays: z.array(str),
+    workdays: z.array(str),
+  }),
+);
 
 /** A plate's rental lock: its version moves on with every rental. */
-export const rentalLockRecordSchema = z.object({ version: opt(count) });
+export const rentalLockRecordSchema = z.lazy(() => z.object({ version: opt(count) }));
 
 /** A unit-number guard (the unit search reads the unit it points at). */
-export const unitNoGuardRecordSchema = z.object({
-  unitId: str,
-  // The address and what the unit search matches on; guards written before these were kept lack them.
-  building: opt(str),
-  entrance: opt(str),
-  room: opt(str),
-  ownerName: opt(str),
-  phoneTail: opt(str),
-});
+export const unitNoGuardRecordSchema = z.lazy(() =>
+  z.object({
+    unitId: str,
+    // The address and what the unit search matches on; guards written before these were kept lack them.
+    building: opt(str),
+    entrance: opt(str),
+    room: opt(str),
+    ownerName: opt(str),
+    phoneTail: opt(str),
+  }),
+);
 
 /** A roster import (lib/onboarding): state, counts and one action letter per spreadsheet row. */
-export const rosterImportRecordSchema = z.object({
-  importId: str,
-  estateId: str,
-  state: z.enum(['RUNNING', 'DONE', 'FAILED']),
-  fileDigest: str,
-  createdAt: str,
-  createdBy: str,
-  /** First unit number reserved for the rows this import creates. */
-  unitBase: count,
-  chunks: count,
-  rows: count,
-  created: count,
-  updated: count,
-  unchanged: count,
-  /** Row r (r ≥ 2) is `actions[r - 2]`: c create, u update, n unchanged, - blank. */
-  actions: str,
-  error: opt(str),
-  finishedAt: opt(str),
-});
+export const rosterImportRecordSchema = z.lazy(() =>
+  z.object({
+    importId: str,
+    estateId: str,
+    state: z.enum(['RUNNING', 'DONE', 'FAILED']),
+    fileDigest: str,
+    createdAt: str,
+    createdBy: str,
+    /** First unit number reserved for the rows this import creates. */
+    unitBase: count,
+    chunks: count,
+    rows: count,
+    created: count,
+    updated: count,
+    unchanged: count,
+    /** Row r (r ≥ 2) is `actions[r - 2]`: c create, u update, n unchanged, - blank. */
+    actions: str,
+    error: opt(str),
+    finishedAt: opt(str),
+  }),
+);
 
 /** A billing claim: one live invoice line per (party, fee, period). */
-export const claimRecordSchema = z.object({
-  feeCode: str,
-  period,
-  invoiceNo: str,
-  state: z.enum(['OPEN', 'PAID', 'RELEASED']),
-});
+export const claimRecordSchema = z.lazy(() =>
+  z.object({
+    feeCode: str,
+    period,
+    invoiceNo: str,
+    state: z.enum(['OPEN', 'PAID', 'RELEASED']),
+  }),
+);
 
 /** An invoice line as stored: its calculation trace is kept as JSON text. */
-export const invoiceLineRecordSchema = z.object({
-  type: feeCode,
-  description: str,
-  quantity: str,
-  unit: str,
-  unitPrice: str,
-  months: opt(count),
-  amount: fen,
-  tariffVersion: str,
-  period: opt(period),
-  trace: z.pipe(
-    str,
-    z.transform((t) => JSON.parse(t) as Record<string, unknown>),
-  ),
-});
+export const invoiceLineRecordSchema = z.lazy(() =>
+  z.object({
+    type: feeCode,
+    description: str,
+    quantity: str,
+    unit: str,
+    unitPrice: str,
+    months: opt(count),
+    amount: fen,
+    tariffVersion: str,
+    period: opt(period),
+    trace: z.pipe(
+      str,
+      z.transform((t) => JSON.parse(t) as Record<string, unknown>),
+    ),
+  }),
+);
 
-export const invoiceRecordSchema = z.object({
-  invoiceNo: str,
-  estateId: str,
-  unitId: opt(str),
-  plate: opt(str),
-  rentalKind: opt(z.enum(RENTAL_KINDS) as z.ZodMiniType<RentalKind>),
-  billedTo: opt(str),
-  status: z.enum(['OPEN', 'PAID', 'VOID', 'CREDITED']),
-  issuedAt: str,
-  issuedBy: str,
-  issuedByName: opt(str),
-  dueDate: str,
-  lines: z.array(invoiceLineRecordSchema),
-  total: fen,
-  receiptNo: opt(str),
-  paidAt: opt(str),
-  voidedAt: opt(str),
-  voidReason: opt(str),
-  creditNoteNo: opt(str),
-});
+export const invoiceRecordSchema = z.lazy(() =>
+  z.object({
+    invoiceNo: str,
+    estateId: str,
+    unitId: opt(str),
+    plate: opt(str),
+    rentalKind: opt(z.enum(RENTAL_KINDS) as z.ZodMiniType<RentalKind>),
+    billedTo: opt(str),
+    status: z.enum(['OPEN', 'PAID', 'VOID', 'CREDITED']),
+    issuedAt: str,
+    issuedBy: str,
+    issuedByName: opt(str),
+    dueDate: str,
+    lines: z.array(invoiceLineRecordSchema),
+    total: fen,
+    receiptNo: opt(str),
+    paidAt: opt(str),
+    voidedAt: opt(str),
+    voidReason: opt(str),
+    creditNoteNo: opt(str),
+  }),
+);
 
 /** The lines of a receipt or a credit note: what was paid or reversed, per fee and period. */
-export const documentLineRecordSchema = z.object({
-  type: feeCode,
-  description: str,
-  amount: fen,
-  period: opt(period),
-});
+export const documentLineRecordSchema = z.lazy(() =>
+  z.object({
+    type: feeCode,
+    description: str,
+    amount: fen,
+    period: opt(period),
+  }),
+);
 
 /** The names a document prints, recorded at writing (absent on documents written before). */
 const printed = { estateName: opt(str), building: opt(str), room: opt(str) };
 
-export const receiptRecordSchema = z.object({
-  receiptNo: str,
-  estateId: str,
-  invoiceNo: opt(str),
-  sessionId: opt(str),
-  unitId: opt(str),
-  plate: opt(str),
-  channel: str,
-  amount: fen,
-  tendered: opt(fen),
-  change: opt(fen),
-  reference: opt(str),
-  cashier: str,
-  cashierName: opt(str),
-  terminalId: opt(str),
-  paidAt: str,
-  businessDate: str,
-  lines: z.array(documentLineRecordSchema),
-  ...printed,
-});
+export const receiptRecordSchema = z.lazy(() =>
+  z.object({
+    receiptNo: str,
+    estateId: str,
+    invoiceNo: opt(str),
+    sessionId: opt(str),
+    unitId: opt(str),
+    plate: opt(str),
+    channel: str,
+    amount: fen,
+    tendered: opt(fen),
+    change: opt(fen),
+    reference: opt(str),
+    cashier: str,
+    cashierName: opt(str),
+    terminalId: opt(str),
+    paidAt: str,
+    businessDate: str,
+    lines: z.array(documentLineRecordSchema),
+    ...printed,
+  }),
+);
 
-export const creditNoteRecordSchema = z.object({
-  creditNoteNo: str,
-  estateId: str,
-  invoiceNo: str,
-  receiptNo: opt(str),
-  unitId: opt(str),
-  plate: opt(str),
-  reason: str,
-  issuedAt: str,
-  issuedBy: str,
-  issuedByName: opt(str),
-  lines: z.array(documentLineRecordSchema),
-  total: fen,
-  ...printed,
-});
+export const creditNoteRecordSchema = z.lazy(() =>
+  z.object({
+    creditNoteNo: str,
+    estateId: str,
+    invoiceNo: str,
+    receiptNo: opt(str),
+    unitId: opt(str),
+    plate: opt(str),
+    reason: str,
+    issuedAt: str,
+    issuedBy: str,
+    issuedByName: opt(str),
+    lines: z.array(documentLineRecordSchema),
+    total: fen,
+    ...printed,
+  }),
+);
 
-export const depositRefundRecordSchema = z.object({
-  refundNo: str,
-  estateId: str,
-  caseId: str,
-  unitId: str,
-  invoiceNo: str,
-  receiptNo: opt(str),
-  channel: str,
-  reference: opt(str),
-  deposit: fen,
-  deducted: fen,
-  cardDeposit: fen,
-  lines: z.array(z.object({ type: feeCode, description: str, amount: fen })),
-  total: fen,
-  refundDue: str,
-  refundedAt: str,
-  businessDate: str,
-  refundedBy: str,
-  refundedByName: opt(str),
-  late: z.boolean(),
-  ...printed,
-});
+export const depositRefundRecordSchema = z.lazy(() =>
+  z.object({
+    refundNo: str,
+    estateId: str,
+    caseId: str,
+    unitId: str,
+    invoiceNo: str,
+    receiptNo: opt(str),
+    channel: str,
+    reference: opt(str),
+    deposit: fen,
+    deducted: fen,
+    cardDeposit: fen,
+    lines: z.array(z.object({ type: feeCode, description: str, amount: fen })),
+    total: fen,
+    refundDue: str,
+    refundedAt: str,
+    businessDate: str,
+    refundedBy: str,
+    refundedByName: opt(str),
+    late: z.boolean(),
+    ...printed,
+  }),
+);
 
-export const parkingSessionRecordSchema = z.object({
-  sessionId: str,
-  estateId: str,
-  plate: str,
-  status: z.enum(['OPEN', 'CLOSED']),
-  entryMs: count,
-  entryAt: str,
-  entryGateId: str,
-  tariffVersion: str,
-  tempParkingBands: z.array(tempParkingBandSchema),
-  paidFen: opt(fen),
-  payVersion: opt(count),
-  receipts: opt(z.array(str)),
-  exitByMs: opt(count),
-  exitMs: opt(count),
-  exitGateId: opt(str),
-  feeFen: opt(fen),
-  exitReason: opt(str),
-});
+export const parkingSessionRecordSchema = z.lazy(() =>
+  z.object({
+    sessionId: str,
+    estateId: str,
+    plate: str,
+    status: z.enum(['OPEN', 'CLOSED']),
+    entryMs: count,
+    entryAt: str,
+    entryGateId: str,
+    tariffVersion: str,
+    tempParkingBands: z.array(tempParkingBandSchema),
+    paidFen: opt(fen),
+    payVersion: opt(count),
+    receipts: opt(z.array(str)),
+    exitByMs: opt(count),
+    exitMs: opt(count),
+    exitGateId: opt(str),
+    feeFen: opt(fen),
+    exitReason: opt(str),
+  }),
+);
 
 /** The per-plate guard of an estate: at most one open session per plate. */
-export const insideGuardRecordSchema = z.object({
-  state: z.enum(['INSIDE', 'LEFT']),
-  sessionId: str,
-  lastExitMs: opt(count),
-});
+export const insideGuardRecordSchema = z.lazy(() =>
+  z.object({
+    state: z.enum(['INSIDE', 'LEFT']),
+    sessionId: str,
+    lastExitMs: opt(count),
+  }),
+);
 
 const deduction = z.object({ amount: fen, reason: str, evidenceRef: str });
 
 /** A renovation case; `state` is checked against the domain's states where it is read. */
-export const renovationCaseRecordSchema = z.object({
-  caseId: str,
-  estateId: str,
-  unitId: str,
-  invoiceNo: str,
-  cards: count,
-  registrationDate: str,
-  registeredAt: str,
-  registeredBy: str,
-  approvalDue: str,
-  period,
-  deposit: fen,
-  cardDeposit: fen,
-  state: str,
-  version: count,
-  extensions: opt(
-    z.array(z.object({ previousEnd: str, end: str, reason: str, recordedAt: str, recordedBy: str })),
-  ),
-  acceptances: opt(
-    z.array(z.object({ date: str, passed: z.boolean(), notes: opt(str), recordedAt: str, recordedBy: str })),
-  ),
-  reinspections: opt(
-    z.array(
-      z.object({
-        n: count,
-        date: str,
-        passed: z.boolean(),
-        deductions: opt(z.array(deduction)),
-        recordedAt: str,
-        recordedBy: str,
-      }),
+export const renovationCaseRecordSchema = z.lazy(() =>
+  z.object({
+    caseId: str,
+    estateId: str,
+    unitId: str,
+    invoiceNo: str,
+    cards: count,
+    registrationDate: str,
+    registeredAt: str,
+    registeredBy: str,
+    approvalDue: str,
+    period,
+    deposit: fen,
+    cardDeposit: fen,
+    state: str,
+    version: count,
+    extensions: opt(
+      z.array(z.object({ previousEnd: str, end: str, reason: str, recordedAt: str, recordedBy: str })),
     ),
-  ),
-  deducted: opt(fen),
-  acceptedOn: opt(str),
-  reinspectionDue: opt(str),
-  passedOn: opt(str),
-  refundDue: opt(str),
-  refundNo: opt(str),
-  refundedAt: opt(str),
-  refunded: opt(fen),
-  /** Set while the case is in the due index: what is due. */
-  dueKind: opt(z.enum(['ACCEPTANCE', 'REINSPECTION', 'REFUND'])),
-});
+    acceptances: opt(
+      z.array(
+        z.object({ date: str, passed: z.boolean(), notes: opt(str), recordedAt: str, recordedBy: str }),
+      ),
+    ),
+    reinspections: opt(
+      z.array(
+        z.object({
+          n: count,
+          date: str,
+          passed: z.boolean(),
+          deductions: opt(z.array(deduction)),
+          recordedAt: str,
+          recordedBy: str,
+        }),
+      ),
+    ),
+    deducted: opt(fen),
+    acceptedOn: opt(str),
+    reinspectionDue: opt(str),
+    passedOn: opt(str),
+    refundDue: opt(str),
+    refundNo: opt(str),
+    refundedAt: opt(str),
+    refunded: opt(fen),
+    /** Set while the case is in the due index: what is due. */
+    dueKind: opt(z.enum(['ACCEPTANCE', 'REINSPECTION', 'REFUND'])),
+  }),
+);
 
 /** The pointer from a unit to its current renovation case. */
-export const currentRenovationRecordSchema = z.object({ caseId: str });
+export const currentRenovationRecordSchema = z.lazy(() => z.object({ caseId: str }));
 
 export type IdempotencyRecord = z.output<typeof idempotencyRecordSchema>;
 export type ClaimRecord = z.output<typeof claimRecordSchema>;
@@ -390,13 +430,15 @@ export type InvoiceRecord = z.output<typeof invoiceRecordSchema>;
 export type ParkingSessionRecord = z.output<typeof parkingSessionRecordSchema>;
 
 /** A drawer count (交班), lib/reports/drawer-counts.ts. */
-export const drawerCountRecordSchema = z.object({
-  estateId: str,
-  date: str,
-  cashier: str,
-  counted: fen,
-  cashExpected: fen,
-  difference: fen,
-  note: opt(str),
-  at: str,
-});
+export const drawerCountRecordSchema = z.lazy(() =>
+  z.object({
+    estateId: str,
+    date: str,
+    cashier: str,
+    counted: fen,
+    cashExpected: fen,
+    difference: fen,
+    note: opt(str),
+    at: str,
+  }),
+);

@@ -22,7 +22,7 @@ import { createLocalServer } from '../../infra/local/server.js';
 import { logger } from '../../lib/api/lambda.js';
 import type { Ctx } from '../../lib/billing/context.js';
 import { createEstate } from '../../lib/billing/estates.js';
-import { entryItems, exitItems, type ParkingSession } from '../../lib/billing/parking.js';
+import { entryItems, exitItems, type ParkingSession } from '../../lib/parking/parking.js';
 import { Db, documentClient } from '../../lib/store/db.js';
 import { createTableInput } from '../../lib/store/table.js';
 import { seedTariff } from '../../lib/tariffs/catalog.js';

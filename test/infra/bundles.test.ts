@@ -5,7 +5,7 @@
  * byte for byte what the bundle benchmark measures.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -13,8 +13,14 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppStack } from '../../infra/appStack.js';
-import { BUNDLE, DYNAMIC_REQUIRE_SHIM, esbuildOptions } from '../../infra/constructs/bundling.js';
+import {
+  BUNDLE,
+  DYNAMIC_REQUIRE_SHIM,
+  esbuildOptions,
+  LAZY_MODULES,
+} from '../../infra/constructs/bundling.js';
 import { PROJECT_ROOT } from '../../infra/constructs/group-function.js';
+import { bundleLazyModules, lazyImportsOf } from '../../infra/constructs/lazy-modules.js';
 import { type Composition, composition } from '../support/bundle-size.js';
 import { resources, synthApp } from './synth.js';
 
@@ -53,6 +59,7 @@ beforeAll(async () => {
       ...esbuildOptions(path.join(PROJECT_ROOT, 'functions', `${name}.ts`), dir),
       metafile: true,
     });
+    await bundleLazyModules(dir, PROJECT_ROOT);
     const file = path.join(dir, BUNDLE.outFile);
     benchBuilds.set(name, {
       file,
@@ -171,15 +178,118 @@ describe('real bundles', () => {
     });
   });
 
+  it('serve the OpenAPI document from the file beside the meta bundle, not from inlined JSON', () => {
+    const file = bundles.get('meta')!;
+    expect(existsSync(path.join(path.dirname(file), 'openapi.generated.json'))).toBe(true);
+    // Another group's operation is named only in the document: inlined, it would be in the bundle.
+    expect(readFileSync(file, 'utf8').includes('createQuote')).toBe(false);
+    const event = {
+      version: '2.0',
+      rawPath: '/openapi.json',
+      headers: {},
+      requestContext: { http: { method: 'GET', path: '/openapi.json' }, requestId: 'r-2' },
+      isBase64Encoded: false,
+    };
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(pathToFileURL(file).href)});
+         const r = await m.handler(${JSON.stringify(event)}, { awsRequestId: 'req-2' });
+         console.log(JSON.stringify({ status: r.statusCode, openapi: JSON.parse(r.body).openapi }));`,
+      ],
+      { cwd: tmpdir(), env: { PATH: process.env['PATH'] ?? '', TABLE_NAME: 'bills' }, encoding: 'utf8' },
+    );
+    expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({ status: 200, openapi: '3.1.0' });
+  });
+
   it('build without esbuild warnings (cdk synth runs esbuild at log level error and would hide them)', () => {
     for (const [name, b] of benchBuilds) expect(b.warnings, name).toEqual([]);
   });
 
-  it('are byte for byte what the bundle benchmark builds with the same options', () => {
+  it('are byte for byte what the bundle benchmark builds with the same options, lazy modules included', () => {
     for (const [name, file] of bundles) {
-      expect(readFileSync(benchBuilds.get(name)!.file, 'utf8') === readFileSync(file, 'utf8'), name).toBe(
-        true,
-      );
+      const bench = benchBuilds.get(name)!.file;
+      expect(readFileSync(bench, 'utf8') === readFileSync(file, 'utf8'), name).toBe(true);
+      for (const specifier of lazyImportsOf(readFileSync(file, 'utf8'))) {
+        const rel = lazyFile(specifier);
+        const same =
+          readFileSync(path.join(path.dirname(bench), rel), 'utf8') ===
+          readFileSync(path.join(path.dirname(file), rel), 'utf8');
+        expect(same, `${name}: ${rel}`).toBe(true);
+      }
     }
+  });
+
+  it('ship Tracer and the X-Ray SDK beside the bundle, not in it (loaded at the first request in Lambda)', () => {
+    for (const [name, file] of bundles) {
+      const code = readFileSync(file, 'utf8');
+      expect(lazyImportsOf(code), name).toContain('@aws-lambda-powertools/tracer');
+      // The X-Ray SDK names its own segments; none of its code may be in the function's bundle.
+      expect(code.includes('AWS_XRAY_DAEMON_ADDRESS'), name).toBe(false);
+      const tracer = path.join(path.dirname(file), lazyFile('@aws-lambda-powertools/tracer'));
+      expect(readFileSync(tracer, 'utf8').includes('AWS_XRAY_DAEMON_ADDRESS'), name).toBe(true);
+    }
+  });
+});
+
+/** Where a lazy module's file lies inside an asset (lazy-modules.ts). */
+function lazyFile(specifier: string): string {
+  const parts = specifier.split('/');
+  const n = specifier.startsWith('@') ? 2 : 1;
+  return path.join('node_modules', ...parts.slice(0, n), `${parts.slice(n).join('/') || 'index'}.mjs`);
+}
+
+describe('lazy libraries', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'lazy-bundle-'));
+    await build(
+      esbuildOptions(path.join(PROJECT_ROOT, 'test', 'infra', 'fixtures', 'lazy-libraries.ts'), dir),
+    );
+    await bundleLazyModules(dir, PROJECT_ROOT);
+  }, 120_000);
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('are every heavy library the code may import, and are external to the bundle', () => {
+    expect([...LAZY_MODULES].sort()).toEqual(
+      ['@aws-lambda-powertools/tracer', 'csv-parse', 'csv-parse/sync', 'exceljs', 'qrcode'].sort(),
+    );
+    expect(BUNDLE.externalModules).toEqual([...LAZY_MODULES]);
+  });
+
+  it('stay out of the function bundle: a few hundred bytes of our code, each library a file of its own', () => {
+    expect(statSync(path.join(dir, BUNDLE.outFile)).size).toBeLessThan(4 * 1024);
+    expect(lazyImportsOf(readFileSync(path.join(dir, BUNDLE.outFile), 'utf8'))).toEqual([
+      'csv-parse/sync',
+      'exceljs',
+      'qrcode',
+    ]);
+    // exceljs alone is about 1 MB bundled: what every cold start would read if it were inlined.
+    expect(statSync(path.join(dir, lazyFile('exceljs'))).size).toBeGreaterThan(500 * 1024);
+  });
+
+  it('load from beside the bundle on first use, in a fresh process with nothing installed, as Lambda runs it', () => {
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--enable-source-maps',
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(pathToFileURL(path.join(dir, BUNDLE.outFile)).href)});
+         console.log(JSON.stringify(await m.handler()));`,
+      ],
+      // Outside the repository, so that nothing can resolve from the project's node_modules.
+      { cwd: tmpdir(), env: { PATH: process.env['PATH'] ?? '' }, encoding: 'utf8' },
+    );
+    // A workbook written and read back, a CSV parsed with its Chinese header, an SVG QR code.
+    expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({
+      cell: 1234.5,
+      rows: [{ 单元: 'BJ01-U0001', 金额: '12.50' }],
+      svg: true,
+    });
   });
 });

@@ -13,7 +13,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { creditInvoice } from '../../lib/billing/credit-notes.js';
 import { createEstate } from '../../lib/billing/estates.js';
 import { issueInvoice, voidInvoice } from '../../lib/billing/invoices.js';
-import { payParking, recordEntry, recordExit } from '../../lib/billing/parking.js';
 import { payInvoice } from '../../lib/billing/payments.js';
 import { createUnit } from '../../lib/billing/units.js';
 import { ValidationError } from '../../lib/errors.js';
@@ -21,6 +20,7 @@ import { csvHeader, csvPart, exportCsv, KIND_NAMES_ZH } from '../../lib/ledger/c
 import { entryPages, type LedgerEntry, type LedgerRange, readEntries } from '../../lib/ledger/query.js';
 import { presentSummary, type Summary, summarise } from '../../lib/ledger/summary.js';
 import { Dec, formatFen, parseMoney } from '../../lib/money.js';
+import { payParking, recordEntry, recordExit } from '../../lib/parking/parking.js';
 import { recordAcceptance, recordReinspection } from '../../lib/renovation/inspections.js';
 import { refundDeposit } from '../../lib/renovation/refund.js';
 import { registerRenovation } from '../../lib/renovation/registration.js';

@@ -2,21 +2,20 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { creditInvoice } from '../../lib/billing/credit-notes.js';
 import { createEstate } from '../../lib/billing/estates.js';
 import { voidInvoice } from '../../lib/billing/invoices.js';
-import {
-  assessStay,
-  getSession,
-  listOpenSessions,
-  type ParkingSession,
-  payParking,
-  quoteSession,
-  recordEntry,
-  recordExit,
-} from '../../lib/billing/parking.js';
-import { rentSpace } from '../../lib/billing/parking-rentals.js';
 import { getReceipt, payInvoice } from '../../lib/billing/payments.js';
 import { createUnit, registerSpace } from '../../lib/billing/units.js';
 import { ConflictError } from '../../lib/errors.js';
 import { formatFen } from '../../lib/money.js';
+import {
+  getSession,
+  listOpenSessions,
+  type ParkingSession,
+  payParking,
+  recordEntry,
+  recordExit,
+} from '../../lib/parking/parking.js';
+import { rentSpace } from '../../lib/parking/parking-rentals.js';
+import { assessStay, quoteSession } from '../../lib/parking/stay.js';
 import { ledgerPk } from '../../lib/store/keys.js';
 import { SEED_TEMP_PARKING_BANDS } from '../../lib/tariffs/catalog.js';
 import { billingHarness, type Harness } from '../support/billing.js';

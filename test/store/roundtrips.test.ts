@@ -16,10 +16,11 @@ import { dispatch } from '../../lib/api/dispatch.js';
 import { router } from '../../lib/api/routes.js';
 import type { Ctx } from '../../lib/billing/context.js';
 import { createEstate } from '../../lib/billing/estates.js';
-import { quoteSession, recordEntry } from '../../lib/billing/parking.js';
 import { runRenewals } from '../../lib/billing/renewals.js';
 import { createUnit, registerSpace } from '../../lib/billing/units.js';
 import { formatFen } from '../../lib/money.js';
+import { recordEntry } from '../../lib/parking/parking.js';
+import { quoteSession } from '../../lib/parking/stay.js';
 import { Db } from '../../lib/store/db.js';
 import { createTableInput } from '../../lib/store/table.js';
 import {

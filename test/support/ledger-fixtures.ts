@@ -19,13 +19,14 @@ import { type Actor, type Ctx, ledgerItems, type Role, SYSTEM_SCHEDULER } from '
 import { creditInvoice } from '../../lib/billing/credit-notes.js';
 import { addTariff, createEstate } from '../../lib/billing/estates.js';
 import { getInvoice, issueInvoice, voidInvoice } from '../../lib/billing/invoices.js';
-import { payParking, quoteSession, recordEntry, recordExit } from '../../lib/billing/parking.js';
-import { rentSpace } from '../../lib/billing/parking-rentals.js';
 import { payInvoice } from '../../lib/billing/payments.js';
 import type { Channel, Invoice } from '../../lib/billing/records.js';
 import { runRenewals } from '../../lib/billing/renewals.js';
 import { createUnit, registerSpace } from '../../lib/billing/units.js';
 import { formatFen } from '../../lib/money.js';
+import { payParking, recordEntry, recordExit } from '../../lib/parking/parking.js';
+import { rentSpace } from '../../lib/parking/parking-rentals.js';
+import { quoteSession } from '../../lib/parking/stay.js';
 import { recordAcceptance, recordReinspection } from '../../lib/renovation/inspections.js';
 import { refundDeposit } from '../../lib/renovation/refund.js';
 import { registerRenovation } from '../../lib/renovation/registration.js';

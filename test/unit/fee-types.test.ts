@@ -72,18 +72,18 @@ describe('fee types', () => {
   it('the API accepts the items the registry declares, and no others', () => {
     for (const code of FEE_CODES) {
       const { quoteItem, invoiceItem } = info(code);
-      expect(z.safeParse(s.quoteItem, sampleItem(code, quoteItem ?? {})).success, `quote ${code}`).toBe(
+      expect(z.safeParse(s.quoteItem(), sampleItem(code, quoteItem ?? {})).success, `quote ${code}`).toBe(
         quoteItem !== undefined,
       );
       expect(
-        z.safeParse(s.unitInvoiceItem, sampleItem(code, invoiceItem ?? {})).success,
+        z.safeParse(s.unitInvoiceItem(), sampleItem(code, invoiceItem ?? {})).success,
         `invoice ${code}`,
       ).toBe(invoiceItem !== undefined);
     }
     // A required field is required, an optional one is not, an undeclared one is refused.
-    expect(z.safeParse(s.quoteItem, { type: 'RENOVATION_CARDS' }).success).toBe(false);
-    expect(z.safeParse(s.unitInvoiceItem, { type: 'PARKING_SPACE_FEE' }).success).toBe(true);
-    expect(z.safeParse(s.unitInvoiceItem, { type: 'RENOVATION_WASTE', area: '1' }).success).toBe(false);
+    expect(z.safeParse(s.quoteItem(), { type: 'RENOVATION_CARDS' }).success).toBe(false);
+    expect(z.safeParse(s.unitInvoiceItem(), { type: 'PARKING_SPACE_FEE' }).success).toBe(true);
+    expect(z.safeParse(s.unitInvoiceItem(), { type: 'RENOVATION_WASTE', area: '1' }).success).toBe(false);
   });
 
   it('deposits are liabilities outside VAT; income lands in revenue with a VAT rate; opening arrears are a receivable', () => {

@@ -9,55 +9,61 @@ import { priceBoard, priceBoardPage } from '../../reports/price-board.js';
 import { monthOf } from '../../reports/recognition.js';
 import { businessDate } from '../../time.js';
 import { requireEstate } from '../auth.js';
-import { RawResponse, route } from '../route.js';
+import { once, RawResponse, route } from '../route.js';
 import * as s from '../schemas.js';
 import { ANY_ROLE } from './billing.js';
 
 const _ACCOUNTANT = ['accountant'] as const;
-const estateParams = z.strictObject({ estateId: s.estateId });
-const month = z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM'));
-const codes = z.record(z.string(), z.string());
+const estateParams = once(() => z.strictObject({ estateId: s.estateId() }));
+const month = once(() => z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM')));
+const codes = once(() => z.record(z.string(), z.string()));
 
-const settingsBody = z.strictObject({
-  vatRates: z.optional(z.record(z.string(), z.nullable(z.string()))),
-  accounts: z.optional(
-    z.strictObject({
-      channels: z.optional(codes),
-      feeCodes: z.optional(codes),
-      outputVat: z.optional(z.string()),
-      advanceReceipts: z.optional(z.string()),
-      names: z.optional(codes),
-    }),
-  ),
-});
-const settings = z.object({
-  estateId: z.string(),
-  effectiveFrom: month.check(z.meta({ description: 'the month these settings apply from' })),
-  vatRates: z.record(z.string(), z.nullable(z.string())),
-  accounts: z.object({
-    channels: codes,
-    feeCodes: codes,
-    outputVat: z.string(),
-    advanceReceipts: z.string(),
-    names: codes,
+const settingsBody = once(() =>
+  z.strictObject({
+    vatRates: z.optional(z.record(z.string(), z.nullable(z.string()))),
+    accounts: z.optional(
+      z.strictObject({
+        channels: z.optional(codes()),
+        feeCodes: z.optional(codes()),
+        outputVat: z.optional(z.string()),
+        advanceReceipts: z.optional(z.string()),
+        names: z.optional(codes()),
+      }),
+    ),
   }),
-});
+);
+const settings = once(() =>
+  z.object({
+    estateId: z.string(),
+    effectiveFrom: month().check(z.meta({ description: 'the month these settings apply from' })),
+    vatRates: z.record(z.string(), z.nullable(z.string())),
+    accounts: z.object({
+      channels: codes(),
+      feeCodes: codes(),
+      outputVat: z.string(),
+      advanceReceipts: z.string(),
+      names: codes(),
+    }),
+  }),
+);
 
-const boardRate = z.object({
-  feeCode: z.string(),
-  unitType: z.optional(z.string()),
-  rentalKind: z.optional(z.string()),
-  name: z.string(),
-  rate: z.string(),
-  unit: z.string(),
-});
-const boardVersion = {
-  effectiveFrom: s.date,
-  noticeDate: s.date,
+const boardRate = once(() =>
+  z.object({
+    feeCode: z.string(),
+    unitType: z.optional(z.string()),
+    rentalKind: z.optional(z.string()),
+    name: z.string(),
+    rate: z.string(),
+    unit: z.string(),
+  }),
+);
+const boardVersion = once(() => ({
+  effectiveFrom: s.date(),
+  noticeDate: s.date(),
   approvalRef: z.nullable(z.string()),
-  rates: z.array(boardRate),
-  tempParkingBands: z.array(z.object({ upToMinutes: z.int(), amount: s.money })),
-};
+  rates: z.array(boardRate()),
+  tempParkingBands: z.array(z.object({ upToMinutes: z.int(), amount: s.money() })),
+}));
 
 const wantsHtml = (headers: Record<string, string>) => (headers['accept'] ?? '').includes('text/html');
 const html = (body: string) => new RawResponse(body, { 'content-type': 'text/html; charset=utf-8' });
@@ -72,9 +78,11 @@ export const accountingRoutes = [
     group: 'billing',
     access: 'RO',
     roles: ['admin', 'accountant'],
-    params: estateParams,
-    query: z.strictObject({ month: z.optional(month) }),
-    response: settings,
+    schemas: () => ({
+      params: estateParams(),
+      query: z.strictObject({ month: z.optional(month()) }),
+      response: settings(),
+    }),
     status: 200,
     async handler({ params, query, actor, ctx }) {
       requireEstate(actor, params.estateId);
@@ -92,9 +100,11 @@ export const accountingRoutes = [
     group: 'billing',
     access: 'RW',
     roles: ['admin'],
-    params: estateParams,
-    body: settingsBody,
-    response: settings,
+    schemas: () => ({
+      params: estateParams(),
+      body: settingsBody(),
+      response: settings(),
+    }),
     status: 200,
     async handler({ params, body, actor, ctx }) {
       requireEstate(actor, params.estateId);
@@ -111,12 +121,14 @@ export const accountingRoutes = [
     group: 'billing',
     access: 'RO',
     roles: ANY_ROLE,
-    params: estateParams,
-    response: z.object({
-      estateId: z.string(),
-      asOf: s.date,
-      ...boardVersion,
-      announced: z.array(z.object(boardVersion)),
+    schemas: () => ({
+      params: estateParams(),
+      response: z.object({
+        estateId: z.string(),
+        asOf: s.date(),
+        ...boardVersion(),
+        announced: z.array(z.object(boardVersion())),
+      }),
     }),
     status: 200,
     async handler({ params, actor, ctx, headers }) {

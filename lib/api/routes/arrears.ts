@@ -31,7 +31,7 @@ import * as s from '../schemas.js';
 
 /**
  * Report fields are described once, on the objects, with plain strings inside: the OpenAPI document
- * ships in the meta function's bundle, and every `s.money` or `s.feeCode` repeats its description.
+ * ships in the meta function's bundle, and every `s.money()` or `s.feeCode()` repeats its description.
  */
 const amt = z.string();
 const day = z.string();
@@ -141,7 +141,7 @@ function atLeast(bucket: string | undefined): number {
   return i <= 0 ? 0 : BUCKETS[i - 1]!.upTo + 1;
 }
 
-const reportQuery = { estateId: s.estateId, asOf: asOfParam };
+const reportQuery = { estateId: s.estateId(), asOf: asOfParam };
 /** The report's own cursor (a sort key, not a store key); checked when decoded. */
 const rowCursor = z.optional(z.string().check(z.maxLength(512)));
 
@@ -158,14 +158,16 @@ export const arrearsRoutes = [
       group: 'ledger',
       access: 'RO',
       roles: ['accountant', 'cashier'],
-      query: z.strictObject({ ...reportQuery, limit: s.limit, cursor: rowCursor }),
-      response: z.object({
-        estateId: z.string(),
-        asOf: s.date,
-        currency: z.literal('CNY'),
-        items: z.array(arrearsRow),
-        nextCursor: z.optional(z.string()),
-        totals: arrearsTotalsSchema,
+      schemas: () => ({
+        query: z.strictObject({ ...reportQuery, limit: s.limit(), cursor: rowCursor }),
+        response: z.object({
+          estateId: z.string(),
+          asOf: s.date(),
+          currency: z.literal('CNY'),
+          items: z.array(arrearsRow),
+          nextCursor: z.optional(z.string()),
+          totals: arrearsTotalsSchema,
+        }),
       }),
       status: 200,
       async handler(req) {
@@ -218,15 +220,17 @@ export const arrearsRoutes = [
     group: 'ledger',
     access: 'RO',
     roles: ['accountant', 'cashier'],
-    query: z.strictObject({
-      ...reportQuery,
-      minAmount: z.optional(z.string()),
-      bucket: z.optional(z.enum(BUCKET_KEYS as [string, ...string[]])),
-      paper: z._default(z.enum(PAPERS), 'A4'),
-      limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000)), 200),
-      cursor: rowCursor,
+    schemas: () => ({
+      query: z.strictObject({
+        ...reportQuery,
+        minAmount: z.optional(z.string()),
+        bucket: z.optional(z.enum(BUCKET_KEYS as [string, ...string[]])),
+        paper: z._default(z.enum(PAPERS), 'A4'),
+        limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000)), 200),
+        cursor: rowCursor,
+      }),
+      response: z.string(),
     }),
-    response: z.string(),
     produces: 'text/html',
     status: 200,
     async handler({ query, actor, ctx }) {
@@ -264,9 +268,11 @@ export const arrearsRoutes = [
     group: 'ledger',
     access: 'RO',
     roles: ['cashier'],
-    params: z.strictObject({ unitId: s.docId }),
-    query: z.strictObject({ paper: z._default(z.enum(PAPERS), 'A4') }),
-    response: dunningSchema,
+    schemas: () => ({
+      params: z.strictObject({ unitId: s.docId() }),
+      query: z.strictObject({ paper: z._default(z.enum(PAPERS), 'A4') }),
+      response: dunningSchema,
+    }),
     produces: 'text/html',
     status: 200,
     async handler({ params, query, actor, ctx, headers }) {

@@ -34,78 +34,93 @@ import {
   presentReceipt,
   presentUnit,
 } from '../present.js';
-import { route } from '../route.js';
+import { once, route } from '../route.js';
 import * as s from '../schemas.js';
 import { presentUnitArrears, unitArrearsSchema } from './unit-arrears.js';
 
 export const STAFF = ['admin', 'cashier', 'accountant'] as const;
 export const ANY_ROLE = ['admin', 'cashier', 'accountant', 'owner', 'kiosk', 'gate'] as const;
 
-const estateParams = z.strictObject({ estateId: s.estateId });
-const unitParams = z.strictObject({ unitId: s.docId });
-const invoiceParams = z.strictObject({ invoiceId: s.docId });
+const estateParams = once(() => z.strictObject({ estateId: s.estateId() }));
+const unitParams = once(() => z.strictObject({ unitId: s.docId() }));
+const invoiceParams = once(() => z.strictObject({ invoiceId: s.docId() }));
 
 /** One figure per fee type with a tariff figure in the registry, shaped as its kind says. */
-const tariffRates = z.strictObject(
-  Object.fromEntries(
-    FEE_CODES.flatMap((code): [string, z.ZodMiniType][] => {
-      const figure = (FEE_TYPES[code] as FeeTypeInfo).tariff;
-      if (!figure) return [];
-      if (figure.kind === 'rateBy')
-        return [[code, z.strictObject(Object.fromEntries(Object.keys(figure.seed).map((k) => [k, s.rate])))]];
-      return [[code, figure.kind === 'money' ? s.money : s.rate]];
-    }),
-  ),
-) as unknown as z.ZodMiniType<TariffRates>;
-const tariffVersionInput = z.strictObject({
-  effectiveFrom: s.date,
-  noticeDate: s.date,
-  approvalRef: s.text(200),
-  rates: tariffRates,
-  tempParkingBands: z
-    .array(z.strictObject({ upToMinutes: z.int().check(z.gte(1), z.lte(1440)), amount: s.money }))
-    .check(z.minLength(1), z.maxLength(20)),
-});
-const tariffVersion = z.extend(tariffVersionInput, { estateId: z.string(), versionId: z.string() });
+const tariffRates = once(
+  () =>
+    z.strictObject(
+      Object.fromEntries(
+        FEE_CODES.flatMap((code): [string, z.ZodMiniType][] => {
+          const figure = (FEE_TYPES[code] as FeeTypeInfo).tariff;
+          if (!figure) return [];
+          if (figure.kind === 'rateBy')
+            return [
+              [code, z.strictObject(Object.fromEntries(Object.keys(figure.seed).map((k) => [k, s.rate()])))],
+            ];
+          return [[code, figure.kind === 'money' ? s.money() : s.rate()]];
+        }),
+      ),
+    ) as unknown as z.ZodMiniType<TariffRates>,
+);
+const tariffVersionInput = once(() =>
+  z.strictObject({
+    effectiveFrom: s.date(),
+    noticeDate: s.date(),
+    approvalRef: s.text(200),
+    rates: tariffRates(),
+    tempParkingBands: z
+      .array(z.strictObject({ upToMinutes: z.int().check(z.gte(1), z.lte(1440)), amount: s.money() }))
+      .check(z.minLength(1), z.maxLength(20)),
+  }),
+);
+const tariffVersion = once(() =>
+  z.extend(tariffVersionInput(), { estateId: z.string(), versionId: z.string() }),
+);
 
-const estate = z.object({
-  estateId: z.string(),
-  name: z.string(),
-  noticeLeadDays: z.int(),
-  exitGraceMinutes: z.int(),
-  createdAt: z.string(),
-});
-const space = z.object({
-  unitId: z.string(),
-  estateId: z.string(),
-  spaceNo: z.string(),
-  kind: z.enum(['OWNED', 'USE_RIGHT']),
-  plates: z.array(z.string()),
-  /** First day the space is billed (SPEC.md §4.1): never for time before it. */
-  billFrom: s.date,
-});
+const estate = once(() =>
+  z.object({
+    estateId: z.string(),
+    name: z.string(),
+    noticeLeadDays: z.int(),
+    exitGraceMinutes: z.int(),
+    createdAt: z.string(),
+  }),
+);
+const space = once(() =>
+  z.object({
+    unitId: z.string(),
+    estateId: z.string(),
+    spaceNo: z.string(),
+    kind: z.enum(['OWNED', 'USE_RIGHT']),
+    plates: z.array(z.string()),
+    /** First day the space is billed (SPEC.md §4.1): never for time before it. */
+    billFrom: s.date(),
+  }),
+);
 /** A unit as the API shows it; the unit-search route lists the same shape without spaces and invoices. */
-export const unitSchema = z.object({
-  unitId: z.string(),
-  estateId: z.string(),
-  building: z.string(),
-  room: z.string(),
-  unitType: s.unitType,
-  area: z.string(),
-  deliveryDate: s.date,
-  ownerIds: z.array(z.string()),
-  occupantName: z.optional(z.string()),
-  paidThrough: z.nullable(s.date),
-  createdAt: z.string(),
-  entrance: z.optional(z.string()),
-  ownerName: z.optional(z.string()),
-  phone: z.optional(z.string()),
-  billingAnchor: z.optional(s.date),
-  openingArrears: z.optional(s.money),
-  spaces: z.optional(z.array(space)),
-  openInvoices: z.optional(z.array(s.invoice)),
-  arrears: z.optional(unitArrearsSchema),
-});
+export const unitSchema = once(() =>
+  z.object({
+    unitId: z.string(),
+    estateId: z.string(),
+    building: z.string(),
+    room: z.string(),
+    unitType: s.unitType(),
+    area: z.string(),
+    deliveryDate: s.date(),
+    ownerIds: z.array(z.string()),
+    occupantName: z.optional(z.string()),
+    paidThrough: z.nullable(s.date()),
+    createdAt: z.string(),
+    entrance: z.optional(z.string()),
+    ownerName: z.optional(z.string()),
+    phone: z.optional(z.string()),
+    billingAnchor: z.optional(s.date()),
+    openingArrears: z.optional(s.money()),
+    spaces: z.optional(z.array(space())),
+    openInvoices: z.optional(z.array(s.invoice())),
+    arrears: z.optional(unitArrearsSchema),
+  }),
+);
 export const page = <T extends z.ZodMiniType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.optional(z.string()) });
 
@@ -123,12 +138,14 @@ export const billingRoutes = [
     group: 'billing',
     access: 'RO',
     roles: ANY_ROLE,
-    body: z.strictObject({
-      estateId: s.estateId,
-      on: z.optional(s.date),
-      items: z.array(s.quoteItem).check(z.minLength(1), z.maxLength(50)),
+    schemas: () => ({
+      body: z.strictObject({
+        estateId: s.estateId(),
+        on: z.optional(s.date()),
+        items: z.array(s.quoteItem()).check(z.minLength(1), z.maxLength(50)),
+      }),
+      response: s.quoteResponse(),
     }),
-    response: s.quoteResponse,
     status: 200,
     async handler({ body, actor, ctx }) {
       requireEstate(actor, body.estateId);
@@ -152,13 +169,15 @@ export const billingRoutes = [
     group: 'billing',
     access: 'RW',
     roles: ['admin'],
-    body: z.strictObject({
-      estateId: s.estateId,
-      name: s.text(100),
-      noticeLeadDays: z.optional(z.int().check(z.gte(0), z.lte(365))),
-      exitGraceMinutes: z.optional(z.int().check(z.gte(0), z.lte(240))),
+    schemas: () => ({
+      body: z.strictObject({
+        estateId: s.estateId(),
+        name: s.text(100),
+        noticeLeadDays: z.optional(z.int().check(z.gte(0), z.lte(365))),
+        exitGraceMinutes: z.optional(z.int().check(z.gte(0), z.lte(240))),
+      }),
+      response: estate(),
     }),
-    response: estate,
     status: 201,
     async handler({ body, actor, ctx }) {
       requireEstate(actor, body.estateId);
@@ -173,9 +192,11 @@ export const billingRoutes = [
     group: 'billing',
     access: 'RO',
     roles: ANY_ROLE,
-    params: estateParams,
-    query: z.strictObject({ limit: s.limit, cursor: s.cursor }),
-    response: page(tariffVersion),
+    schemas: () => ({
+      params: estateParams(),
+      query: z.strictObject({ limit: s.limit(), cursor: s.cursor() }),
+      response: page(tariffVersion()),
+    }),
     status: 200,
     async handler({ params, query, actor, ctx }) {
       requireEstate(actor, params.estateId);
@@ -197,9 +218,11 @@ export const billingRoutes = [
     group: 'billing',
     access: 'RW',
     roles: ['admin'],
-    params: estateParams,
-    body: tariffVersionInput,
-    response: tariffVersion,
+    schemas: () => ({
+      params: estateParams(),
+      body: tariffVersionInput(),
+      response: tariffVersion(),
+    }),
     status: 201,
     async handler({ params, body, actor, ctx }) {
       requireEstate(actor, params.estateId);
@@ -214,15 +237,17 @@ export const billingRoutes = [
     group: 'billing',
     access: 'RW',
     roles: ['admin'],
-    params: z.strictObject({
-      estateId: s.estateId,
-      year: z.string().check(z.regex(/^20\d{2}$/, 'must be a year 2000-2099')),
+    schemas: () => ({
+      params: z.strictObject({
+        estateId: s.estateId(),
+        year: z.string().check(z.regex(/^20\d{2}$/, 'must be a year 2000-2099')),
+      }),
+      body: z.strictObject({
+        holidays: z.array(s.date()).check(z.maxLength(366)),
+        workdays: z.array(s.date()).check(z.maxLength(366)),
+      }),
+      response: z.object({ year: z.int(), holidays: z.array(s.date()), workdays: z.array(s.date()) }),
     }),
-    body: z.strictObject({
-      holidays: z.array(s.date).check(z.maxLength(366)),
-      workdays: z.array(s.date).check(z.maxLength(366)),
-    }),
-    response: z.object({ year: z.int(), holidays: z.array(s.date), workdays: z.array(s.date) }),
     status: 200,
     async handler({ params, body, actor, ctx }) {
       requireEstate(actor, params.estateId);
@@ -237,17 +262,19 @@ export const billingRoutes = [
     group: 'billing',
     access: 'RW',
     roles: ['admin'],
-    params: estateParams,
-    body: z.strictObject({
-      building: s.text(20),
-      room: s.text(20),
-      unitType: s.unitType,
-      area: s.area,
-      deliveryDate: s.date,
-      ownerIds: z.array(s.text(128)).check(z.maxLength(20)),
-      occupantName: z.optional(s.text(50)),
+    schemas: () => ({
+      params: estateParams(),
+      body: z.strictObject({
+        building: s.text(20),
+        room: s.text(20),
+        unitType: s.unitType(),
+        area: s.area(),
+        deliveryDate: s.date(),
+        ownerIds: z.array(s.text(128)).check(z.maxLength(20)),
+        occupantName: z.optional(s.text(50)),
+      }),
+      response: unitSchema(),
     }),
-    response: unitSchema,
     status: 201,
     async handler({ params, body, actor, ctx }) {
       requireEstate(actor, params.estateId);
@@ -262,8 +289,10 @@ export const billingRoutes = [
     group: 'billing',
     access: 'RO',
     roles: [...STAFF, 'owner'],
-    params: unitParams,
-    response: unitSchema,
+    schemas: () => ({
+      params: unitParams(),
+      response: unitSchema(),
+    }),
     status: 200,
     async handler({ params, actor, ctx }) {
       const u = await loadInScope(actor, `unit ${params.unitId}`, () => getUnit(ctx, params.unitId));
@@ -283,13 +312,15 @@ export const billingRoutes = [
     group: 'billing',
     access: 'RW',
     roles: ['admin'],
-    params: unitParams,
-    body: z.strictObject({
-      spaceNo: z.string().check(z.regex(/^[A-Za-z0-9-]{1,20}$/, 'must be 1-20 letters, digits or dashes')),
-      kind: z.enum(['OWNED', 'USE_RIGHT']),
-      plates: z.array(z.string().check(z.maxLength(20))).check(z.maxLength(5)),
+    schemas: () => ({
+      params: unitParams(),
+      body: z.strictObject({
+        spaceNo: z.string().check(z.regex(/^[A-Za-z0-9-]{1,20}$/, 'must be 1-20 letters, digits or dashes')),
+        kind: z.enum(['OWNED', 'USE_RIGHT']),
+        plates: z.array(z.string().check(z.maxLength(20))).check(z.maxLength(5)),
+      }),
+      response: space(),
     }),
-    response: space,
     status: 201,
     async handler({ params, body, actor, ctx }) {
       await loadInScope(actor, `unit ${params.unitId}`, () => getUnit(ctx, params.unitId));
@@ -304,17 +335,19 @@ export const billingRoutes = [
     group: 'billing',
     access: 'RW',
     roles: ['cashier'],
-    body: z.strictObject({
-      unitId: s.docId,
-      items: z.array(s.unitInvoiceItem).check(
-        z.minLength(1),
-        z.maxLength(10),
-        z.meta({
-          description: `refused here (400 FEE_NOT_BILLABLE_HERE), billed only by POST /v1/renovations: ${FEE_CODES.filter((c) => (FEE_TYPES[c] as FeeTypeInfo).invoiceItem && !(FEE_TYPES[c] as FeeTypeInfo).invoiceRoute).join(', ')}`,
-        }),
-      ),
+    schemas: () => ({
+      body: z.strictObject({
+        unitId: s.docId(),
+        items: z.array(s.unitInvoiceItem()).check(
+          z.minLength(1),
+          z.maxLength(10),
+          z.meta({
+            description: `refused here (400 FEE_NOT_BILLABLE_HERE), billed only by POST /v1/renovations: ${FEE_CODES.filter((c) => (FEE_TYPES[c] as FeeTypeInfo).invoiceItem && !(FEE_TYPES[c] as FeeTypeInfo).invoiceRoute).join(', ')}`,
+          }),
+        ),
+      }),
+      response: s.invoice(),
     }),
-    response: s.invoice,
     status: 201,
     // A double click on 开票 must not issue a second invoice for the next period.
     idempotent: true,
@@ -332,8 +365,10 @@ export const billingRoutes = [
     group: 'billing',
     access: 'RO',
     roles: [...STAFF, 'owner'],
-    params: invoiceParams,
-    response: s.invoice,
+    schemas: () => ({
+      params: invoiceParams(),
+      response: s.invoice(),
+    }),
     status: 200,
     async handler({ params, actor, ctx }) {
       // A reprint: the estate's name and the unit's building and room besides the ids.
@@ -348,13 +383,15 @@ export const billingRoutes = [
     group: 'billing',
     access: 'RO',
     roles: [...STAFF, 'owner'],
-    params: unitParams,
-    query: z.strictObject({
-      status: z.optional(z.enum(['OPEN', 'PAID', 'VOID', 'CREDITED'])),
-      limit: s.limit,
-      cursor: s.cursor,
+    schemas: () => ({
+      params: unitParams(),
+      query: z.strictObject({
+        status: z.optional(z.enum(['OPEN', 'PAID', 'VOID', 'CREDITED'])),
+        limit: s.limit(),
+        cursor: s.cursor(),
+      }),
+      response: page(s.invoice()),
     }),
-    response: page(s.invoice),
     status: 200,
     async handler({ params, query, actor, ctx }) {
       const u = await loadInScope(actor, `unit ${params.unitId}`, () => getUnit(ctx, params.unitId));
@@ -377,9 +414,11 @@ export const billingRoutes = [
     group: 'billing',
     access: 'RW',
     roles: ['cashier'],
-    params: invoiceParams,
-    body: z.strictObject({ reason: s.text(200) }),
-    response: s.invoice,
+    schemas: () => ({
+      params: invoiceParams(),
+      body: z.strictObject({ reason: s.text(200) }),
+      response: s.invoice(),
+    }),
     status: 200,
     async handler({ params, body, actor, ctx }) {
       await invoiceInScope(actor, ctx, params.invoiceId);
@@ -394,14 +433,16 @@ export const billingRoutes = [
     group: 'billing',
     access: 'RW',
     roles: ['cashier'],
-    params: invoiceParams,
-    body: z.strictObject({
-      channel: s.channel,
-      amount: s.money,
-      tendered: z.optional(s.money),
-      reference: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
+    schemas: () => ({
+      params: invoiceParams(),
+      body: z.strictObject({
+        channel: s.channel(),
+        amount: s.money(),
+        tendered: z.optional(s.money()),
+        reference: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
+      }),
+      response: s.receipt(),
     }),
-    response: s.receipt,
     status: 201,
     idempotent: true,
     readsDuringLock: true,
@@ -421,9 +462,11 @@ export const billingRoutes = [
     group: 'billing',
     access: 'RW',
     roles: ['cashier'],
-    params: invoiceParams,
-    body: z.strictObject({ reason: s.text(200) }),
-    response: s.creditNote,
+    schemas: () => ({
+      params: invoiceParams(),
+      body: z.strictObject({ reason: s.text(200) }),
+      response: s.creditNote(),
+    }),
     status: 201,
     idempotent: true,
     readsDuringLock: true,
@@ -443,8 +486,10 @@ export const billingRoutes = [
     group: 'billing',
     access: 'RO',
     roles: [...STAFF, 'owner'],
-    params: z.strictObject({ receiptNo: s.docId }),
-    response: s.receipt,
+    schemas: () => ({
+      params: z.strictObject({ receiptNo: s.docId() }),
+      response: s.receipt(),
+    }),
     status: 200,
     async handler({ params, actor, ctx }) {
       const receipt = await loadInScope(actor, `receipt ${params.receiptNo}`, () =>
@@ -462,12 +507,14 @@ export const billingRoutes = [
     group: 'billing',
     access: 'RW',
     roles: ['cashier', 'scheduler'],
-    params: estateParams,
-    body: z.strictObject({ asOf: s.date }),
-    response: z.object({
-      issued: z.array(z.string()),
-      skipped: z.int(),
-      failed: z.array(z.object({ unitId: z.string(), error: z.string() })),
+    schemas: () => ({
+      params: estateParams(),
+      body: z.strictObject({ asOf: s.date() }),
+      response: z.object({
+        issued: z.array(z.string()),
+        skipped: z.int(),
+        failed: z.array(z.object({ unitId: z.string(), error: z.string() })),
+      }),
     }),
     status: 200,
     async handler({ params, body, actor, ctx }) {

@@ -12,17 +12,17 @@ import { formatFen } from '../../money.js';
 import { type Cashup, type CashupFigures, cashup, type DrawerCount } from '../../reports/cashup.js';
 import { drawerCounts } from '../../reports/drawer-counts.js';
 import { reportFormat, tableAnswer, withFormats } from '../report-formats.js';
-import { route } from '../route.js';
+import { once, route } from '../route.js';
 import * as s from '../schemas.js';
 import { drawerCount, inEstate, presentCount } from './drawer-counts.js';
 
-const channelTotal = z.object({ channel: z.string(), count: z.int(), total: s.money });
-const documentTotal = z.object({ count: z.int(), total: s.money });
-const figures = {
-  byChannel: z.array(channelTotal),
-  creditNotes: documentTotal,
-  refunds: z.extend(documentTotal, { byChannel: z.array(channelTotal) }),
-  cashExpected: s.signedMoney,
+const channelTotal = once(() => z.object({ channel: z.string(), count: z.int(), total: s.money() }));
+const documentTotal = once(() => z.object({ count: z.int(), total: s.money() }));
+const figures = once(() => ({
+  byChannel: z.array(channelTotal()),
+  creditNotes: documentTotal(),
+  refunds: z.extend(documentTotal(), { byChannel: z.array(channelTotal()) }),
+  cashExpected: s.signedMoney(),
   numberRanges: z.array(
     z.object({
       series: z.enum(['RECEIPT', 'CREDIT_NOTE', 'DEPOSIT_REFUND']),
@@ -31,15 +31,17 @@ const figures = {
       count: z.int(),
     }),
   ),
-};
-const cashupResponse = z.object({
-  estateId: z.string(),
-  date: s.date,
-  cashier: z.nullable(z.string()),
-  ...figures,
-  byCashier: z.array(z.object({ cashier: z.string(), ...figures })),
-  counts: z.array(drawerCount),
-});
+}));
+const cashupResponse = once(() =>
+  z.object({
+    estateId: z.string(),
+    date: s.date(),
+    cashier: z.nullable(z.string()),
+    ...figures(),
+    byCashier: z.array(z.object({ cashier: z.string(), ...figures() })),
+    counts: z.array(drawerCount()),
+  }),
+);
 
 function presentFigures(f: CashupFigures) {
   const ch = (c: { channel: string; count: number; total: bigint }) => ({ ...c, total: formatFen(c.total) });
@@ -128,12 +130,14 @@ export const cashupRoutes = [
       group: 'ledger',
       access: 'RO',
       roles: ['cashier', 'accountant'],
-      query: z.strictObject({
-        estateId: s.estateId,
-        date: s.date,
-        cashier: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+      schemas: () => ({
+        query: z.strictObject({
+          estateId: s.estateId(),
+          date: s.date(),
+          cashier: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+        }),
+        response: cashupResponse(),
       }),
-      response: cashupResponse,
       status: 200,
       async handler(req) {
         const { query, actor, ctx } = req;

@@ -17,8 +17,10 @@ export const depositRefundRoutes = [
     group: 'renovation',
     access: 'RO',
     roles: [...STAFF, 'owner'],
-    params: z.strictObject({ refundNo: s.docId }),
-    response: depositRefund,
+    schemas: () => ({
+      params: z.strictObject({ refundNo: s.docId() }),
+      response: depositRefund(),
+    }),
     status: 200,
     async handler({ params, actor, ctx }) {
       const refund = await loadInScope(actor, `deposit refund ${params.refundNo}`, () =>

@@ -6,19 +6,21 @@ import { formatFen, parseMoney } from '../../money.js';
 import type { DrawerCount } from '../../reports/cashup.js';
 import { recordDrawerCount } from '../../reports/drawer-counts.js';
 import { requireEstate } from '../auth.js';
-import { route } from '../route.js';
+import { once, route } from '../route.js';
 import * as s from '../schemas.js';
 
-export const drawerCount = z.object({
-  estateId: z.string(),
-  date: s.date,
-  cashier: z.string(),
-  counted: s.money,
-  cashExpected: s.signedMoney,
-  difference: s.signedMoney.check(z.meta({ description: 'counted − expected: negative is short' })),
-  note: z.optional(z.string()),
-  at: z.string(),
-});
+export const drawerCount = once(() =>
+  z.object({
+    estateId: z.string(),
+    date: s.date(),
+    cashier: z.string(),
+    counted: s.money(),
+    cashExpected: s.signedMoney(),
+    difference: s.signedMoney().check(z.meta({ description: 'counted − expected: negative is short' })),
+    note: z.optional(z.string()),
+    at: z.string(),
+  }),
+);
 
 export function presentCount(c: DrawerCount) {
   return {
@@ -45,9 +47,11 @@ export const drawerCountRoutes = [
     group: 'billing',
     access: 'RW',
     roles: ['cashier'],
-    params: z.strictObject({ estateId: s.estateId }),
-    body: z.strictObject({ date: s.date, counted: s.money, note: z.optional(s.text(200)) }),
-    response: drawerCount,
+    schemas: () => ({
+      params: z.strictObject({ estateId: s.estateId() }),
+      body: z.strictObject({ date: s.date(), counted: s.money(), note: z.optional(s.text(200)) }),
+      response: drawerCount(),
+    }),
     status: 201,
     idempotent: true,
     async handler({ params, body, actor, ctx, idem }) {

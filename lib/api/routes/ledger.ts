@@ -13,72 +13,86 @@ import { formatFen } from '../../money.js';
 import { requireEstate } from '../auth.js';
 import { presentPeriod } from '../present.js';
 import { reportFormat, tableAnswer, withFormats } from '../report-formats.js';
-import { RawResponse, route } from '../route.js';
+import { once, RawResponse, route } from '../route.js';
 import * as s from '../schemas.js';
 import { page } from './billing.js';
 
 const ACCOUNTANT = ['accountant'] as const;
 
-const rangeQuery = { estateId: s.estateId, from: s.date, to: s.date };
+const rangeQuery = once(() => ({ estateId: s.estateId(), from: s.date(), to: s.date() }));
 
-const ledgerEntry = z.object({
-  businessDate: s.date,
-  at: z.string(),
-  kind: z.enum(LEDGER_KINDS),
-  documentNo: z.string(),
-  invoiceNo: z.optional(z.string()),
-  receiptNo: z.optional(z.string()),
-  creditNoteNo: z.optional(z.string()),
-  unitId: z.optional(z.string()),
-  building: z.optional(z.string()),
-  room: z.optional(z.string()),
-  plate: z.optional(z.string()),
-  feeCode: z.string(),
-  period: z.optional(s.period),
-  amount: s.signedMoney,
-  channel: z.optional(s.channel),
-  actor: z.string(),
-});
-
-const rate = z
-  .nullable(z.string().check(z.regex(/^\d\.\d{4}$/)))
-  .check(z.meta({ description: 'ratio, 4 decimals; null when nothing was due' }));
-const feeFigures = z.object({
-  issued: s.signedMoney,
-  cashSales: s.signedMoney,
-  voided: s.signedMoney,
-  credited: s.signedMoney,
-  receivable: s.signedMoney.check(z.meta({ description: '应收' })),
-  received: s.signedMoney.check(z.meta({ description: '实收' })),
-  outstanding: s.signedMoney.check(z.meta({ description: '欠费' })),
-  notYetDue: s.signedMoney.check(
-    z.meta({ description: '未到期: billed in the range, unpaid, due after its end' }),
-  ),
-  collectionRate: rate,
-  households: z.object({ billed: z.int(), paidInFull: z.int(), collectionRate: rate }),
-  earlierInvoices: z.object({ collected: s.signedMoney, voided: s.signedMoney, credited: s.signedMoney }),
-});
-const depositFigures = z.object({
-  heldAtStart: s.signedMoney,
-  received: s.signedMoney,
-  credited: s.signedMoney,
-  deducted: s.signedMoney,
-  refunded: s.signedMoney,
-  heldAtEnd: s.signedMoney,
-});
-const summary = z.object({
-  estateId: z.string(),
-  from: s.date,
-  to: s.date,
-  currency: z.literal('CNY'),
-  entries: z.int(),
-  totals: feeFigures,
-  byFeeCode: z.array(z.extend(feeFigures, { feeCode: s.feeCode, deposit: z.boolean() })),
-  deposits: z.extend(depositFigures, {
-    byFeeCode: z.array(z.extend(depositFigures, { feeCode: s.feeCode })),
+const ledgerEntry = once(() =>
+  z.object({
+    businessDate: s.date(),
+    at: z.string(),
+    kind: z.enum(LEDGER_KINDS),
+    documentNo: z.string(),
+    invoiceNo: z.optional(z.string()),
+    receiptNo: z.optional(z.string()),
+    creditNoteNo: z.optional(z.string()),
+    unitId: z.optional(z.string()),
+    building: z.optional(z.string()),
+    room: z.optional(z.string()),
+    plate: z.optional(z.string()),
+    feeCode: z.string(),
+    period: z.optional(s.period()),
+    amount: s.signedMoney(),
+    channel: z.optional(s.channel()),
+    actor: z.string(),
   }),
-  byKind: z.array(z.object({ kind: z.enum(LEDGER_KINDS), count: z.int(), amount: s.signedMoney })),
-});
+);
+
+const rate = once(() =>
+  z
+    .nullable(z.string().check(z.regex(/^\d\.\d{4}$/)))
+    .check(z.meta({ description: 'ratio, 4 decimals; null when nothing was due' })),
+);
+const feeFigures = once(() =>
+  z.object({
+    issued: s.signedMoney(),
+    cashSales: s.signedMoney(),
+    voided: s.signedMoney(),
+    credited: s.signedMoney(),
+    receivable: s.signedMoney().check(z.meta({ description: '应收' })),
+    received: s.signedMoney().check(z.meta({ description: '实收' })),
+    outstanding: s.signedMoney().check(z.meta({ description: '欠费' })),
+    notYetDue: s
+      .signedMoney()
+      .check(z.meta({ description: '未到期: billed in the range, unpaid, due after its end' })),
+    collectionRate: rate(),
+    households: z.object({ billed: z.int(), paidInFull: z.int(), collectionRate: rate() }),
+    earlierInvoices: z.object({
+      collected: s.signedMoney(),
+      voided: s.signedMoney(),
+      credited: s.signedMoney(),
+    }),
+  }),
+);
+const depositFigures = once(() =>
+  z.object({
+    heldAtStart: s.signedMoney(),
+    received: s.signedMoney(),
+    credited: s.signedMoney(),
+    deducted: s.signedMoney(),
+    refunded: s.signedMoney(),
+    heldAtEnd: s.signedMoney(),
+  }),
+);
+const summary = once(() =>
+  z.object({
+    estateId: z.string(),
+    from: s.date(),
+    to: s.date(),
+    currency: z.literal('CNY'),
+    entries: z.int(),
+    totals: feeFigures(),
+    byFeeCode: z.array(z.extend(feeFigures(), { feeCode: s.feeCode(), deposit: z.boolean() })),
+    deposits: z.extend(depositFigures(), {
+      byFeeCode: z.array(z.extend(depositFigures(), { feeCode: s.feeCode() })),
+    }),
+    byKind: z.array(z.object({ kind: z.enum(LEDGER_KINDS), count: z.int(), amount: s.signedMoney() })),
+  }),
+);
 
 /** The caller's estate scope, the estate's existence, and a valid range, in that order. */
 async function rangeInScope(
@@ -124,8 +138,10 @@ export const ledgerRoutes = [
     group: 'ledger',
     access: 'RO',
     roles: ACCOUNTANT,
-    query: z.strictObject({ ...rangeQuery, limit: s.limit, cursor: s.cursor }),
-    response: page(ledgerEntry),
+    schemas: () => ({
+      query: z.strictObject({ ...rangeQuery(), limit: s.limit(), cursor: s.cursor() }),
+      response: page(ledgerEntry()),
+    }),
     status: 200,
     async handler({ query, actor, ctx }) {
       const range = await rangeInScope(actor, ctx, query);
@@ -151,13 +167,18 @@ export const ledgerRoutes = [
     group: 'ledger',
     access: 'RO',
     roles: ACCOUNTANT,
-    query: z.strictObject({
-      ...rangeQuery,
-      lang: z._default(z.enum(CSV_LANGS), 'en'),
-      limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(MAX_PART_ROWS)), DEFAULT_PART_ROWS),
-      cursor: s.cursor,
+    schemas: () => ({
+      query: z.strictObject({
+        ...rangeQuery(),
+        lang: z._default(z.enum(CSV_LANGS), 'en'),
+        limit: z._default(
+          z.coerce.number().check(z.int(), z.gte(1), z.lte(MAX_PART_ROWS)),
+          DEFAULT_PART_ROWS,
+        ),
+        cursor: s.cursor(),
+      }),
+      response: z.string(),
     }),
-    response: z.string(),
     produces: 'text/csv',
     status: 200,
     async handler({ query, actor, ctx }) {
@@ -198,15 +219,17 @@ export const ledgerRoutes = [
     group: 'ledger',
     access: 'RO',
     roles: ACCOUNTANT,
-    query: z.strictObject({
-      ...rangeQuery,
-      limit: z._default(
-        z.coerce.number().check(z.int(), z.gte(1), z.lte(MAX_XLSX_PART_ROWS)),
-        DEFAULT_XLSX_PART_ROWS,
-      ),
-      cursor: s.cursor,
+    schemas: () => ({
+      query: z.strictObject({
+        ...rangeQuery(),
+        limit: z._default(
+          z.coerce.number().check(z.int(), z.gte(1), z.lte(MAX_XLSX_PART_ROWS)),
+          DEFAULT_XLSX_PART_ROWS,
+        ),
+        cursor: s.cursor(),
+      }),
+      response: z.string(),
     }),
-    response: z.string(),
     produces: XLSX_TYPE,
     status: 200,
     async handler({ query, actor, ctx }) {
@@ -244,8 +267,10 @@ export const ledgerRoutes = [
       group: 'ledger',
       access: 'RO',
       roles: ACCOUNTANT,
-      query: z.strictObject(rangeQuery),
-      response: summary,
+      schemas: () => ({
+        query: z.strictObject(rangeQuery()),
+        response: summary(),
+      }),
       status: 200,
       async handler({ query, actor, ctx, path, headers }) {
         const range = await rangeInScope(actor, ctx, query);

@@ -18,39 +18,43 @@ import {
 } from '../../reports/month.js';
 import { requireEstate } from '../auth.js';
 import { reportFormat, tableAnswer, withFormats } from '../report-formats.js';
-import { RawResponse, route } from '../route.js';
+import { once, RawResponse, route } from '../route.js';
 import * as s from '../schemas.js';
 
 const ACCOUNTANT = ['accountant'] as const;
-const month = z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM'));
-const money = s.signedMoney;
-const revenueFigures = {
-  opening: money,
-  received: money,
-  recognised: money,
-  closing: money,
-  receivedNet: money,
-  receivedTax: money,
-  recognisedNet: money,
-  recognisedTax: money,
-};
-const revenue = z.object({
-  estateId: z.string(),
-  month,
-  currency: z.literal('CNY'),
-  rows: z.array(z.object({ feeCode: z.string(), ...revenueFigures })),
-  totals: z.object(revenueFigures),
-});
-const voucherLine = z.object({
-  date: s.date,
-  voucherNo: z.int(),
-  summary: z.string(),
-  accountCode: z.string(),
-  accountName: z.string(),
-  debit: money,
-  credit: money,
-  auxiliary: z.string(),
-});
+const month = once(() => z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM')));
+const money = once(() => s.signedMoney());
+const revenueFigures = once(() => ({
+  opening: money(),
+  received: money(),
+  recognised: money(),
+  closing: money(),
+  receivedNet: money(),
+  receivedTax: money(),
+  recognisedNet: money(),
+  recognisedTax: money(),
+}));
+const revenue = once(() =>
+  z.object({
+    estateId: z.string(),
+    month: month(),
+    currency: z.literal('CNY'),
+    rows: z.array(z.object({ feeCode: z.string(), ...revenueFigures() })),
+    totals: z.object(revenueFigures()),
+  }),
+);
+const voucherLine = once(() =>
+  z.object({
+    date: s.date(),
+    voucherNo: z.int(),
+    summary: z.string(),
+    accountCode: z.string(),
+    accountName: z.string(),
+    debit: money(),
+    credit: money(),
+    auxiliary: z.string(),
+  }),
+);
 
 const wantsHtml = (headers: Record<string, string>) => (headers['accept'] ?? '').includes('text/html');
 const html = (body: string) => new RawResponse(body, { 'content-type': 'text/html; charset=utf-8' });
@@ -66,8 +70,10 @@ export const monthReportRoutes = [
       group: 'ledger',
       access: 'RO',
       roles: ACCOUNTANT,
-      query: z.strictObject({ estateId: s.estateId, month }),
-      response: revenue,
+      schemas: () => ({
+        query: z.strictObject({ estateId: s.estateId(), month: month() }),
+        response: revenue(),
+      }),
       status: 200,
       async handler({ query, actor, ctx, headers, path }) {
         requireEstate(actor, query.estateId);
@@ -96,12 +102,19 @@ export const monthReportRoutes = [
       group: 'ledger',
       access: 'RO',
       roles: ACCOUNTANT,
-      query: z.strictObject({
-        estateId: s.estateId,
-        month,
-        layout: z._default(z.enum(VOUCHER_LAYOUTS), 'kingdee'),
+      schemas: () => ({
+        query: z.strictObject({
+          estateId: s.estateId(),
+          month: month(),
+          layout: z._default(z.enum(VOUCHER_LAYOUTS), 'kingdee'),
+        }),
+        response: z.object({
+          estateId: z.string(),
+          month: month(),
+          vouchers: z.int(),
+          lines: z.array(voucherLine()),
+        }),
       }),
-      response: z.object({ estateId: z.string(), month, vouchers: z.int(), lines: z.array(voucherLine) }),
       status: 200,
       async handler({ query, actor, ctx, headers, path }) {
         requireEstate(actor, query.estateId);
@@ -136,32 +149,34 @@ export const monthReportRoutes = [
       group: 'ledger',
       access: 'RO',
       roles: ACCOUNTANT,
-      query: z.strictObject({
-        estateId: s.estateId,
-        quarter: z.string().check(z.regex(/^\d{4}Q[1-4]$/, 'must be a quarter such as 2026Q3')),
-      }),
-      response: z.object({
-        estateId: z.string(),
-        quarter: z.string(),
-        from: s.date,
-        to: s.date,
-        dueDate: s.date,
-        collections: z.array(
-          z.object({ feeCode: z.string(), name: z.string(), amount: money, paidService: z.boolean() }),
-        ),
-        totalCollected: money,
-        collectionRate: z.nullable(z.string()),
-        householdCollectionRate: z.nullable(z.string()),
-        byFeeCode: z.array(
-          z.object({
-            feeCode: z.string(),
-            receivable: money,
-            received: money,
-            collectionRate: z.nullable(z.string()),
-          }),
-        ),
-        deposits: z.object({ held: money, received: money, refunded: money, deducted: money }),
-        paidServices: z.array(z.object({ feeCode: z.string(), amount: money })),
+      schemas: () => ({
+        query: z.strictObject({
+          estateId: s.estateId(),
+          quarter: z.string().check(z.regex(/^\d{4}Q[1-4]$/, 'must be a quarter such as 2026Q3')),
+        }),
+        response: z.object({
+          estateId: z.string(),
+          quarter: z.string(),
+          from: s.date(),
+          to: s.date(),
+          dueDate: s.date(),
+          collections: z.array(
+            z.object({ feeCode: z.string(), name: z.string(), amount: money(), paidService: z.boolean() }),
+          ),
+          totalCollected: money(),
+          collectionRate: z.nullable(z.string()),
+          householdCollectionRate: z.nullable(z.string()),
+          byFeeCode: z.array(
+            z.object({
+              feeCode: z.string(),
+              receivable: money(),
+              received: money(),
+              collectionRate: z.nullable(z.string()),
+            }),
+          ),
+          deposits: z.object({ held: money(), received: money(), refunded: money(), deducted: money() }),
+          paidServices: z.array(z.object({ feeCode: z.string(), amount: money() })),
+        }),
       }),
       status: 200,
       async handler({ query, actor, ctx, headers, path }) {

@@ -9,44 +9,46 @@ import { MAX_FILE_BYTES, SPLIT_ADVICE } from '../../onboarding/parse.js';
 import { ROSTER_COLUMNS, readRoster, rosterJson } from '../../onboarding/roster.js';
 import { requireEstate } from '../auth.js';
 import { reportFormat, tableAnswer, withFormats } from '../report-formats.js';
-import { RawResponse, route } from '../route.js';
+import { once, RawResponse, route } from '../route.js';
 import * as s from '../schemas.js';
 
-const estateParams = z.strictObject({ estateId: s.estateId });
-const flag = z.optional(z.enum(['true', 'false']));
-const action = z.enum(['create', 'update', 'unchanged', 'invalid']);
+const estateParams = once(() => z.strictObject({ estateId: s.estateId() }));
+const flag = once(() => z.optional(z.enum(['true', 'false'])));
+const action = once(() => z.enum(['create', 'update', 'unchanged', 'invalid']));
 
-const report = z.object({
-  importId: z.string(),
-  dryRun: z.boolean(),
-  state: z.enum(['RUNNING', 'DONE', 'FAILED']),
-  counts: z.object({
-    rows: z.int(),
-    created: z.int(),
-    updated: z.int(),
-    unchanged: z.int(),
-    invalid: z.int(),
+const report = once(() =>
+  z.object({
+    importId: z.string(),
+    dryRun: z.boolean(),
+    state: z.enum(['RUNNING', 'DONE', 'FAILED']),
+    counts: z.object({
+      rows: z.int(),
+      created: z.int(),
+      updated: z.int(),
+      unchanged: z.int(),
+      invalid: z.int(),
+    }),
+    progress: z.optional(z.object({ chunksDone: z.int(), chunks: z.int() })),
+    rows: z.array(
+      z.object({
+        row: z.int(),
+        action: action(),
+        changes: z.optional(z.array(z.string())),
+        ignored: z.optional(z.array(z.string())),
+      }),
+    ),
+    problems: z.array(
+      z.object({
+        row: z.int(),
+        column: z.string(),
+        code: z.string(),
+        message: z.object({ zh: z.string(), en: z.string() }),
+        severity: z.enum(['error', 'warning']),
+      }),
+    ),
+    error: z.optional(z.string()),
   }),
-  progress: z.optional(z.object({ chunksDone: z.int(), chunks: z.int() })),
-  rows: z.array(
-    z.object({
-      row: z.int(),
-      action,
-      changes: z.optional(z.array(z.string())),
-      ignored: z.optional(z.array(z.string())),
-    }),
-  ),
-  problems: z.array(
-    z.object({
-      row: z.int(),
-      column: z.string(),
-      code: z.string(),
-      message: z.object({ zh: z.string(), en: z.string() }),
-      severity: z.enum(['error', 'warning']),
-    }),
-  ),
-  error: z.optional(z.string()),
-});
+);
 
 export const ROSTER_TYPES = [
   'text/csv',
@@ -65,10 +67,12 @@ export const onboardingRoutes = [
     group: 'onboarding',
     access: 'RW',
     roles: ['admin'],
-    params: estateParams,
-    query: z.strictObject({ dryRun: flag }),
+    schemas: () => ({
+      params: estateParams(),
+      query: z.strictObject({ dryRun: flag() }),
+      response: report(),
+    }),
     rawBody: { maxBytes: MAX_FILE_BYTES, types: ROSTER_TYPES, tooLarge: SPLIT_ADVICE },
-    response: report,
     status: 201,
     async handler({ params, query, raw, headers, ctx, actor }) {
       requireEstate(actor, params.estateId);
@@ -90,11 +94,13 @@ export const onboardingRoutes = [
     group: 'onboarding',
     access: 'RO',
     roles: ['admin'],
-    params: z.strictObject({
-      estateId: s.estateId,
-      importId: z.string().check(z.regex(/^IMP[0-9A-F]{20}$/)),
+    schemas: () => ({
+      params: z.strictObject({
+        estateId: s.estateId(),
+        importId: z.string().check(z.regex(/^IMP[0-9A-F]{20}$/)),
+      }),
+      response: report(),
     }),
-    response: report,
     status: 200,
     async handler({ params, ctx, actor }) {
       requireEstate(actor, params.estateId);
@@ -112,9 +118,11 @@ export const onboardingRoutes = [
       // ?full=true writes its audit record.
       access: 'RW',
       roles: ['admin'],
-      params: estateParams,
-      query: z.strictObject({ full: flag }),
-      response: z.object({ items: z.array(z.record(z.string(), z.string())) }),
+      schemas: () => ({
+        params: estateParams(),
+        query: z.strictObject({ full: flag() }),
+        response: z.object({ items: z.array(z.record(z.string(), z.string())) }),
+      }),
       status: 200,
       async handler(req) {
         const { params, query, ctx, actor } = req;

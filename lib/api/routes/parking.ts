@@ -1,5 +1,7 @@
 /** Routes of temporary parking (gates, kiosks, the counter) and space rentals: API.md `/v1/parking`. */
 import * as z from 'zod/mini';
+import type { StayPart } from '../../fees/temp-parking.js';
+import { formatFen } from '../../money.js';
 import {
   type ExitResult,
   getSession,
@@ -7,72 +9,77 @@ import {
   type ParkingPayment,
   type ParkingSession,
   payParking,
-  quoteSession,
   recordEntry,
   recordExit,
-  type SessionQuote,
-} from '../../billing/parking.js';
-import { rentSpace } from '../../billing/parking-rentals.js';
-import type { StayPart } from '../../fees/temp-parking.js';
-import { formatFen } from '../../money.js';
+} from '../../parking/parking.js';
+import { rentSpace } from '../../parking/parking-rentals.js';
+import { quoteSession, type SessionQuote } from '../../parking/stay.js';
 import { refuseSelfReportedKiosk } from '../../payments/provider.js';
 import { formatInstant, parseInstant } from '../../time.js';
 import { requireEstate } from '../auth.js';
 import { presentInvoice, presentReceipt } from '../present.js';
-import { route } from '../route.js';
+import { once, route } from '../route.js';
 import * as s from '../schemas.js';
 import { loadInScope, page } from './billing.js';
 
 const KIOSK_AND_COUNTER = ['kiosk', 'cashier'] as const;
 
-const plate = z
-  .string()
-  .check(
-    z.maxLength(20),
-    z.meta({ description: 'Chinese plate; spaces, dots and dashes are ignored', examples: ['粤B12345'] }),
-  );
+const plate = once(() =>
+  z
+    .string()
+    .check(
+      z.maxLength(20),
+      z.meta({ description: 'Chinese plate; spaces, dots and dashes are ignored', examples: ['粤B12345'] }),
+    ),
+);
 /**
  * An instant that is also a real time (`+24:00` or 08:60 pass the pattern): refused at the schema,
  * before a payment takes its Idempotency-Key.
  */
-const instant = s.instant.check(
-  z.refine((v) => {
-    try {
-      parseInstant(v, 'at');
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'is not a real time'),
+const instant = once(() =>
+  s.instant().check(
+    z.refine((v) => {
+      try {
+        parseInstant(v, 'at');
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'is not a real time'),
+  ),
 );
-const gateEvent = z.strictObject({
-  estateId: s.estateId,
-  plate,
-  gateId: z
-    .string()
-    .check(z.regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, dashes or underscores')),
-  at: instant,
-});
-const sessionParams = z.strictObject({ sessionId: s.docId });
-const exitReason = z.enum(['FREE_STAY', 'PAID', 'OWNED_SPACE', 'RENTAL', 'PAYMENT_DUE']);
+const gateEvent = once(() =>
+  z.strictObject({
+    estateId: s.estateId(),
+    plate: plate(),
+    gateId: z
+      .string()
+      .check(z.regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, dashes or underscores')),
+    at: instant(),
+  }),
+);
+const sessionParams = once(() => z.strictObject({ sessionId: s.docId() }));
+const exitReason = once(() => z.enum(['FREE_STAY', 'PAID', 'OWNED_SPACE', 'RENTAL', 'PAYMENT_DUE']));
 
-const session = z.object({
-  sessionId: z.string(),
-  estateId: z.string(),
-  plate: z.string(),
-  status: z.enum(['OPEN', 'CLOSED']),
-  entryAt: z.string(),
-  entryGateId: z.string(),
-  tariffVersion: z.string(),
-  currency: z.literal('CNY'),
-  paid: s.signedMoney,
-  receipts: z.array(z.string()),
-  exitBy: z.optional(z.string()),
-  exitAt: z.optional(z.string()),
-  exitGateId: z.optional(z.string()),
-  fee: z.optional(s.signedMoney),
-  exitReason: z.optional(exitReason),
-});
+const session = once(() =>
+  z.object({
+    sessionId: z.string(),
+    estateId: z.string(),
+    plate: z.string(),
+    status: z.enum(['OPEN', 'CLOSED']),
+    entryAt: z.string(),
+    entryGateId: z.string(),
+    tariffVersion: z.string(),
+    currency: z.literal('CNY'),
+    paid: s.signedMoney(),
+    receipts: z.array(z.string()),
+    exitBy: z.optional(z.string()),
+    exitAt: z.optional(z.string()),
+    exitGateId: z.optional(z.string()),
+    fee: z.optional(s.signedMoney()),
+    exitReason: z.optional(exitReason()),
+  }),
+);
 
 export function presentSession(x: ParkingSession) {
   return {
@@ -94,16 +101,18 @@ export function presentSession(x: ParkingSession) {
   };
 }
 
-const exitResponse = z.object({
-  allowed: z.boolean(),
-  sessionId: z.nullable(z.string()),
-  currency: z.literal('CNY'),
-  amountDue: s.signedMoney,
-  reason: exitReason,
-  durationMinutes: z.optional(z.int()),
-  fee: s.signedMoney,
-  paid: s.signedMoney,
-});
+const exitResponse = once(() =>
+  z.object({
+    allowed: z.boolean(),
+    sessionId: z.nullable(z.string()),
+    currency: z.literal('CNY'),
+    amountDue: s.signedMoney(),
+    reason: exitReason(),
+    durationMinutes: z.optional(z.int()),
+    fee: s.signedMoney(),
+    paid: s.signedMoney(),
+  }),
+);
 
 function presentExit(r: ExitResult) {
   return {
@@ -118,38 +127,40 @@ function presentExit(r: ExitResult) {
   };
 }
 
-const quoteResponse = z.object({
-  sessionId: z.string(),
-  estateId: z.string(),
-  plate: z.string(),
-  entryAt: z.string(),
-  at: z.string(),
-  durationMinutes: z.int(),
-  duration: z.string(),
-  fullDays: z.int(),
-  band: z.nullable(z.object({ upToMinutes: z.int(), amount: s.signedMoney })),
-  tariffVersion: z.string(),
-  currency: z.literal('CNY'),
-  fee: s.signedMoney,
-  paid: s.signedMoney,
-  amountDue: s.signedMoney,
-  exitAllowed: z.boolean(),
-  reason: exitReason,
-  exitBy: z.optional(z.string()),
-  parts: z.optional(
-    z.array(
-      z.object({
-        from: z.string(),
-        to: z.string(),
-        durationMinutes: z.int(),
-        freeBy: z.nullable(z.literal('RENTAL')),
-        fullDays: z.int(),
-        band: z.nullable(z.object({ upToMinutes: z.int(), amount: s.signedMoney })),
-        fee: s.signedMoney,
-      }),
+const quoteResponse = once(() =>
+  z.object({
+    sessionId: z.string(),
+    estateId: z.string(),
+    plate: z.string(),
+    entryAt: z.string(),
+    at: z.string(),
+    durationMinutes: z.int(),
+    duration: z.string(),
+    fullDays: z.int(),
+    band: z.nullable(z.object({ upToMinutes: z.int(), amount: s.signedMoney() })),
+    tariffVersion: z.string(),
+    currency: z.literal('CNY'),
+    fee: s.signedMoney(),
+    paid: s.signedMoney(),
+    amountDue: s.signedMoney(),
+    exitAllowed: z.boolean(),
+    reason: exitReason(),
+    exitBy: z.optional(z.string()),
+    parts: z.optional(
+      z.array(
+        z.object({
+          from: z.string(),
+          to: z.string(),
+          durationMinutes: z.int(),
+          freeBy: z.nullable(z.literal('RENTAL')),
+          fullDays: z.int(),
+          band: z.nullable(z.object({ upToMinutes: z.int(), amount: s.signedMoney() })),
+          fee: s.signedMoney(),
+        }),
+      ),
     ),
-  ),
-});
+  }),
+);
 
 function presentPart(p: StayPart) {
   const c = p.charge;
@@ -193,7 +204,7 @@ function presentQuote(q: SessionQuote) {
   };
 }
 
-const paymentResponse = z.extend(s.receipt, { exitBy: z.string() });
+const paymentResponse = once(() => z.extend(s.receipt(), { exitBy: z.string() }));
 
 function presentPayment(p: ParkingPayment) {
   return { ...presentReceipt(p.receipt), exitBy: formatInstant(p.exitByMs) };
@@ -214,8 +225,10 @@ export const parkingRoutes = [
     group: 'parking',
     access: 'RW',
     roles: ['gate'],
-    body: gateEvent,
-    response: z.extend(session, { alreadyInside: z.boolean() }),
+    schemas: () => ({
+      body: gateEvent(),
+      response: z.extend(session(), { alreadyInside: z.boolean() }),
+    }),
     status: 201,
     async handler({ body, actor, ctx }) {
       requireEstate(actor, body.estateId);
@@ -231,8 +244,10 @@ export const parkingRoutes = [
     group: 'parking',
     access: 'RW',
     roles: ['gate'],
-    body: gateEvent,
-    response: exitResponse,
+    schemas: () => ({
+      body: gateEvent(),
+      response: exitResponse(),
+    }),
     status: 200,
     async handler({ body, actor, ctx }) {
       requireEstate(actor, body.estateId);
@@ -247,13 +262,15 @@ export const parkingRoutes = [
     group: 'parking',
     access: 'RO',
     roles: KIOSK_AND_COUNTER,
-    query: z.strictObject({
-      estateId: s.estateId,
-      plate: z.optional(plate),
-      limit: s.limit,
-      cursor: s.cursor,
+    schemas: () => ({
+      query: z.strictObject({
+        estateId: s.estateId(),
+        plate: z.optional(plate()),
+        limit: s.limit(),
+        cursor: s.cursor(),
+      }),
+      response: page(session()),
     }),
-    response: page(session),
     status: 200,
     async handler({ query, actor, ctx }) {
       requireEstate(actor, query.estateId);
@@ -276,9 +293,11 @@ export const parkingRoutes = [
     group: 'parking',
     access: 'RO',
     roles: KIOSK_AND_COUNTER,
-    params: sessionParams,
-    query: z.strictObject({ at: z.optional(instant) }),
-    response: quoteResponse,
+    schemas: () => ({
+      params: sessionParams(),
+      query: z.strictObject({ at: z.optional(instant()) }),
+      response: quoteResponse(),
+    }),
     status: 200,
     async handler({ params, query, actor, ctx }) {
       const x = await sessionInScope(actor, ctx, params.sessionId);
@@ -294,15 +313,17 @@ export const parkingRoutes = [
     group: 'parking',
     access: 'RW',
     roles: ['cashier'],
-    params: sessionParams,
-    body: z.strictObject({
-      channel: s.channel,
-      amount: s.money,
-      tendered: z.optional(s.money),
-      at: z.optional(instant),
-      reference: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
+    schemas: () => ({
+      params: sessionParams(),
+      body: z.strictObject({
+        channel: s.channel(),
+        amount: s.money(),
+        tendered: z.optional(s.money()),
+        at: z.optional(instant()),
+        reference: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
+      }),
+      response: paymentResponse(),
     }),
-    response: paymentResponse,
     status: 201,
     idempotent: true,
     readsDuringLock: true,
@@ -322,14 +343,16 @@ export const parkingRoutes = [
     group: 'parking',
     access: 'RW',
     roles: ['cashier'],
-    body: z.strictObject({
-      estateId: s.estateId,
-      plate,
-      rentalKind: s.rentalKind,
-      startDate: s.date,
-      months: s.count(120),
+    schemas: () => ({
+      body: z.strictObject({
+        estateId: s.estateId(),
+        plate: plate(),
+        rentalKind: s.rentalKind(),
+        startDate: s.date(),
+        months: s.count(120),
+      }),
+      response: s.invoice(),
     }),
-    response: s.invoice,
     status: 201,
     async handler({ body, actor, ctx }) {
       requireEstate(actor, body.estateId);

@@ -5,10 +5,10 @@
 import * as z from 'zod/mini';
 import type { Actor, Ctx } from '../../billing/context.js';
 import { getInvoice } from '../../billing/invoices.js';
-import { getSession } from '../../billing/parking.js';
 import { getReceipt } from '../../billing/payments.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { formatFen } from '../../money.js';
+import { getSession } from '../../parking/parking.js';
 import { providerFor } from '../../payments/config.js';
 import {
   getPaymentException,
@@ -37,7 +37,7 @@ const order = z.object({
   sessionId: z.optional(z.string()),
   plate: z.optional(z.string()),
   currency: z.literal('CNY'),
-  amount: s.money,
+  amount: s.money(),
   codeUrl: z.string(),
   qrSvg: z.string(),
   createdAt: z.string(),
@@ -48,7 +48,7 @@ const order = z.object({
   exceptionId: z.optional(z.string()),
 });
 /** GET answers carry the receipt once PAID: the kiosk that polls may not read receipts itself. */
-const orderWithReceipt = z.extend(order, { receipt: z.optional(s.receipt) });
+const orderWithReceipt = z.extend(order, { receipt: z.optional(s.receipt()) });
 
 /** The QR code as SVG, drawn on the server (qrcode loads on first use, not at cold start). */
 async function qrSvg(text: string): Promise<string> {
@@ -83,7 +83,7 @@ const exception = z.object({
   estateId: z.string(),
   provider: z.enum(PROVIDERS),
   outTradeNo: z.string(),
-  amount: s.money,
+  amount: s.money(),
   providerTransactionId: z.string(),
   reason: z.string(),
   status: z.enum(['OPEN', 'RESOLVED']),
@@ -196,21 +196,23 @@ export const paymentRoutes = [
     group: 'payments',
     access: 'RW',
     roles: ['owner', 'kiosk'],
-    body: z
-      .strictObject({
-        invoiceId: z.optional(s.docId),
-        sessionId: z.optional(s.docId),
-        provider: z.enum(PROVIDERS),
-        // The kiosk's 终端编号: printed on the receipt as 自助终端 and the terminal (SPEC.md §5).
-        terminalId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be a terminal id'))),
-      })
-      .check(
-        z.refine((b) => (b.invoiceId === undefined) !== (b.sessionId === undefined), {
-          message: 'give exactly one of invoiceId and sessionId',
-          path: ['invoiceId'],
-        }),
-      ),
-    response: order,
+    schemas: () => ({
+      body: z
+        .strictObject({
+          invoiceId: z.optional(s.docId()),
+          sessionId: z.optional(s.docId()),
+          provider: z.enum(PROVIDERS),
+          // The kiosk's 终端编号: printed on the receipt as 自助终端 and the terminal (SPEC.md §5).
+          terminalId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be a terminal id'))),
+        })
+        .check(
+          z.refine((b) => (b.invoiceId === undefined) !== (b.sessionId === undefined), {
+            message: 'give exactly one of invoiceId and sessionId',
+            path: ['invoiceId'],
+          }),
+        ),
+      response: order,
+    }),
     status: 201,
     idempotent: true,
     async handler({ body, actor, ctx }) {
@@ -234,8 +236,10 @@ export const paymentRoutes = [
     group: 'payments',
     access: 'RW',
     roles: ['owner', 'kiosk', ...STAFF_READ],
-    params: z.strictObject({ orderId: z.string().check(z.regex(OUT_TRADE_NO_RE, 'must be an order id')) }),
-    response: orderWithReceipt,
+    schemas: () => ({
+      params: z.strictObject({ orderId: z.string().check(z.regex(OUT_TRADE_NO_RE, 'must be an order id')) }),
+      response: orderWithReceipt,
+    }),
     status: 200,
     async handler({ params, actor, ctx }) {
       const o = await getPaymentOrder(ctx, params.orderId);
@@ -253,9 +257,11 @@ export const paymentRoutes = [
     group: 'payments',
     access: 'RW',
     roles: 'public',
-    query: notifyQuery,
+    schemas: () => ({
+      query: notifyQuery,
+      response: z.string(),
+    }),
     rawBody: { maxBytes: NOTIFY_MAX_BYTES, types: [] },
-    response: z.string(),
     produces: 'application/json',
     status: 200,
     handler: ({ ctx, query, headers, raw }) => notification('WECHAT', ctx, query.estateId, headers, raw),
@@ -268,9 +274,11 @@ export const paymentRoutes = [
     group: 'payments',
     access: 'RW',
     roles: 'public',
-    query: notifyQuery,
+    schemas: () => ({
+      query: notifyQuery,
+      response: z.string(),
+    }),
     rawBody: { maxBytes: NOTIFY_MAX_BYTES, types: [] },
-    response: z.string(),
     produces: 'text/plain',
     status: 200,
     handler: ({ ctx, query, headers, raw }) => notification('ALIPAY', ctx, query.estateId, headers, raw),
@@ -283,13 +291,15 @@ export const paymentRoutes = [
     group: 'payments',
     access: 'RO',
     roles: ['accountant', 'admin'],
-    query: z.strictObject({
-      estateId: s.estateId,
-      status: z.optional(z.enum(['OPEN', 'RESOLVED'])),
-      limit: s.limit,
-      cursor: s.cursor,
+    schemas: () => ({
+      query: z.strictObject({
+        estateId: s.estateId(),
+        status: z.optional(z.enum(['OPEN', 'RESOLVED'])),
+        limit: s.limit(),
+        cursor: s.cursor(),
+      }),
+      response: z.object({ items: z.array(exception), nextCursor: z.optional(z.string()) }),
     }),
-    response: z.object({ items: z.array(exception), nextCursor: z.optional(z.string()) }),
     status: 200,
     async handler({ query, actor, ctx }) {
       requireEstate(actor, query.estateId);
@@ -313,15 +323,17 @@ export const paymentRoutes = [
     group: 'payments',
     access: 'RW',
     roles: ['accountant', 'admin'],
-    params: z.strictObject({
-      id: z.string().check(z.regex(/^[A-Z]+-[0-9A-Za-z_-]{1,64}$/, 'must be an exception id')),
+    schemas: () => ({
+      params: z.strictObject({
+        id: z.string().check(z.regex(/^[A-Z]+-[0-9A-Za-z_-]{1,64}$/, 'must be an exception id')),
+      }),
+      body: z.strictObject({
+        action: z.enum(['REFUND', 'APPLY']),
+        invoiceId: z.optional(s.docId()),
+        reason: s.text(200),
+      }),
+      response: z.extend(exception, { receipt: z.optional(s.receipt()) }),
     }),
-    body: z.strictObject({
-      action: z.enum(['REFUND', 'APPLY']),
-      invoiceId: z.optional(s.docId),
-      reason: s.text(200),
-    }),
-    response: z.extend(exception, { receipt: z.optional(s.receipt) }),
     status: 200,
     idempotent: true,
     async handler({ params, body, actor, ctx }) {

@@ -7,7 +7,7 @@ import { requireEstate } from '../auth.js';
 import { route } from '../route.js';
 import * as s from '../schemas.js';
 
-const estateParams = z.strictObject({ estateId: s.estateId });
+const estateParams = z.strictObject({ estateId: s.estateId() });
 
 const renewalLogLine = z.object({
   estateId: z.string(),
@@ -32,9 +32,11 @@ export const renewalLogRoutes = [
     group: 'billing',
     access: 'RO',
     roles: ['admin'],
-    params: estateParams,
-    query: z.strictObject({ date: z.optional(s.date) }),
-    response: z.object({ runs: z.array(renewalLogLine) }),
+    schemas: () => ({
+      params: estateParams,
+      query: z.strictObject({ date: z.optional(s.date()) }),
+      response: z.object({ runs: z.array(renewalLogLine) }),
+    }),
     status: 200,
     async handler({ params, query, actor, ctx }) {
       requireEstate(actor, params.estateId);

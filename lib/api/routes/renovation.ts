@@ -16,11 +16,11 @@ import type { PrintedNames } from '../../store/items.js';
 import { businessDate, parseBizDate } from '../../time.js';
 import { requireEstate } from '../auth.js';
 import { presentInvoice, presentPeriod } from '../present.js';
-import { route } from '../route.js';
+import { once, route } from '../route.js';
 import * as s from '../schemas.js';
 import { loadInScope, page, STAFF } from './billing.js';
 
-const caseParams = z.strictObject({ caseId: s.docId });
+const caseParams = once(() => z.strictObject({ caseId: s.docId() }));
 
 function isCalendarDate(value: string): boolean {
   // The pattern's own message covers malformed text; this check adds only "no such day".
@@ -33,94 +33,110 @@ function isCalendarDate(value: string): boolean {
   }
 }
 /** Refused at the edge (400), before a state is read or an Idempotency-Key is taken. */
-const calendarDate = s.date.check(z.refine(isCalendarDate, 'must be a real calendar date'));
-const positiveMoney = s.money.check(z.refine((v) => /[1-9]/.test(v), 'must be more than 0.00'));
+const calendarDate = once(() => s.date().check(z.refine(isCalendarDate, 'must be a real calendar date')));
+const positiveMoney = once(() => s.money().check(z.refine((v) => /[1-9]/.test(v), 'must be more than 0.00')));
 
-const stamp = { recordedAt: z.string(), recordedBy: z.string() };
-const deduction = z.object({ amount: s.signedMoney, reason: z.string(), evidenceRef: z.string() });
-export const renovationCase = z.object({
-  caseId: z.string(),
-  estateId: z.string(),
-  unitId: z.string(),
-  invoiceNo: z.string(),
-  invoiceStatus: z.enum(['OPEN', 'PAID', 'VOID', 'CREDITED']),
-  receiptNo: z.optional(z.string()),
-  state: z
-    .enum(RENOVATION_STATES)
-    .check(z.meta({ description: 'case and deposit state (docs/renovation.md)' })),
-  allowedActions: z.array(z.enum(RENOVATION_ACTIONS)),
-  cards: z.int(),
-  registrationDate: s.date,
-  registeredAt: z.string(),
-  registeredBy: z.string(),
-  approvalDue: s.date,
-  period: s.period.check(z.meta({ description: 'renovation period [start, end), end moved by extensions' })),
-  extensions: z.array(z.object({ previousEnd: s.date, end: s.date, reason: z.string(), ...stamp })),
-  deposit: z.object({
-    currency: z.literal('CNY'),
-    renovationDeposit: s.signedMoney,
-    cardDeposit: s.signedMoney,
-    deducted: s.signedMoney,
-    held: s.signedMoney.check(
-      z.meta({
-        description: 'what is held now: paid deposits less deductions, until refunded',
+const stamp = once(() => ({ recordedAt: z.string(), recordedBy: z.string() }));
+const deduction = once(() =>
+  z.object({ amount: s.signedMoney(), reason: z.string(), evidenceRef: z.string() }),
+);
+export const renovationCase = once(() =>
+  z.object({
+    caseId: z.string(),
+    estateId: z.string(),
+    unitId: z.string(),
+    invoiceNo: z.string(),
+    invoiceStatus: z.enum(['OPEN', 'PAID', 'VOID', 'CREDITED']),
+    receiptNo: z.optional(z.string()),
+    state: z
+      .enum(RENOVATION_STATES)
+      .check(z.meta({ description: 'case and deposit state (docs/renovation.md)' })),
+    allowedActions: z.array(z.enum(RENOVATION_ACTIONS)),
+    cards: z.int(),
+    registrationDate: s.date(),
+    registeredAt: z.string(),
+    registeredBy: z.string(),
+    approvalDue: s.date(),
+    period: s
+      .period()
+      .check(z.meta({ description: 'renovation period [start, end), end moved by extensions' })),
+    extensions: z.array(z.object({ previousEnd: s.date(), end: s.date(), reason: z.string(), ...stamp() })),
+    deposit: z.object({
+      currency: z.literal('CNY'),
+      renovationDeposit: s.signedMoney(),
+      cardDeposit: s.signedMoney(),
+      deducted: s.signedMoney(),
+      held: s.signedMoney().check(
+        z.meta({
+          description: 'what is held now: paid deposits less deductions, until refunded',
+        }),
+      ),
+      refunded: z.optional(s.signedMoney()),
+    }),
+    acceptances: z.array(
+      z.object({ date: s.date(), passed: z.boolean(), notes: z.optional(z.string()), ...stamp() }),
+    ),
+    acceptedOn: z.optional(s.date()),
+    reinspectionDue: z.optional(s.date()),
+    reinspections: z.array(
+      z.object({
+        n: z.int(),
+        date: s.date(),
+        passed: z.boolean(),
+        deductions: z.array(deduction()),
+        ...stamp(),
       }),
     ),
-    refunded: z.optional(s.signedMoney),
+    passedOn: z.optional(s.date()),
+    refundDue: z.optional(s.date()),
+    refundNo: z.optional(z.string()),
+    refundedAt: z.optional(z.string()),
   }),
-  acceptances: z.array(
-    z.object({ date: s.date, passed: z.boolean(), notes: z.optional(z.string()), ...stamp }),
-  ),
-  acceptedOn: z.optional(s.date),
-  reinspectionDue: z.optional(s.date),
-  reinspections: z.array(
-    z.object({ n: z.int(), date: s.date, passed: z.boolean(), deductions: z.array(deduction), ...stamp }),
-  ),
-  passedOn: z.optional(s.date),
-  refundDue: z.optional(s.date),
-  refundNo: z.optional(z.string()),
-  refundedAt: z.optional(z.string()),
-});
+);
 
-export const depositRefund = z.object({
-  refundNo: z.string(),
-  estateId: z.string(),
-  estateName: z.optional(z.string()),
-  building: z.optional(z.string()),
-  room: z.optional(z.string()),
-  caseId: z.string(),
-  unitId: z.string(),
-  invoiceNo: z.string(),
-  receiptNo: z.optional(z.string()),
-  channel: s.channel,
-  reference: z.optional(z.string()),
-  currency: z.literal('CNY'),
-  deposit: s.signedMoney,
-  deducted: s.signedMoney,
-  cardDeposit: s.signedMoney,
-  lines: z.array(z.object({ type: z.string(), description: z.string(), amount: s.signedMoney })),
-  total: s.signedMoney,
-  totalInWords: z.string(),
-  refundDue: s.date,
-  late: z.boolean(),
-  refundedAt: z.string(),
-  businessDate: s.date,
-  refundedBy: z.string(),
-  refundedByName: z
-    .string()
-    .check(
-      z.meta({ description: 'who paid it out: the display name (`name` claim) at the time, else the sub' }),
-    ),
-});
-
-const dueRenovation = z.object({
-  due: z.object({
-    kind: z.enum(DUE_KINDS),
-    date: s.date,
-    overdue: z.boolean().check(z.meta({ description: 'the due date is before asOf' })),
+export const depositRefund = once(() =>
+  z.object({
+    refundNo: z.string(),
+    estateId: z.string(),
+    estateName: z.optional(z.string()),
+    building: z.optional(z.string()),
+    room: z.optional(z.string()),
+    caseId: z.string(),
+    unitId: z.string(),
+    invoiceNo: z.string(),
+    receiptNo: z.optional(z.string()),
+    channel: s.channel(),
+    reference: z.optional(z.string()),
+    currency: z.literal('CNY'),
+    deposit: s.signedMoney(),
+    deducted: s.signedMoney(),
+    cardDeposit: s.signedMoney(),
+    lines: z.array(z.object({ type: z.string(), description: z.string(), amount: s.signedMoney() })),
+    total: s.signedMoney(),
+    totalInWords: z.string(),
+    refundDue: s.date(),
+    late: z.boolean(),
+    refundedAt: z.string(),
+    businessDate: s.date(),
+    refundedBy: z.string(),
+    refundedByName: z
+      .string()
+      .check(
+        z.meta({ description: 'who paid it out: the display name (`name` claim) at the time, else the sub' }),
+      ),
   }),
-  renovation: renovationCase,
-});
+);
+
+const dueRenovation = once(() =>
+  z.object({
+    due: z.object({
+      kind: z.enum(DUE_KINDS),
+      date: s.date(),
+      overdue: z.boolean().check(z.meta({ description: 'the due date is before asOf' })),
+    }),
+    renovation: renovationCase(),
+  }),
+);
 
 export function presentRenovation(v: RenovationView) {
   const live = v.state !== 'REGISTERED' && v.state !== 'REFUNDED' && v.state !== 'CANCELLED';
@@ -203,14 +219,16 @@ export const renovationRoutes = [
     group: 'renovation',
     access: 'RW',
     roles: ['cashier'],
-    body: z.strictObject({
-      unitId: s.docId,
-      cards: s.count(MAX_CARDS).check(z.meta({ description: 'the permit plus each worker pass' })),
-      date: z
-        .optional(calendarDate)
-        .check(z.meta({ description: 'registration date for paper records entered later; default today' })),
+    schemas: () => ({
+      body: z.strictObject({
+        unitId: s.docId(),
+        cards: s.count(MAX_CARDS).check(z.meta({ description: 'the permit plus each worker pass' })),
+        date: z
+          .optional(calendarDate())
+          .check(z.meta({ description: 'registration date for paper records entered later; default today' })),
+      }),
+      response: z.extend(renovationCase(), { invoice: s.invoice() }),
     }),
-    response: z.extend(renovationCase, { invoice: s.invoice }),
     status: 201,
     async handler({ body, actor, ctx }) {
       await loadInScope(actor, `unit ${body.unitId}`, () => getUnit(ctx, body.unitId));
@@ -226,8 +244,10 @@ export const renovationRoutes = [
     group: 'renovation',
     access: 'RO',
     roles: [...STAFF, 'owner'],
-    params: caseParams,
-    response: renovationCase,
+    schemas: () => ({
+      params: caseParams(),
+      response: renovationCase(),
+    }),
     status: 200,
     async handler({ params, actor, ctx }) {
       return presentRenovation(await inScope(actor, ctx, params.caseId));
@@ -245,18 +265,20 @@ export const renovationRoutes = [
     group: 'renovation',
     access: 'RW',
     roles: ['cashier'],
-    params: caseParams,
-    body: z.strictObject({
-      until: calendarDate.check(
-        z.meta({
-          description:
-            'the new end of the period, exclusive (periods are half-open): the period becomes ' +
-            '[start, until), its last day is the day before; must be after the current end',
-        }),
-      ),
-      reason: s.text(200),
+    schemas: () => ({
+      params: caseParams(),
+      body: z.strictObject({
+        until: calendarDate().check(
+          z.meta({
+            description:
+              'the new end of the period, exclusive (periods are half-open): the period becomes ' +
+              '[start, until), its last day is the day before; must be after the current end',
+          }),
+        ),
+        reason: s.text(200),
+      }),
+      response: renovationCase(),
     }),
-    response: renovationCase,
     status: 200,
     async handler({ params, body, actor, ctx }) {
       await inScope(actor, ctx, params.caseId);
@@ -274,9 +296,11 @@ export const renovationRoutes = [
     group: 'renovation',
     access: 'RW',
     roles: ['cashier'],
-    params: caseParams,
-    body: z.strictObject({ date: calendarDate, passed: z.boolean(), notes: z.optional(s.text(500)) }),
-    response: renovationCase,
+    schemas: () => ({
+      params: caseParams(),
+      body: z.strictObject({ date: calendarDate(), passed: z.boolean(), notes: z.optional(s.text(500)) }),
+      response: renovationCase(),
+    }),
     status: 200,
     async handler({ params, body, actor, ctx }) {
       await inScope(actor, ctx, params.caseId);
@@ -295,17 +319,19 @@ export const renovationRoutes = [
     group: 'renovation',
     access: 'RW',
     roles: ['cashier'],
-    params: caseParams,
-    body: z.strictObject({
-      date: calendarDate,
-      passed: z.boolean(),
-      deductions: z.optional(
-        z
-          .array(z.strictObject({ amount: positiveMoney, reason: s.text(200), evidenceRef: s.text(200) }))
-          .check(z.maxLength(20)),
-      ),
+    schemas: () => ({
+      params: caseParams(),
+      body: z.strictObject({
+        date: calendarDate(),
+        passed: z.boolean(),
+        deductions: z.optional(
+          z
+            .array(z.strictObject({ amount: positiveMoney(), reason: s.text(200), evidenceRef: s.text(200) }))
+            .check(z.maxLength(20)),
+        ),
+      }),
+      response: renovationCase(),
     }),
-    response: renovationCase,
     status: 200,
     // Deductions turn deposit into income: money moves, so a retry must not deduct twice.
     idempotent: true,
@@ -324,12 +350,14 @@ export const renovationRoutes = [
     group: 'renovation',
     access: 'RW',
     roles: ['cashier'],
-    params: caseParams,
-    body: z.strictObject({
-      channel: s.channel,
-      reference: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
+    schemas: () => ({
+      params: caseParams(),
+      body: z.strictObject({
+        channel: s.channel(),
+        reference: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
+      }),
+      response: depositRefund(),
     }),
-    response: depositRefund,
     status: 201,
     idempotent: true,
     async handler({ params, body, actor, ctx, idem }) {
@@ -351,16 +379,18 @@ export const renovationRoutes = [
     group: 'renovation',
     access: 'RO',
     roles: STAFF,
-    params: z.strictObject({ estateId: s.estateId }),
-    query: z.strictObject({
-      due: z.optional(z.enum(DUE_KINDS)),
-      asOf: z
-        .optional(calendarDate)
-        .check(z.meta({ description: 'due on or before this date; default today' })),
-      limit: s.limit,
-      cursor: s.cursor,
+    schemas: () => ({
+      params: z.strictObject({ estateId: s.estateId() }),
+      query: z.strictObject({
+        due: z.optional(z.enum(DUE_KINDS)),
+        asOf: z
+          .optional(calendarDate())
+          .check(z.meta({ description: 'due on or before this date; default today' })),
+        limit: s.limit(),
+        cursor: s.cursor(),
+      }),
+      response: page(dueRenovation()),
     }),
-    response: page(dueRenovation),
     status: 200,
     async handler({ params, query, actor, ctx }) {
       requireEstate(actor, params.estateId);

@@ -23,15 +23,17 @@ export const reprintRoutes = [
     group: 'billing',
     access: 'RO',
     roles: STAFF,
-    query: z.strictObject({
-      estateId: s.estateId,
-      date: z.optional(s.date),
-      unitId: z.optional(s.docId),
-      plate: z.optional(z.string().check(z.minLength(1), z.maxLength(20))),
-      limit: s.limit,
-      cursor: s.cursor,
+    schemas: () => ({
+      query: z.strictObject({
+        estateId: s.estateId(),
+        date: z.optional(s.date()),
+        unitId: z.optional(s.docId()),
+        plate: z.optional(z.string().check(z.minLength(1), z.maxLength(20))),
+        limit: s.limit(),
+        cursor: s.cursor(),
+      }),
+      response: page(s.receipt()),
     }),
-    response: page(s.receipt),
     status: 200,
     async handler({ query, actor, ctx }) {
       requireEstate(actor, query.estateId);
@@ -57,8 +59,10 @@ export const reprintRoutes = [
     group: 'billing',
     access: 'RO',
     roles: [...STAFF, 'owner'],
-    params: z.strictObject({ creditNoteNo: s.docId }),
-    response: s.creditNote,
+    schemas: () => ({
+      params: z.strictObject({ creditNoteNo: s.docId() }),
+      response: s.creditNote(),
+    }),
     status: 200,
     async handler({ params, actor, ctx }) {
       const note = await loadInScope(actor, `credit note ${params.creditNoteNo}`, () =>

@@ -3,11 +3,11 @@ import * as z from 'zod/mini';
 import { searchUnits } from '../../billing/unit-search.js';
 import { requireEstate } from '../auth.js';
 import { presentUnit } from '../present.js';
-import { route } from '../route.js';
+import { once, route } from '../route.js';
 import * as s from '../schemas.js';
 import { page, STAFF, unitSchema } from './billing.js';
 
-const unitSummary = z.omit(unitSchema, { spaces: true, openInvoices: true });
+const unitSummary = once(() => z.omit(unitSchema(), { spaces: true, openInvoices: true }));
 
 export const unitSearchRoutes = [
   route({
@@ -19,15 +19,17 @@ export const unitSearchRoutes = [
     group: 'billing',
     access: 'RO',
     roles: STAFF,
-    params: z.strictObject({ estateId: s.estateId }),
-    query: z.strictObject({
-      building: z.optional(s.text(20)),
-      room: z.optional(s.text(20)),
-      q: z.optional(s.text(50)),
-      limit: s.limit,
-      cursor: s.cursor,
+    schemas: () => ({
+      params: z.strictObject({ estateId: s.estateId() }),
+      query: z.strictObject({
+        building: z.optional(s.text(20)),
+        room: z.optional(s.text(20)),
+        q: z.optional(s.text(50)),
+        limit: s.limit(),
+        cursor: s.cursor(),
+      }),
+      response: page(unitSummary()),
     }),
-    response: page(unitSummary),
     status: 200,
     async handler({ params, query, actor, ctx }) {
       requireEstate(actor, params.estateId);

@@ -9,6 +9,12 @@
  * optimistic lock on a per-vehicle item (`RENTALS`) that every rental bumps in its own transaction:
  * of two rentals issued at once for the same plate, the second re-reads and sees the first.
  */
+
+import type { Ctx } from '../billing/context.js';
+import { listTariffs, tariffOn } from '../billing/estates.js';
+import { commitInvoice } from '../billing/invoices.js';
+import type { Invoice } from '../billing/records.js';
+import { normalisePlate } from '../billing/units.js';
 import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../errors.js';
 import { parkingRental } from '../fees/calculators.js';
 import { dueDate } from '../fees/periods.js';
@@ -18,12 +24,7 @@ import { rentalLockItem } from '../store/parking-items.js';
 import { parseRecord, rentalLockRecordSchema } from '../store/records.js';
 import type { RentalKind } from '../tariffs/catalog.js';
 import { addMonths, addYears, businessDate, type Period, parseBizDate } from '../time.js';
-import type { Ctx } from './context.js';
-import { listTariffs, tariffOn } from './estates.js';
-import { commitInvoice } from './invoices.js';
 import { rentalClaims } from './parking-free.js';
-import type { Invoice } from './records.js';
-import { normalisePlate } from './units.js';
 
 export interface RentalInput {
   estateId: string;

@@ -4,6 +4,12 @@
  * condition on the session's payment version read before: two kiosks paying the same session at
  * once make exactly one payment.
  */
+
+import { auditItem, type Ctx, ledgerItems } from '../billing/context.js';
+import { getEstate } from '../billing/estates.js';
+import type { IdempotentCall } from '../billing/invoices.js';
+import { checkPayment, payee } from '../billing/payments.js';
+import type { Channel, Estate, Receipt } from '../billing/records.js';
 import { ConflictError, ValidationError } from '../errors.js';
 import { feeName } from '../fee-types/catalog.js';
 import { formatFen } from '../money.js';
@@ -13,20 +19,14 @@ import { documentNumber, SERIES } from '../store/keys.js';
 import { transactWithNumbers } from '../store/numbering.js';
 import { sessionPaymentItem } from '../store/parking-items.js';
 import { businessDate, businessYear, formatInstant } from '../time.js';
-import { auditItem, type Ctx, ledgerItems } from './context.js';
-import { getEstate } from './estates.js';
-import type { IdempotentCall } from './invoices.js';
+import { getSession, type ParkingSession } from './parking.js';
 import {
   assessWithFreeParking,
   gateInstant,
-  getSession,
   MINUTE_MS,
-  type ParkingSession,
   QUOTE_VALID_MS,
   type StayAssessment,
-} from './parking.js';
-import { checkPayment, payee } from './payments.js';
-import type { Channel, Estate, Receipt } from './records.js';
+} from './stay.js';
 
 export interface ParkingPaymentInput {
   channel: Channel;

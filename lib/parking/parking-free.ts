@@ -6,11 +6,11 @@
  * note (its claim RELEASED) no longer does.
  */
 
+import type { Ctx } from '../billing/context.js';
 import type { FreeSpan } from '../fees/temp-parking.js';
 import { claimOwner, freePlatePrefix, key } from '../store/keys.js';
 import { claimRecordSchema, parseRecord } from '../store/records.js';
 import { type BizDate, businessDayStart, type Period } from '../time.js';
-import type { Ctx } from './context.js';
 
 export type FreeReason = 'OWNED_SPACE' | 'RENTAL';
 
