@@ -149,6 +149,9 @@ export async function payInvoice(
     const year = businessYear(at);
     // What the receipt prints (estate name, building and room) is read once, beside the rest.
     const names = printedNames(ctx, first);
+    // Awaited inside the turn; if the turn fails before reading it (a throttled counter), its own
+    // failure must not surface as an unhandled rejection that kills the process.
+    names.catch(() => undefined);
     const read = async (round: number) => {
       const [inv, billing, printed] = await Promise.all([
         round === 0 ? first : getInvoice(ctx, invoiceNo),

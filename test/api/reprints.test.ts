@@ -10,7 +10,8 @@ import { ROUTES } from '../../lib/api/routes.js';
 import { createEstate } from '../../lib/billing/estates.js';
 import { createUnit } from '../../lib/billing/units.js';
 import { key } from '../../lib/store/keys.js';
-import { type ApiHarness, apiHarness, isErrorBody } from '../support/api.js';
+import { type ApiHarness, isErrorBody } from '../support/api.js';
+import { paymentHarness } from '../support/payments.js';
 
 let h: ApiHarness;
 const t = {
@@ -31,7 +32,8 @@ const DAY1 = '2025-03-01';
 const DAY2 = '2025-03-02';
 
 beforeAll(async () => {
-  h = await apiHarness();
+  // With the sandbox provider: kiosk money is confirmed by a provider, never self-reported.
+  h = (await paymentHarness()).h;
   h.clock.set(`${DAY1}T09:00:00+08:00`);
   await createEstate(h.ctx('admin'), { estateId: 'DEMO', name: '示范花园' });
   await createEstate(h.ctx('admin', { estates: ['OTHER'] }), { estateId: 'OTHER', name: '别处小区' });
@@ -199,16 +201,32 @@ describe('a counter receipt reprinted, before and after its invoice is reversed'
   });
 });
 
+/**
+ * A kiosk order paid through the sandbox provider: the order names the terminal, the provider's
+ * notification makes the receipt; answers the paid order's receipt (status 201 kept for the callers).
+ */
+async function payThroughProvider(body: Record<string, unknown>, token: string) {
+  const made = await h.call('POST', '/v1/payment-orders', {
+    token,
+    body,
+    headers: { 'Idempotency-Key': `order-${JSON.stringify(body)}` },
+  });
+  expect(made.status, made.text).toBe(201);
+  const pay = await h.call('POST', '/local/sandbox/pay', { body: { outTradeNo: made.json.outTradeNo } });
+  expect(pay.status, pay.text).toBe(200);
+  const got = await h.call('GET', `/v1/payment-orders/${made.json.orderId}`, { token });
+  expect(got.json.status, got.text).toBe('PAID');
+  return { status: 201, text: got.text, json: got.json.receipt };
+}
+
 describe('money taken at a kiosk prints 自助终端 and the terminal, not a login name', () => {
   it('an owner paying at a kiosk', async () => {
     h.clock.set(`${DAY1}T10:00:00+08:00`);
     const inv = await issue(units.b);
-    const paid = await post(
-      `/v1/invoices/${inv.invoiceId}/payments`,
-      { channel: 'KIOSK_WECHAT', amount: inv.total, reference: 'LOBBY-07-1a2b3c4d' },
+    const paid = await payThroughProvider(
+      { invoiceId: inv.invoiceId, provider: 'WECHAT', terminalId: 'LOBBY-07' },
       t.ownerB,
     );
-    expect(paid.status, paid.text).toBe(201);
     docs.kioskReceipt = paid.json.receiptNo;
     const r = await get(`/v1/receipts/${paid.json.receiptNo}`, t.ownerB);
     expect(r.json).toMatchObject({
@@ -232,13 +250,11 @@ describe('money taken at a kiosk prints 自助终端 and the terminal, not a log
     );
     expect(entry.status, entry.text).toBe(201);
     h.clock.set(`${DAY2}T11:00:00+08:00`);
-    const paid = await post(
-      `/v1/parking/sessions/${entry.json.sessionId}/payments`,
-      { channel: 'KIOSK_ALIPAY', amount: '2.00', reference: 'GATE2KIOSK-9f8e7d6c' },
+    const paid = await payThroughProvider(
+      { sessionId: entry.json.sessionId, provider: 'ALIPAY', terminalId: 'GATE2KIOSK' },
       t.kiosk,
     );
-    expect(paid.status, paid.text).toBe(201);
-    // The kiosk cannot read receipts by number: its payment answer is what it prints.
+    // The kiosk cannot read receipts by number: the paid order's receipt is what it prints.
     expect(paid.json).toMatchObject({
       estateName: '示范花园',
       plate: '粤B54321',
