@@ -82,8 +82,15 @@ export const onboardingRoutes = [
         dryRun,
         ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
       });
-      // A dry run creates nothing: 200.
-      return dryRun ? new RawResponse(JSON.stringify(out), { 'content-type': 'application/json' }, 200) : out;
+      // A dry run creates nothing: 200. A commit left to the worker is accepted, not done: 202.
+      if (dryRun || out.state === 'RUNNING') {
+        return new RawResponse(
+          JSON.stringify(out),
+          { 'content-type': 'application/json' },
+          dryRun ? 200 : 202,
+        );
+      }
+      return out;
     },
   }),
   route({
