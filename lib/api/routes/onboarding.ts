@@ -63,7 +63,7 @@ export const onboardingRoutes = [
     path: '/v1/estates/{estateId}/imports',
     operationId: 'importRoster',
     summary:
-      'Import a roster (CSV or XLSX): ?dryRun=true answers the report and writes nothing; a commit needs an Idempotency-Key, writes nothing if any row is invalid (422 with the report) and completes on retry',
+      'Import a roster (CSV or XLSX): ?dryRun=true answers the report and writes nothing; a commit needs an Idempotency-Key, writes nothing if any row is invalid (422 with the report) and completes on retry; a file over the inline row limit answers 202 RUNNING and a worker finishes it (poll GET …/imports/{importId})',
     group: 'onboarding',
     access: 'RW',
     roles: ['admin'],
