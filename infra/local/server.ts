@@ -6,9 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { handleEvent } from '../../lib/api/lambda.js';
+import { handleEvent, logger } from '../../lib/api/lambda.js';
 import type { Deps } from '../../lib/api/route.js';
 import { router } from '../../lib/api/routes.js';
+import { inProcessWorker, setImportWorker } from '../../lib/onboarding/worker.js';
 import { verifyDevToken } from './dev-auth.js';
 
 /** API Gateway's own cap on a request; each route checks its own, smaller limit. */
@@ -49,6 +50,8 @@ export function createLocalServer(deps: Deps, opts: LocalServerOptions = {}): Se
 
 /** The server's request handler, for a server that listens before the store is ready (npm start). */
 export function localRequestHandler(deps: Deps, opts: LocalServerOptions = {}): RequestListener {
+  // Large roster commits finish in this process after their 202 (the stack invokes the function).
+  setImportWorker(inProcessWorker((e) => logger.error('roster import worker failed', { error: String(e) })));
   return async (req, res) => {
     const requestId = randomUUID();
     try {

@@ -44,6 +44,14 @@ function options(outDir: string, minify: boolean): BuildOptions {
   };
 }
 
+/**
+ * The sample roster and the template the import screen offers for download, shipped beside the
+ * counter page (so the CDK web deployment carries them too). test/fixtures/ holds the one checked-in
+ * copy, written by test/support/roster-fixtures.ts and dry-run clean in the tests.
+ */
+export const ROSTER_DOWNLOADS = ['roster-sample.csv', 'roster-template.xlsx'] as const;
+const rosterSource = (f: string) => join(ROOT, 'test', 'fixtures', f);
+
 function copyPages(outDir: string, config: WebConfigFile): void {
   for (const app of WEB_APPS) {
     mkdirSync(join(outDir, app), { recursive: true });
@@ -52,6 +60,7 @@ function copyPages(outDir: string, config: WebConfigFile): void {
       readFileSync(join(WEB_SOURCE_DIR, app, 'index.html'), 'utf8'),
     );
   }
+  for (const f of ROSTER_DOWNLOADS) writeFileSync(join(outDir, 'counter', f), readFileSync(rosterSource(f)));
   writeFileSync(join(outDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
 }
 
@@ -67,10 +76,14 @@ function unchangedSince(outDir: string, key: string): boolean {
   try {
     const stamp = JSON.parse(readFileSync(join(outDir, STAMP_FILE), 'utf8')) as Stamp;
     if (stamp.key !== key) return false;
-    const pages = WEB_APPS.map((app) => join(WEB_SOURCE_DIR, app, 'index.html'));
-    const outputs = WEB_APPS.flatMap((app) =>
-      ['index.html', 'main.js', 'main.css'].map((f) => join(outDir, app, f)),
-    );
+    const pages = [
+      ...WEB_APPS.map((app) => join(WEB_SOURCE_DIR, app, 'index.html')),
+      ...ROSTER_DOWNLOADS.map(rosterSource),
+    ];
+    const outputs = [
+      ...WEB_APPS.flatMap((app) => ['index.html', 'main.js', 'main.css'].map((f) => join(outDir, app, f))),
+      ...ROSTER_DOWNLOADS.map((f) => join(outDir, 'counter', f)),
+    ];
     return (
       outputs.every((f) => existsSync(f)) &&
       [...stamp.inputs, ...pages].every((f) => statSync(f).mtimeMs < stamp.builtAt)
@@ -123,6 +136,8 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.ico': 'image/x-icon',
+  '.csv': 'text/csv; charset=utf-8',
+  '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 };
 
 const SECURITY_HEADERS = {

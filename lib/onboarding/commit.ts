@@ -79,7 +79,7 @@ function chunksOf(rows: readonly PlannedRow[], actions: string): PlannedRow[][] 
 }
 
 /** Reserves the unit numbers and writes the RUNNING record, or returns the record a first attempt wrote. */
-async function startImport(
+export async function startImport(
   ctx: Ctx,
   estateId: string,
   importId: string,

@@ -5,10 +5,11 @@
 import { createHash } from 'node:crypto';
 import type { Ctx } from '../billing/context.js';
 import { NotFoundError, UnprocessableError, ValidationError } from '../errors.js';
-import { chunksDone, commitImport, getImport, type ImportRecord } from './commit.js';
+import { chunksDone, commitImport, getImport, type ImportRecord, startImport } from './commit.js';
 import { parseRoster } from './parse.js';
 import { type Counts, type Plan, planImport, type RowAction } from './plan.js';
 import type { Problem } from './validate.js';
+import { importWorker, inlineRowLimit } from './worker.js';
 
 export interface ImportReport {
   importId: string;
@@ -114,8 +115,25 @@ export async function runImport(
     if (done && done.state !== 'RUNNING') return recordReport(done);
     const plan = await planImport(ctx, estateId, await parseRoster(bytes));
     if (!done && plan.counts.invalid > 0) throw new InvalidRosterError(planReport(importId, false, plan));
+    const warnings = plan.problems.filter((p) => p.severity === 'warning');
+    const worker = importWorker();
+    if (worker && plan.counts.rows > inlineRowLimit()) {
+      // Too many rows for one request: reserve and record now, let the worker write the chunks.
+      // A retry with the same key while RUNNING lands here again and starts another worker; chunk
+      // markers and the conditional finish make two workers on one import harmless.
+      const rec = await startImport(ctx, estateId, importId, digest, plan);
+      if (rec.fileDigest !== digest) {
+        throw new UnprocessableError(
+          'IDEMPOTENCY_KEY_REUSED',
+          'this Idempotency-Key was used for another file; send a new key for a new file',
+        );
+      }
+      if (rec.state !== 'RUNNING') return recordReport(rec);
+      worker(() => commitImport(ctx, estateId, importId, digest, plan));
+      return { ...recordReport(rec, await chunksDone(ctx, importId)), problems: warnings };
+    }
     const rec = await commitImport(ctx, estateId, importId, digest, plan);
-    return { ...recordReport(rec), problems: plan.problems.filter((p) => p.severity === 'warning') };
+    return { ...recordReport(rec), problems: warnings };
   }
   const plan = await planImport(ctx, estateId, await parseRoster(bytes));
   return planReport(`DRY-${digest.slice(0, 16).toUpperCase()}`, true, plan);

@@ -3,8 +3,10 @@
  * checks a file with bad rows (the report as a table, the bad cells marked), checks and imports a
  * good one, and downloads the roster.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utf8Csv, ZH_HEADER } from '../support/roster-files.js';
+import { SAMPLE_ROWS } from '../support/roster-fixtures.js';
 import { accessibleControls, type WebHarness, webHarness } from './harness.js';
 
 let w: WebHarness;
@@ -70,5 +72,41 @@ describe('roster import screen', () => {
       page.getByRole('button', { name: '下载房屋清单(Excel)' }).click(),
     ]);
     expect(download.suggestedFilename()).toBe('roster-DEMO.xlsx');
+  });
+
+  it('offers the sample roster and the template; both download and dry-run clean', async () => {
+    const page = await w.page({ width: 1366, height: 768 });
+    await page.goto(`${w.url}/counter/`);
+    await page.getByLabel('登录令牌').fill(adminToken);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.locator('#import-page').waitFor({ state: 'visible' });
+    const links = [
+      { name: '下载样例清单(CSV)', file: '房屋清单样例.csv', type: 'text/csv', rows: SAMPLE_ROWS.length },
+      {
+        name: '下载导入模板(Excel,含列名说明)',
+        file: '房屋清单模板.xlsx',
+        type: 'application/octet-stream',
+        rows: 0,
+      },
+    ];
+    for (const l of links) {
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('link', { name: l.name }).click(),
+      ]);
+      expect(download.suggestedFilename()).toBe(l.file);
+      const bytes = new Uint8Array(readFileSync(await download.path()));
+      const check = await w.api.call('POST', '/v1/estates/DEMO/imports', {
+        token: adminToken,
+        raw: bytes,
+        headers: { 'content-type': l.type },
+        query: { dryRun: 'true' },
+      });
+      expect(check.status, check.text).toBe(200);
+      expect(check.json.counts.invalid, check.text).toBe(0);
+      // The sample's rows all check; the template is its header rows only (the 说明 sheet explains them).
+      expect(check.json.counts.rows).toBe(l.rows);
+      expect(check.json.problems.filter((p: { severity: string }) => p.severity === 'error')).toEqual([]);
+    }
   });
 });

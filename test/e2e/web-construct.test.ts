@@ -125,6 +125,9 @@ describe('web construct', () => {
       'counter/index.html',
       'counter/main.css',
       'counter/main.js',
+      // The import screen's downloads (infra/local/web.ts ROSTER_DOWNLOADS).
+      'counter/roster-sample.csv',
+      'counter/roster-template.xlsx',
       'kiosk/index.html',
       'kiosk/main.css',
       'kiosk/main.js',

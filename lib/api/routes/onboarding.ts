@@ -63,7 +63,7 @@ export const onboardingRoutes = [
     path: '/v1/estates/{estateId}/imports',
     operationId: 'importRoster',
     summary:
-      'Import a roster (CSV or XLSX): ?dryRun=true answers the report and writes nothing; a commit needs an Idempotency-Key, writes nothing if any row is invalid (422 with the report) and completes on retry',
+      'Import a roster (CSV or XLSX): ?dryRun=true answers the report and writes nothing; a commit needs an Idempotency-Key, writes nothing if any row is invalid (422 with the report) and completes on retry; a file over the inline row limit answers 202 RUNNING and a worker finishes it (poll GET …/imports/{importId})',
     group: 'onboarding',
     access: 'RW',
     roles: ['admin'],
@@ -82,8 +82,15 @@ export const onboardingRoutes = [
         dryRun,
         ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
       });
-      // A dry run creates nothing: 200.
-      return dryRun ? new RawResponse(JSON.stringify(out), { 'content-type': 'application/json' }, 200) : out;
+      // A dry run creates nothing: 200. A commit left to the worker is accepted, not done: 202.
+      if (dryRun || out.state === 'RUNNING') {
+        return new RawResponse(
+          JSON.stringify(out),
+          { 'content-type': 'application/json' },
+          dryRun ? 200 : 202,
+        );
+      }
+      return out;
     },
   }),
   route({

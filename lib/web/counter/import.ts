@@ -203,6 +203,23 @@ export function openImportScreen(s: ImportScreen): void {
         commit,
         download,
       ),
+      h(
+        'p',
+        { class: 'hint' },
+        '从样例开始:',
+        // Static files beside this page (infra/local/web.ts ROSTER_DOWNLOADS); same origin, no token.
+        h(
+          'a',
+          { id: 'roster-sample', href: 'roster-sample.csv', download: '房屋清单样例.csv' },
+          '下载样例清单(CSV)',
+        ),
+        ' ',
+        h(
+          'a',
+          { id: 'roster-template', href: 'roster-template.xlsx', download: '房屋清单模板.xlsx' },
+          '下载导入模板(Excel,含列名说明)',
+        ),
+      ),
       status,
       table,
     ),
