@@ -280,6 +280,18 @@ export const SAMPLES: Record<string, Expectation> = {
       body: { action: 'APPLY', invoiceId: f.paidInvoiceId, reason: '转缴' },
     }),
   },
+  createReconciliation: {
+    scope: 'estate',
+    sample: (f) => ({
+      params: { estateId: f.estateId },
+      query: { provider: 'WECHAT', date: '2026-03-01' },
+      file: { bytes: '交易时间,商户订单号\r\n', type: 'text/csv' },
+    }),
+  },
+  getReconciliation: {
+    scope: 'estate',
+    sample: (f) => ({ params: { estateId: f.estateId, id: 'RCN00000000000000000000' } }),
+  },
 
   listLedger: {
     scope: 'estate',
