@@ -9,24 +9,26 @@ import { PROVIDERS } from '../../payments/provider.js';
 import { getReconciliation, reconcile } from '../../payments/reconcile.js';
 import { parseBizDate } from '../../time.js';
 import { requireEstate } from '../auth.js';
-import { route } from '../route.js';
+import { once, route } from '../route.js';
 import * as s from '../schemas.js';
 
 const item = z.record(z.string(), z.union([z.string(), z.number()]));
-const reconciliation = z.object({
-  reconciliationId: z.string(),
-  estateId: z.string(),
-  provider: z.enum(PROVIDERS),
-  date: z.string(),
-  fileSha256: z.string(),
-  createdAt: z.string(),
-  createdBy: z.string(),
-  matched: z.array(item),
-  missingOnOurSide: z.array(item),
-  missingAtProvider: z.array(item),
-  amountDifferences: z.array(item),
-  counts: z.record(z.string(), z.number()),
-});
+const reconciliation = once(() =>
+  z.object({
+    reconciliationId: z.string(),
+    estateId: z.string(),
+    provider: z.enum(PROVIDERS),
+    date: z.string(),
+    fileSha256: z.string(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    matched: z.array(item),
+    missingOnOurSide: z.array(item),
+    missingAtProvider: z.array(item),
+    amountDifferences: z.array(item),
+    counts: z.record(z.string(), z.number()),
+  }),
+);
 
 /** A day's statement of one estate is kilobytes; 2 MB leaves room and stays one request. */
 const STATEMENT_MAX_BYTES = 2 * 1024 * 1024;
@@ -42,10 +44,12 @@ export const reconciliationRoutes = [
     group: 'payments',
     access: 'RW',
     roles: ['accountant', 'admin'],
-    params: z.strictObject({ estateId: s.estateId }),
-    query: z.strictObject({ provider: z.enum(PROVIDERS), date: z.string() }),
+    schemas: () => ({
+      params: z.strictObject({ estateId: s.estateId() }),
+      query: z.strictObject({ provider: z.enum(PROVIDERS), date: z.string() }),
+      response: reconciliation(),
+    }),
     rawBody: { maxBytes: STATEMENT_MAX_BYTES, types: STATEMENT_TYPES },
-    response: reconciliation,
     status: 201,
     async handler({ params, query, raw, ctx, actor }) {
       requireEstate(actor, params.estateId);
@@ -61,11 +65,13 @@ export const reconciliationRoutes = [
     group: 'payments',
     access: 'RO',
     roles: ['accountant', 'admin'],
-    params: z.strictObject({
-      estateId: s.estateId,
-      id: z.string().check(z.regex(/^RCN[0-9A-F]{20}$/, 'must be a reconciliation id')),
+    schemas: () => ({
+      params: z.strictObject({
+        estateId: s.estateId(),
+        id: z.string().check(z.regex(/^RCN[0-9A-F]{20}$/, 'must be a reconciliation id')),
+      }),
+      response: reconciliation(),
     }),
-    response: reconciliation,
     status: 200,
     async handler({ params, ctx, actor }) {
       requireEstate(actor, params.estateId);
