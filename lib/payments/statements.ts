@@ -7,7 +7,6 @@
  */
 import { ValidationError } from '../errors.js';
 import { type Fen, parseMoney } from '../money.js';
-import { decodeCsv } from '../onboarding/parse.js';
 import type { ProviderName } from './provider.js';
 
 export interface StatementRow {
@@ -53,6 +52,17 @@ const LAYOUT: Record<ProviderName, Layout> = {
     refund: ['退款'],
   },
 };
+
+/** UTF-8 (with or without BOM), else GBK: the providers' downloads are GBK, re-saved files UTF-8. */
+function decodeCsv(bytes: Uint8Array): string {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
+    return new TextDecoder().decode(bytes.subarray(3));
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('gb18030').decode(bytes);
+  }
+}
 
 const bad = (line: number, column: string, message: string) =>
   ValidationError.of(`line ${line}, column ${column}`, 'INVALID_STATEMENT', message);
