@@ -47,7 +47,8 @@ export const TABLE_NEEDS: Record<FunctionName, TableNeeds> = {
   /** Roster import and export: guards and spaces of an estate; GSI1 from the invoice code it issues with. */
   onboarding: { queriesTable: true, queriesIndexes: ['GSI1'] },
   /** GSI2: payment exceptions by estate; the payment paths read unit claims and free plates. */
-  payments: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2'] },
+  // GSI3: reconciliation reads a day's receipts of the estate.
+  payments: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2', 'GSI3'] },
   scheduler: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2'], scansIndexes: ['GSI2'] },
 };
 

@@ -13,6 +13,7 @@ import { alipayTime, signContent } from '../../lib/payments/alipay.js';
 import { encryptResource, rsaSign, rsaVerify, signedHeaders } from '../../lib/payments/wechat.js';
 import type { SandboxKeys } from './sandbox-keys.js';
 import { payPage } from './sandbox-page.js';
+import { alipayStatement, paidOn, wechatStatement } from './sandbox-statement.js';
 
 export interface SandboxTrade {
   provider: 'WECHAT' | 'ALIPAY';
@@ -315,6 +316,26 @@ export class Sandbox {
     });
   }
 
+  /** `?provider=WECHAT|ALIPAY&date=YYYY-MM-DD`: the day's statement file, as the provider serves it. */
+  private statement(url: URL): Answer {
+    const provider = url.searchParams.get('provider');
+    const date = url.searchParams.get('date') ?? '';
+    if ((provider !== 'WECHAT' && provider !== 'ALIPAY') || !/^\d{4}-\d{2}-\d{2}$/.test(date))
+      return json(400, {
+        error: {
+          code: 'INVALID_QUERY',
+          message: 'send ?provider=WECHAT|ALIPAY&date=YYYY-MM-DD',
+          details: [],
+        },
+      });
+    const trades = paidOn(this.trades.values(), provider, date);
+    const text =
+      provider === 'WECHAT'
+        ? wechatStatement(trades, this.keys.wechat)
+        : alipayStatement(trades, this.keys.alipay, date);
+    return { status: 200, headers: { 'content-type': 'text/csv; charset=utf-8' }, body: Buffer.from(text) };
+  }
+
   /** Serves `/local/sandbox/...`; anything else is left to the next handler. */
   readonly handle = async (req: IncomingMessage): Promise<Answer | undefined> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -336,6 +357,7 @@ export class Sandbox {
         }
         return await this.pay(input ?? {});
       }
+      if (url.pathname === '/local/sandbox/statement' && req.method === 'GET') return this.statement(url);
       if (url.pathname === '/local/sandbox/pay-page' && req.method === 'GET') {
         const t = this.trades.get(url.searchParams.get('outTradeNo') ?? '');
         return {

@@ -17,6 +17,7 @@ import { monthReportRoutes } from './routes/month-reports.js';
 import { onboardingRoutes } from './routes/onboarding.js';
 import { parkingRoutes } from './routes/parking.js';
 import { paymentRoutes } from './routes/payments.js';
+import { reconciliationRoutes } from './routes/reconciliations.js';
 import { renewalLogRoutes } from './routes/renewal-log.js';
 import { renovationRoutes } from './routes/renovation.js';
 import { reprintRoutes } from './routes/reprints.js';
@@ -39,6 +40,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...onboardingRoutes,
   ...arrearsRoutes,
   ...paymentRoutes,
+  ...reconciliationRoutes,
 ];
 
 export const router = new Router(ROUTES);

@@ -44,6 +44,8 @@ export interface Fixture {
   /** A paid payment order for the unit's open invoice, and an open payment exception of the estate. */
   orderId: string;
   exceptionId: string;
+  /** A stored reconciliation of an empty WeChat statement. */
+  reconciliationId: string;
 }
 
 export interface Sample {
@@ -279,6 +281,18 @@ export const SAMPLES: Record<string, Expectation> = {
       params: { id: f.exceptionId },
       body: { action: 'APPLY', invoiceId: f.paidInvoiceId, reason: '转缴' },
     }),
+  },
+  createReconciliation: {
+    scope: 'estate',
+    sample: (f) => ({
+      params: { estateId: f.estateId },
+      query: { provider: 'WECHAT', date: '2026-03-01' },
+      file: { bytes: '交易时间,商户订单号\r\n', type: 'text/csv' },
+    }),
+  },
+  getReconciliation: {
+    scope: 'estate',
+    sample: (f) => ({ params: { estateId: f.estateId, id: f.reconciliationId } }),
   },
 
   listLedger: {
@@ -532,6 +546,16 @@ export async function seedFixtures(h: ApiHarness, roles: readonly Role[]): Promi
         createdAtMs: h.clock.now,
       }),
     ]);
+    const reconciled = await ok(
+      h.call('POST', `/v1/estates/${estateId}/reconciliations`, {
+        token: await h.token('accountant', { estates: [estateId] }),
+        query: { provider: 'WECHAT', date: '2026-03-01' },
+        raw: '交易时间,微信订单号,商户订单号,交易状态,订单金额\r\n',
+        headers: { 'content-type': 'text/csv' },
+      }),
+      201,
+      `reconciliation in ${estateId}`,
+    );
     return {
       estateId,
       unitId,
@@ -545,6 +569,7 @@ export async function seedFixtures(h: ApiHarness, roles: readonly Role[]): Promi
       importId: imported.json.importId,
       orderId,
       exceptionId,
+      reconciliationId: reconciled.json.reconciliationId,
     };
   };
   const session = async (estateId: string) => {
