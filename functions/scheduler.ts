@@ -3,7 +3,9 @@
  * Asia/Shanghai. It renews every estate that has a unit waiting for renewal, as of the business date
  * of the run. One estate failing does not stop the others; the run then fails as a whole, so the
  * function's error alarm fires and Lambda retries it — safely, since a period is billed at most once
- * and a retry skips what the first attempt issued.
+ * and a retry skips what the first attempt issued. After the renewals, every estate's expired
+ * payment orders are closed at the provider, then CLOSED here (SPEC.md §9; retries are safe: a
+ * closed order is no longer pending).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Deps } from '../lib/api/route.js';
@@ -11,6 +13,8 @@ import { lambdaDeps } from '../lib/api/runtime.js';
 import { SYSTEM_SCHEDULER } from '../lib/billing/context.js';
 import { estatesAwaitingRenewal } from '../lib/billing/estates-list.js';
 import { runRenewals } from '../lib/billing/renewals.js';
+import { estatesWithPendingOrders } from '../lib/payments/daily.js';
+import { closeExpiredOrders } from '../lib/payments/orders.js';
 import { type BizDate, businessDate } from '../lib/time.js';
 
 export interface EstateRenewal {
@@ -22,6 +26,8 @@ export interface EstateRenewal {
 export interface RenewalRunSummary {
   asOf: BizDate;
   renewed: EstateRenewal[];
+  /** Expired payment orders closed, per estate that had a pending order. */
+  closedOrders: { estateId: string; closed: number }[];
   failed: { estateId: string; error: string }[];
 }
 
@@ -36,7 +42,7 @@ type Log = Pick<Logger, 'info' | 'error'>;
 
 export async function renewEveryEstate(deps: Deps, log: Log): Promise<RenewalRunSummary> {
   const asOf = businessDate(deps.now());
-  const summary: RenewalRunSummary = { asOf, renewed: [], failed: [] };
+  const summary: RenewalRunSummary = { asOf, renewed: [], closedOrders: [], failed: [] };
   for (const estateId of await estatesAwaitingRenewal(deps.db)) {
     const ctx = { db: deps.db, now: deps.now, actor: SYSTEM_SCHEDULER(estateId) };
     try {
@@ -55,7 +61,30 @@ export async function renewEveryEstate(deps: Deps, log: Log): Promise<RenewalRun
       });
     }
   }
+  await closeEveryEstatesExpiredOrders(deps, log, summary);
   return summary;
+}
+
+/** Per estate, after the renewals; one estate's provider being down does not stop the others. */
+async function closeEveryEstatesExpiredOrders(
+  deps: Deps,
+  log: Log,
+  summary: RenewalRunSummary,
+): Promise<void> {
+  for (const estateId of await estatesWithPendingOrders(deps.db)) {
+    try {
+      const closed = await closeExpiredOrders({ db: deps.db, now: deps.now }, estateId);
+      summary.closedOrders.push({ estateId, closed });
+      if (closed > 0) log.info('expired payment orders closed', { estateId, closed });
+    } catch (e) {
+      const err = e as Error;
+      summary.failed.push({ estateId, error: `closing expired payment orders: ${err.name}: ${err.message}` });
+      log.error('closing expired payment orders failed', {
+        estateId,
+        error: { name: err.name, message: err.message, stack: err.stack },
+      });
+    }
+  }
 }
 
 export const logger = new Logger();
@@ -66,6 +95,7 @@ export const handler = async (): Promise<RenewalRunSummary> => {
     asOf: summary.asOf,
     estates: summary.renewed.length,
     issued: summary.renewed.reduce((n, r) => n + r.issued, 0),
+    closedOrders: summary.closedOrders.reduce((n, c) => n + c.closed, 0),
     failed: summary.failed.length,
   });
   if (summary.failed.length > 0) throw new RenewalRunFailed(summary);

@@ -6,6 +6,7 @@
 import { ConflictError, UnavailableError } from '../errors.js';
 import { Alipay } from './alipay.js';
 import type { EstateMerchant, PaymentProvider, ProviderName } from './provider.js';
+import { secretMerchants } from './secrets.js';
 import { WechatPay } from './wechat.js';
 
 export interface PaymentsConfig {
@@ -35,7 +36,10 @@ function fromEnvironment(): PaymentsConfig {
     wechatBaseUrl: env['WECHAT_PAY_BASE_URL'] ?? 'https://api.mch.weixin.qq.com',
     alipayGateway: env['ALIPAY_GATEWAY'] ?? 'https://openapi.alipay.com/gateway.do',
     notifyBaseUrl: env['PAYMENT_NOTIFY_BASE_URL'] ?? '',
-    merchant: async (estateId) => merchants[estateId],
+    // The stack sets the prefix (Secrets Manager); PAYMENT_MERCHANTS is for a hand-run function.
+    merchant: env['PAYMENT_SECRET_PREFIX']
+      ? secretMerchants(env['PAYMENT_SECRET_PREFIX'])
+      : async (estateId) => merchants[estateId],
   };
 }
 
