@@ -54,7 +54,8 @@ export const TABLE_NEEDS: Record<FunctionName, TableNeeds> = {
 /** Groups that may only read, whatever their routes say (SPEC.md §7: accountants change nothing). */
 export const READ_ONLY_GROUPS: readonly FunctionGroup[] = ['ledger'];
 
-export const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'] as const;
+/** BatchGetItem: the reports read unit labels 100 to a request (lib/ledger/units.ts). */
+export const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
 export const WRITE_ACTIONS = [
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
