@@ -27,6 +27,8 @@ export interface MonthBooks {
   settings: SettingsHistory;
   /** The stored close the books start from, when there was one. */
   close?: MonthClose;
+  /** Unit labels of the month's rows, read while the rest loads (loadMonth's `labels`). */
+  units?: { directory: UnitDirectory; loaded: Promise<void> };
 }
 
 /** Months of history read at once: DynamoDB answers a Query per month in parallel. */
@@ -82,22 +84,37 @@ async function entriesSince(
 
 /**
  * The month's books: the latest stored close before it (docs/accounting.md §2a) plus the ledger
- * rows after it, or the whole history when no close is stored. `fromHistory` ignores closes (tests
- * compare the two).
+ * rows after it, or the whole history when no close is stored. The month's own rows are read at
+ * once, alongside the close and the settings; with `labels` (the vouchers) their units' labels are
+ * read as soon as they arrive. `fromHistory` ignores closes (tests compare the two).
  */
 export async function loadMonth(
   ctx: Pick<Ctx, 'db'>,
   estateId: string,
   month: Month,
-  opts: { fromHistory?: boolean } = {},
+  opts: { fromHistory?: boolean; labels?: boolean } = {},
 ): Promise<MonthBooks> {
+  const own = opts.fromHistory ? undefined : readMonths(ctx.db, estateId, month, month);
+  const units = opts.labels ? new UnitDirectory(ctx.db) : undefined;
+  const labelled = own && units ? own.then((rows) => units.load(rows.map((e) => e.unitId))) : undefined;
+  // Settled here too, so a failed read of the month's rows is never an unhandled rejection.
+  labelled?.catch(() => undefined);
   const [settings, close] = await Promise.all([
     SettingsHistory.load(ctx, estateId),
     opts.fromHistory ? undefined : latestCloseBefore(ctx.db, estateId, month),
   ]);
-  const entries = await entriesSince(ctx.db, estateId, close, month);
+  const entries = own
+    ? [...(await entriesSince(ctx.db, estateId, close, addMonth(month, -1))), ...(await own)]
+    : await entriesSince(ctx.db, estateId, undefined, month);
   const flows = revenueFlows(close ? [...close.lines, ...entries] : entries, settings);
-  return { month, entries, settings, flows, ...(close ? { close } : {}) };
+  return {
+    month,
+    entries,
+    settings,
+    flows,
+    ...(close ? { close } : {}),
+    ...(units && labelled ? { units: { directory: units, loaded: labelled } } : {}),
+  };
 }
 
 /**
@@ -141,7 +158,8 @@ export function monthRevenue(estateId: string, books: MonthBooks): RevenueReport
 }
 
 export async function monthVoucherLines(ctx: Pick<Ctx, 'db'>, books: MonthBooks): Promise<VoucherLine[]> {
-  const units = new UnitDirectory(ctx.db);
+  const units = books.units?.directory ?? new UnitDirectory(ctx.db);
+  await books.units?.loaded;
   await units.load(books.entries.filter((e) => monthOf(e.businessDate) === books.month).map((e) => e.unitId));
   return monthVouchers({
     month: books.month,

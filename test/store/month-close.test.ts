@@ -6,6 +6,7 @@
  * change mid-year); no close is ever stored for a month that has not ended.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { closeEndedMonths } from '../../functions/scheduler.js';
 import { type Ctx, type LedgerKind, ledgerItems } from '../../lib/billing/context.js';
 import { changeSettings } from '../../lib/reports/accounting-settings.js';
 import { closeMonths, loadMonth, monthRevenue, monthVoucherLines } from '../../lib/reports/month.js';
@@ -181,5 +182,39 @@ describe('month close', () => {
     const fromHistory = await loadMonth(h, ESTATE, '2026-03', { fromHistory: true });
     expect(monthRevenue(ESTATE, fromClose)).toEqual(monthRevenue(ESTATE, fromHistory));
     expect(monthRevenue(ESTATE, fromClose).totals.opening).toBeGreaterThan(0n);
+  });
+
+  it("is the scheduler's step: each estate's ended months, a failure named and the others closed", async () => {
+    const other = 'CLOSE2';
+    for (const tx of ledgerItems(admin('2025-02-03'), Date.parse('2025-02-03T09:00:00+08:00'), {
+      estateId: other,
+      kind: 'PAYMENT_RECEIVED',
+      documentNo: 'CLOSE2-R1',
+      receiptNo: 'CLOSE2-R1',
+      invoiceNo: 'CLOSE2-2025-1',
+      channel: 'CASH',
+      lines: [
+        { feeCode: 'PROPERTY_FEE', amount: 120_000n, period: { start: '2025-02-01', end: '2026-02-01' } },
+      ],
+    }))
+      if ('Put' in tx) await h.db.batchPut([tx.Put.Item]);
+    const logged: string[] = [];
+    const log = { info: (m: string) => logged.push(m), error: (m: string) => logged.push(m) };
+    const deps = { db: h.db, now: () => Date.parse('2025-04-01T02:00:00+08:00') };
+    // A bad stored close of one estate fails it alone.
+    await h.db.put({
+      PK: closePk('BROKEN'),
+      SK: '2025-01#00',
+      month: '2025-01',
+      parts: 2,
+      data: new Uint8Array(1),
+    });
+    const failed = await closeEndedMonths(deps, ['BROKEN', other], log);
+    expect(failed.map((f) => f.estateId)).toEqual(['BROKEN']);
+    expect((await latestCloseBefore(h.db, other, '2025-04'))?.month).toBe('2025-03');
+    const march = await loadMonth(h, other, '2025-03');
+    expect(march.close?.month).toBe('2025-02');
+    expect(monthRevenue(other, march).totals).toMatchObject({ opening: 110_000n, recognised: 10_000n });
+    expect(logged).toEqual(['month close failed', 'months closed']);
   });
 });
