@@ -5,13 +5,15 @@
  * late payers, immediate lines, deposits, credit notes of lines paid months earlier, a VAT rate
  * change mid-year); no close is ever stored for a month that has not ended.
  */
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { closeEndedMonths } from '../../functions/scheduler.js';
 import { type Ctx, type LedgerKind, ledgerItems } from '../../lib/billing/context.js';
+import { Dec, roundToFen } from '../../lib/money.js';
 import { changeSettings } from '../../lib/reports/accounting-settings.js';
 import { closeMonths, loadMonth, monthRevenue, monthVoucherLines } from '../../lib/reports/month.js';
 import { closePk, latestCloseBefore, storeClose } from '../../lib/reports/month-close.js';
-import { addMonth } from '../../lib/reports/recognition.js';
+import { addMonth, splitTax } from '../../lib/reports/recognition.js';
 import type { Item } from '../../lib/store/db.js';
 import { addDays, addMonths } from '../../lib/time.js';
 import { billingHarness, type Harness } from '../support/billing.js';
@@ -216,5 +218,24 @@ describe('month close', () => {
     expect(march.close?.month).toBe('2025-02');
     expect(monthRevenue(other, march).totals).toMatchObject({ opening: 110_000n, recognised: 10_000n });
     expect(logged).toEqual(['month close failed', 'months closed']);
+  });
+});
+
+describe('tax split in bigint', () => {
+  it('rounds every amount at every rate as the 40-digit Decimal division does, ties away from zero', () => {
+    const rates = fc.oneof(
+      fc.constantFrom('0', '0.06', '0.09', '0.13', '0.05', '0.0325', '0.9999'),
+      fc.integer({ min: 0, max: 9999 }).map((n) => `0.${String(n).padStart(4, '0')}`),
+    );
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }), rates, (gross, rate) => {
+        const net = roundToFen(new Dec(gross.toString()).dividedBy(new Dec(1).plus(rate).times(100)));
+        expect(splitTax(gross, rate)).toEqual({ gross, net, tax: gross - net });
+      }),
+      { numRuns: 5000 },
+    );
+    // A tie: 0.04 ÷ 1.6 = 0.025 yuan, half a fen, rounds away from zero.
+    expect(splitTax(4n, '0.6').net).toBe(3n);
+    expect(splitTax(-4n, '0.6').net).toBe(-3n);
   });
 });
