@@ -15,6 +15,7 @@ import { estatesAwaitingRenewal } from '../lib/billing/estates-list.js';
 import { runRenewals } from '../lib/billing/renewals.js';
 import { estatesWithPendingOrders } from '../lib/payments/daily.js';
 import { closeExpiredOrders } from '../lib/payments/orders.js';
+import { closeMonths } from '../lib/reports/month.js';
 import { type BizDate, businessDate } from '../lib/time.js';
 
 export interface EstateRenewal {
@@ -87,10 +88,36 @@ async function closeEveryEstatesExpiredOrders(
   }
 }
 
+/**
+ * Month closes (docs/accounting.md §2a) of every ended month the estates lack: after the first run
+ * of a month, the month before; idempotent, so a retried run writes nothing twice. A failure is
+ * logged and named; the reports fall back to the history meanwhile.
+ */
+export async function closeEndedMonths(
+  deps: Deps,
+  estates: readonly string[],
+  log: Log,
+): Promise<{ estateId: string; error: string }[]> {
+  const failed: { estateId: string; error: string }[] = [];
+  for (const estateId of estates) {
+    try {
+      const closed = await closeMonths({ db: deps.db, now: deps.now }, estateId);
+      if (closed.length > 0) log.info('months closed', { estateId, closed });
+    } catch (e) {
+      const err = e as Error;
+      failed.push({ estateId, error: `${err.name}: ${err.message}` });
+      log.error('month close failed', { estateId, error: { name: err.name, message: err.message } });
+    }
+  }
+  return failed;
+}
+
 export const logger = new Logger();
 
 export const handler = async (): Promise<RenewalRunSummary> => {
-  const summary = await renewEveryEstate(await lambdaDeps(), logger);
+  const deps = await lambdaDeps();
+  const summary = await renewEveryEstate(deps, logger);
+  const closeFailures = await closeEndedMonths(deps, await estatesAwaitingRenewal(deps.db), logger);
   logger.info('renewal run finished', {
     asOf: summary.asOf,
     estates: summary.renewed.length,
@@ -99,5 +126,7 @@ export const handler = async (): Promise<RenewalRunSummary> => {
     failed: summary.failed.length,
   });
   if (summary.failed.length > 0) throw new RenewalRunFailed(summary);
+  if (closeFailures.length > 0)
+    throw new Error(`month closes failed for ${closeFailures.map((f) => f.estateId).join(', ')}`);
   return summary;
 };

@@ -18,6 +18,7 @@ import type { BillingTable } from './table.js';
 /** The operations the code issues (Db and the renewal index scan). */
 export const TABLE_OPERATIONS: Operation[] = [
   Operation.GET_ITEM,
+  Operation.BATCH_GET_ITEM,
   Operation.QUERY,
   Operation.PUT_ITEM,
   Operation.UPDATE_ITEM,

@@ -128,7 +128,7 @@ export class GroupFunction extends Construct {
     const statements = [
       new PolicyStatement({
         effect: Effect.ALLOW,
-        actions: ['dynamodb:GetItem'],
+        actions: ['dynamodb:GetItem', ...(needs.batchGets ? ['dynamodb:BatchGetItem'] : [])],
         resources: [table.table.tableArn],
       }),
     ];

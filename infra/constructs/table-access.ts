@@ -26,6 +26,8 @@ export interface TableNeeds {
   queriesIndexes: readonly IndexName[];
   /** Indexes scanned (the daily renewal run only; see lib/billing/estates-list.ts). */
   scansIndexes?: readonly IndexName[];
+  /** BatchGetItem on the table: unit labels of reports and exports, 100 to a request (lib/ledger/units.ts). */
+  batchGets?: boolean;
 }
 
 export const SCHEDULER = 'scheduler' as const;
@@ -43,7 +45,7 @@ export const TABLE_NEEDS: Record<FunctionName, TableNeeds> = {
   // the grant follows what the imported code can reach, see above.
   parking: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2', 'GSI3'] },
   renovation: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2', 'GSI3'] },
-  ledger: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2', 'GSI3'] },
+  ledger: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2', 'GSI3'], batchGets: true },
   /** Roster import and export: guards and spaces of an estate; GSI1 from the invoice code it issues with. */
   onboarding: { queriesTable: true, queriesIndexes: ['GSI1'] },
   /** GSI2: payment exceptions by estate; the payment paths read unit claims and free plates. */

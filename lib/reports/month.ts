@@ -1,7 +1,8 @@
 /**
- * The query that feeds the revenue report and the vouchers: the estate's ledger from its first
- * entry to the month's last day (an advance received years ago is still being earned), the
- * settings history, and the unit labels of the month's entries. Then the tables the files share.
+ * The query that feeds the revenue report and the vouchers: the latest month close before the
+ * month and the ledger rows after it (or, with no close, the estate's ledger from its first
+ * entry: an advance received years ago is still being earned), the settings history, and the unit
+ * labels of the month's entries. Then the tables the files share.
  */
 import type { Ctx } from '../billing/context.js';
 import type { Column } from '../exports/table.js';
@@ -11,6 +12,7 @@ import { formatFen } from '../money.js';
 import { ledgerPk } from '../store/keys.js';
 import { SEED_EFFECTIVE_FROM } from '../tariffs/catalog.js';
 import { accountingFeeName, SettingsHistory } from './accounting-settings.js';
+import { closeAfter, lastEndedMonth, latestCloseBefore, type MonthClose, storeClose } from './month-close.js';
 import { addMonth, firstDay, lastDay, type Month, monthOf } from './recognition.js';
 import { type Flow, type RevenueReport, type RevenueRow, revenueFlows, revenueReport } from './revenue.js';
 import { monthVouchers, type VoucherLine } from './vouchers.js';
@@ -23,6 +25,10 @@ export interface MonthBooks {
   entries: LedgerEntry[];
   flows: Flow[];
   settings: SettingsHistory;
+  /** The stored close the books start from, when there was one. */
+  close?: MonthClose;
+  /** Unit labels of the month's rows, read while the rest loads (loadMonth's `labels`). */
+  units?: { directory: UnitDirectory; loaded: Promise<void> };
 }
 
 /** Months of history read at once: DynamoDB answers a Query per month in parallel. */
@@ -44,12 +50,10 @@ async function firstEntryDate(db: Ctx['db'], estateId: string, to: string): Prom
   return typeof first === 'string' ? first : undefined;
 }
 
-/** Every entry from the estate's first to the month's last day, in time order, a month per Query. */
-async function history(db: Ctx['db'], estateId: string, month: Month): Promise<LedgerEntry[]> {
-  const first = await firstEntryDate(db, estateId, lastDay(month));
-  if (!first) return [];
+/** Every entry of the months `from`..`to`, in time order, a month per Query, a few at a time. */
+async function readMonths(db: Ctx['db'], estateId: string, from: Month, to: Month): Promise<LedgerEntry[]> {
   const months: Month[] = [];
-  for (let m = monthOf(first); m <= month; m = addMonth(m, 1)) months.push(m);
+  for (let m = from; m <= to; m = addMonth(m, 1)) months.push(m);
   const parts: LedgerEntry[][] = new Array(months.length);
   let next = 0;
   const reader = async () => {
@@ -66,12 +70,87 @@ async function history(db: Ctx['db'], estateId: string, month: Month): Promise<L
   return parts.flat();
 }
 
-export async function loadMonth(ctx: Pick<Ctx, 'db'>, estateId: string, month: Month): Promise<MonthBooks> {
-  const [settings, entries] = await Promise.all([
+/** The entries after `close` (or from the estate's first) up to the month's last day. */
+async function entriesSince(
+  db: Ctx['db'],
+  estateId: string,
+  close: MonthClose | undefined,
+  month: Month,
+): Promise<LedgerEntry[]> {
+  if (close) return readMonths(db, estateId, addMonth(close.month, 1), month);
+  const first = await firstEntryDate(db, estateId, lastDay(month));
+  return first ? readMonths(db, estateId, monthOf(first), month) : [];
+}
+
+/**
+ * The month's books: the latest stored close before it (docs/accounting.md §2a) plus the ledger
+ * rows after it, or the whole history when no close is stored. The month's own rows are read at
+ * once, alongside the close and the settings; with `labels` (the vouchers) their units' labels are
+ * read as soon as they arrive. `fromHistory` ignores closes (tests compare the two).
+ */
+export async function loadMonth(
+  ctx: Pick<Ctx, 'db'>,
+  estateId: string,
+  month: Month,
+  opts: { fromHistory?: boolean; labels?: boolean } = {},
+): Promise<MonthBooks> {
+  const own = opts.fromHistory ? undefined : readMonths(ctx.db, estateId, month, month);
+  const units = opts.labels ? new UnitDirectory(ctx.db) : undefined;
+  const labelled = own && units ? own.then((rows) => units.load(rows.map((e) => e.unitId))) : undefined;
+  // Settled here too, so a failed read of the month's rows is never an unhandled rejection.
+  labelled?.catch(() => undefined);
+  const [settings, close] = await Promise.all([
     SettingsHistory.load(ctx, estateId),
-    history(ctx.db, estateId, month),
+    opts.fromHistory ? undefined : latestCloseBefore(ctx.db, estateId, month),
   ]);
-  return { month, entries, settings, flows: revenueFlows(entries, settings) };
+  const entries = own
+    ? [...(await entriesSince(ctx.db, estateId, close, addMonth(month, -1))), ...(await own)]
+    : await entriesSince(ctx.db, estateId, undefined, month);
+  const flows = revenueFlows(close ? [...close.lines, ...entries] : entries, settings);
+  return {
+    month,
+    entries,
+    settings,
+    flows,
+    ...(close ? { close } : {}),
+    ...(units && labelled ? { units: { directory: units, loaded: labelled } } : {}),
+  };
+}
+
+/**
+ * Closes every ended month of the estate through `through` (default: the last ended month) that
+ * has none, each from the one before: the scheduler's month-end step. Returns the months closed.
+ */
+export async function closeMonths(
+  ctx: Pick<Ctx, 'db' | 'now'>,
+  estateId: string,
+  through: Month = lastEndedMonth(ctx.now()),
+): Promise<Month[]> {
+  if (through > lastEndedMonth(ctx.now())) throw new RangeError(`month ${through} has not ended: no close`);
+  const [settings, found] = await Promise.all([
+    SettingsHistory.load(ctx, estateId),
+    latestCloseBefore(ctx.db, estateId, addMonth(through, 1)),
+  ]);
+  let prior = found;
+  if (prior?.month === through) return [];
+  const entries = await entriesSince(ctx.db, estateId, prior, through);
+  if (entries.length === 0 && !prior) return [];
+  const byMonth = new Map<Month, LedgerEntry[]>();
+  for (const e of entries) {
+    const m = monthOf(e.businessDate);
+    byMonth.set(m, [...(byMonth.get(m) ?? []), e]);
+  }
+  const closed: Month[] = [];
+  const start = prior ? addMonth(prior.month, 1) : monthOf(entries[0]!.businessDate);
+  for (let m = start; m <= through; m = addMonth(m, 1)) {
+    const own = byMonth.get(m) ?? [];
+    const flows = revenueFlows([...(prior?.lines ?? []), ...own], settings);
+    const close = closeAfter(estateId, m, flows, own, prior);
+    if (!(await storeClose(ctx, close))) break;
+    closed.push(m);
+    prior = close;
+  }
+  return closed;
 }
 
 export function monthRevenue(estateId: string, books: MonthBooks): RevenueReport {
@@ -79,13 +158,15 @@ export function monthRevenue(estateId: string, books: MonthBooks): RevenueReport
 }
 
 export async function monthVoucherLines(ctx: Pick<Ctx, 'db'>, books: MonthBooks): Promise<VoucherLine[]> {
-  const units = new UnitDirectory(ctx.db);
+  const units = books.units?.directory ?? new UnitDirectory(ctx.db);
+  await books.units?.loaded;
   await units.load(books.entries.filter((e) => monthOf(e.businessDate) === books.month).map((e) => e.unitId));
   return monthVouchers({
     month: books.month,
     entries: books.entries,
     flows: books.flows,
     accounts: books.settings.at(books.month).accounts,
+    ...(books.close ? { receiptChannels: books.close.channels } : {}),
     auxiliary: (e) => {
       const l = units.label(e.unitId);
       return l ? `${l.building}-${l.room}` : (e.plate ?? e.unitId ?? '');

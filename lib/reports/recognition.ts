@@ -86,9 +86,29 @@ export interface TaxSplit {
  * tax = gross − net. `rate` null: outside VAT, all net. 1934.50 at 6% → 1825.00 + 109.50.
  */
 const divisors = new Map<string, Dec>();
+/** A rate of at most four places as a fraction `scale / (scale + points)`: 0.06 → 10000/10600. */
+const fractions = new Map<string, { scale: bigint; den: bigint } | null>();
+/** Below this the exact fraction and the 40-digit Decimal division round alike (lib/money.ts). */
+const EXACT_LIMIT = 10n ** 20n;
 
 export function splitTax(gross: Fen, rate: string | null): TaxSplit {
   if (rate === null) return { gross, net: gross, tax: 0n };
+  let f = fractions.get(rate);
+  if (f === undefined) {
+    const m = /^0(?:\.(\d{1,4}))?$/.exec(rate);
+    const places = m?.[1] ?? '';
+    f = m
+      ? { scale: 10n ** BigInt(places.length), den: 10n ** BigInt(places.length) + BigInt(places || '0') }
+      : null;
+    fractions.set(rate, f);
+  }
+  const abs = gross < 0n ? -gross : gross;
+  if (f && abs < EXACT_LIMIT) {
+    // Thirty thousand splits a month report: bigint, half-up (away from zero) as roundToFen does.
+    const q = (2n * abs * f.scale + f.den) / (2n * f.den);
+    const net = gross < 0n ? -q : q;
+    return { gross, net, tax: gross - net };
+  }
   let divisor = divisors.get(rate);
   if (!divisor) {
     // Fen ÷ (100 × (1 + rate)) is the yuan amount ÷ (1 + rate) in one division.

@@ -41,6 +41,8 @@ export interface Flow {
   received: TaxSplit;
   /** Earned pieces by month (a credit note's reversal is one negative piece in its month). */
   recognised: Map<Month, TaxSplit>;
+  /** A payment line a credit note has reversed: no later credit note can match it (month-close.ts). */
+  reversed?: boolean;
 }
 
 function flowKey(e: Pick<LedgerEntry, 'invoiceNo' | 'receiptNo' | 'feeCode' | 'periodStart'>): string {
@@ -111,6 +113,7 @@ export function revenueFlows(entries: Iterable<LedgerEntry>, settings: SettingsH
         });
         continue;
       }
+      paid.reversed = true;
       let earned = ZERO_SPLIT;
       for (const [m, piece] of [...paid.recognised]) {
         if (m < month) earned = addSplit(earned, piece);

@@ -47,6 +47,8 @@ export interface VoucherInput {
   accounts: ChartOfAccounts;
   /** Unit (楼栋-房号) or plate of an entry, for the auxiliary column. */
   auxiliary: (e: LedgerEntry) => string;
+  /** Channels of receipts before the entries read (a month close's): a credit note pays back by it. */
+  receiptChannels?: ReadonlyMap<string, string>;
 }
 
 const CHANNEL_RANK = (c: string | undefined) => c ?? '';
@@ -57,7 +59,7 @@ export function monthVouchers(input: VoucherInput): VoucherLine[] {
   const feeAccount = (code: string) => chart.feeCodes[code] ?? '6001';
   const flowOf = new Map<string, Flow>();
   for (const f of input.flows) flowOf.set(f.entry.sk, f);
-  const channelOfReceipt = new Map<string, string>();
+  const channelOfReceipt = new Map<string, string>(input.receiptChannels ?? []);
   for (const e of input.entries)
     if (e.receiptNo && e.channel && (e.kind === 'PAYMENT_RECEIVED' || e.kind === 'DEPOSIT_RECEIVED'))
       channelOfReceipt.set(e.receiptNo, e.channel);

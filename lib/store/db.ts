@@ -19,6 +19,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -106,6 +107,7 @@ type Command =
   | QueryCommand
   | ScanCommand
   | TransactWriteCommand
+  | BatchGetCommand
   | BatchWriteCommand;
 
 /** A failed condition's old item comes back in wire form on the error; read it as a document. */
@@ -192,6 +194,36 @@ export class Db {
     const out = await this.send<Item>('query', new QueryCommand(input));
     this.capacity('query', out['ConsumedCapacity']);
     return page<T>(out);
+  }
+
+  /**
+   * Many items by key, eventually consistent: 100 keys to a request, `parallel` requests in
+   * flight, unprocessed keys sent again. Answers in no particular order (match by key).
+   */
+  async batchGet<T extends Item = Item>(keys: Key[], parallel = 4): Promise<T[]> {
+    const found: T[] = [];
+    const chunks: Key[][] = [];
+    for (let i = 0; i < keys.length; i += 100) chunks.push(keys.slice(i, i + 100));
+    let next = 0;
+    const reader = async () => {
+      while (next < chunks.length) {
+        let pending: Item[] = chunks[next++]!;
+        for (let round = 0; pending.length > 0; round++) {
+          if (round === 10) throw new UnavailableError('the store kept keys of a batch unprocessed', 1);
+          const input = { RequestItems: { [this.table]: { Keys: pending } }, ...this.returnCapacity };
+          const out = await this.send<Item>('get', new BatchGetCommand(input as never));
+          this.capacity('get', out['ConsumedCapacity']);
+          found.push(...(((out['Responses'] as Record<string, T[]> | undefined)?.[this.table] ?? []) as T[]));
+          const left = (out['UnprocessedKeys'] as Record<string, { Keys?: Item[] }> | undefined)?.[
+            this.table
+          ];
+          pending = left?.Keys ?? [];
+          if (pending.length > 0) await sleep(Math.min(800, 25 * 2 ** round));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(parallel, chunks.length) }, reader));
+    return found;
   }
 
   /** Every item of a query (for small, bounded collections such as a unit's claims). */

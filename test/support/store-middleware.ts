@@ -30,6 +30,7 @@ const OPS: Record<string, StoreOp> = {
   UpdateItem: 'update',
   TransactWriteItems: 'transact',
   BatchWriteItem: 'batch',
+  BatchGetItem: 'get',
 };
 
 /** The DynamoDB action of a command name as the SDK gives it in the middleware context. */

@@ -119,7 +119,7 @@ export const monthReportRoutes = [
       async handler({ query, actor, ctx, headers, path }) {
         requireEstate(actor, query.estateId);
         await getEstate(ctx, query.estateId);
-        const books = await loadMonth(ctx, query.estateId, query.month);
+        const books = await loadMonth(ctx, query.estateId, query.month, { labels: true });
         const lines = await monthVoucherLines(ctx, books);
         const format = reportFormat({ path, headers });
         if (format === 'json')
