@@ -6,8 +6,7 @@ import { lambdaHandler } from '../lib/api/lambda.js';
 import { arrearsRoutes } from '../lib/api/routes/arrears.js';
 import { cashupRoutes } from '../lib/api/routes/cashup.js';
 import { ledgerRoutes } from '../lib/api/routes/ledger.js';
-import { monthReportRoutes } from '../lib/api/routes/month-reports.js';
 import { lambdaDeps } from '../lib/api/runtime.js';
 
-export const routes = [...ledgerRoutes, ...cashupRoutes, ...monthReportRoutes, ...arrearsRoutes];
+export const routes = [...ledgerRoutes, ...cashupRoutes, ...arrearsRoutes];
 export const handler = lambdaHandler(routes, lambdaDeps);

@@ -4,7 +4,8 @@
  */
 import { lambdaHandler } from '../lib/api/lambda.js';
 import { paymentRoutes } from '../lib/api/routes/payments.js';
+import { reconciliationRoutes } from '../lib/api/routes/reconciliations.js';
 import { lambdaDeps } from '../lib/api/runtime.js';
 
-export const routes = paymentRoutes;
+export const routes = [...paymentRoutes, ...reconciliationRoutes];
 export const handler = lambdaHandler(routes, lambdaDeps);

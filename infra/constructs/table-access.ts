@@ -46,6 +46,8 @@ export const TABLE_NEEDS: Record<FunctionName, TableNeeds> = {
   parking: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2', 'GSI3'] },
   renovation: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2', 'GSI3'] },
   ledger: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2', 'GSI3'], batchGets: true },
+  /** The accountant's month: the ledger partition, unit labels in batches (split from ledger for size). */
+  accounting: { queriesTable: true, queriesIndexes: ['GSI1'], batchGets: true },
   /** Roster import and export: guards and spaces of an estate; GSI1 from the invoice code it issues with. */
   onboarding: { queriesTable: true, queriesIndexes: ['GSI1'] },
   /** GSI2: payment exceptions by estate; the payment paths read unit claims and free plates. */
@@ -55,7 +57,7 @@ export const TABLE_NEEDS: Record<FunctionName, TableNeeds> = {
 };
 
 /** Groups that may only read, whatever their routes say (SPEC.md §7: accountants change nothing). */
-export const READ_ONLY_GROUPS: readonly FunctionGroup[] = ['ledger'];
+export const READ_ONLY_GROUPS: readonly FunctionGroup[] = ['ledger', 'accounting'];
 
 export const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'] as const;
 export const WRITE_ACTIONS = [

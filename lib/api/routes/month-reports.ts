@@ -67,7 +67,7 @@ export const monthReportRoutes = [
       operationId: 'revenueReport',
       summary:
         'Advance receipts and revenue of a month per fee code: opening + received − recognised = closing, with net and tax',
-      group: 'ledger',
+      group: 'accounting',
       access: 'RO',
       roles: ACCOUNTANT,
       schemas: () => ({
@@ -99,7 +99,7 @@ export const monthReportRoutes = [
       operationId: 'monthVouchers',
       summary:
         '记账凭证 of a month, every voucher balanced; files laid out for 金蝶 (`layout=kingdee`) or 用友 (`layout=yonyou`)',
-      group: 'ledger',
+      group: 'accounting',
       access: 'RO',
       roles: ACCOUNTANT,
       schemas: () => ({
@@ -146,7 +146,7 @@ export const monthReportRoutes = [
       operationId: 'quarterlyDisclosure',
       summary:
         '收支公示 of a quarter: collections, collection rates, deposits, due date (HTML with Accept: text/html)',
-      group: 'ledger',
+      group: 'accounting',
       access: 'RO',
       roles: ACCOUNTANT,
       schemas: () => ({

@@ -153,6 +153,9 @@ export const MESSAGES: Record<string, string> = {
   PART_TOO_LARGE: '一次导出的行数过多,请减少每份的行数后再试。',
   UNKNOWN_CHANNEL: '没有这种付款方式,请核对后再试。',
   UNKNOWN_FEE_CODE: '没有这个收费项目,请核对后再试。',
+  INVALID_STATEMENT: '对账单格式不对,请从支付平台重新下载当日对账单。',
+  RECONCILIATION_NOT_FOUND: '没有找到这次对账记录。',
+  TOO_MANY_ROWS: '文件行数过多,请拆分后分批上传。',
   UNSUPPORTED_MEDIA_TYPE: '文件格式不对,请上传 Excel(.xlsx)或 CSV 文件。',
   // Roster import (期初建账).
   NO_HEADER: '表格第一行应是列名(楼栋、房号、类型、建筑面积、交付日期等),请检查后再上传。',
