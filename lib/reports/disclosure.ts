@@ -8,7 +8,7 @@ import { ValidationError } from '../errors.js';
 import { isDeposit } from '../fee-types/catalog.js';
 import { entryPages, type LedgerRange } from '../ledger/query.js';
 import { presentSummary, summarise } from '../ledger/summary.js';
-import { formatFen } from '../money.js';
+import { Dec, formatFen } from '../money.js';
 import { accountingFeeCodes, accountingFeeName, DEPOSIT_DEDUCTION } from './accounting-settings.js';
 import { esc } from './html.js';
 import { quarterOf } from './recognition.js';
@@ -81,7 +81,7 @@ export async function disclosure(ctx: Pick<Ctx, 'db'>, estateId: string, quarter
 
 export type Disclosure = Awaited<ReturnType<typeof disclosure>>;
 
-const pct = (r: string | null) => (r === null ? '—' : `${(Number(r) * 100).toFixed(2)}%`);
+const pct = (r: string | null) => (r === null ? '—' : `${new Dec(r).times(100).toFixed(2)}%`);
 
 /** The notice-board page: A4, printable, the figures people check. */
 export function disclosurePage(d: Disclosure, estateName: string): string {
