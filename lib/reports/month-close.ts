@@ -17,6 +17,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Ctx } from '../billing/context.js';
 import type { LedgerEntry } from '../ledger/query.js';
+import type { Fen } from '../money.js';
 import { type Item, TransactionCancelled, type TxItem } from '../store/db.js';
 import { businessDate } from '../time.js';
 import { addMonth, type Month, monthOf } from './recognition.js';
@@ -29,6 +30,28 @@ export interface MonthClose {
   lines: LedgerEntry[];
   /** receiptNo → channel of every receipt up to the month's end. */
   channels: Map<string, string>;
+  /**
+   * What the lines bring into the month after, per fee code, gross only (format 2; a close of
+   * format 1 has none and the month after is computed from its lines).
+   */
+  carry?: CloseCarry[];
+  /**
+   * The open lines with a flow key (revenue.ts `flowKey`), time order, each with its row number
+   * (format 2: without decoding the other lines).
+   */
+  linesByKey?: (key: string) => readonly { row: number; entry: LedgerEntry }[];
+}
+
+/**
+ * One fee code's open lines as the month after the close sees them: what they still have to earn
+ * (its opening advance balance) and the month's piece of each line, as amount → number of lines.
+ * Gross only: the tax split is made when the month is reported, at that month's rate, piece by
+ * piece as from the history (equal pieces split alike, so count × split is exact).
+ */
+export interface CloseCarry {
+  feeCode: string;
+  opening: Fen;
+  pieces: [Fen, number][];
 }
 
 export const closePk = (estateId: string) => `CLOSE#${estateId}`;
@@ -48,14 +71,35 @@ export function closeAfter(
   for (const e of entries)
     if (e.receiptNo && e.channel && (e.kind === 'PAYMENT_RECEIVED' || e.kind === 'DEPOSIT_RECEIVED'))
       channels.set(e.receiptNo, e.channel);
-  const lines = flows
-    .filter((f) => f.origin === 'payment' && !f.reversed && f.receivedIn <= month)
-    .map((f) => f.entry);
-  return { estateId, month, lines, channels };
+  const open = flows.filter((f) => f.origin === 'payment' && !f.reversed && f.receivedIn <= month);
+  const next = addMonth(month, 1);
+  const carry = new Map<string, { opening: Fen; pieces: Map<Fen, number> }>();
+  for (const f of open) {
+    let c = carry.get(f.feeCode);
+    for (const [m, piece] of f.recognised) {
+      if (m <= month) continue;
+      c ??= { opening: 0n, pieces: new Map() };
+      c.opening += piece.gross;
+      if (m === next) c.pieces.set(piece.gross, (c.pieces.get(piece.gross) ?? 0) + 1);
+    }
+    if (c) carry.set(f.feeCode, c);
+  }
+  return {
+    estateId,
+    month,
+    lines: open.map((f) => f.entry),
+    channels,
+    carry: [...carry].map(([feeCode, c]) => ({ feeCode, opening: c.opening, pieces: [...c.pieces] })),
+  };
 }
 
 type Row = [Month, string, string, string, string, string, string];
 
+/**
+ * Format 2: gzip of two JSON lines, the carry first (read for every report of the month after)
+ * and the lines and channels second (read only when a credit note needs them, or to close the
+ * next month). Format 1 is one line with lines and channels.
+ */
 export function encodeClose(c: MonthClose): Uint8Array {
   const lines: Row[] = c.lines.map((e) => [
     monthOf(e.businessDate),
@@ -66,35 +110,98 @@ export function encodeClose(c: MonthClose): Uint8Array {
     e.periodEnd ?? '',
     e.amount.toString(),
   ]);
-  return gzipSync(JSON.stringify({ v: 1, lines, channels: [...c.channels] }));
+  const carry = (c.carry ?? []).map((f) => ({
+    feeCode: f.feeCode,
+    opening: f.opening.toString(),
+    pieces: f.pieces.map(([g, n]) => [g.toString(), n]),
+  }));
+  const head = JSON.stringify({ v: 2, carry });
+  return gzipSync(`${head}\n${JSON.stringify({ lines, channels: [...c.channels] })}`);
+}
+
+function rowEntry(
+  month: Month,
+  [m, invoiceNo, receiptNo, feeCode, periodStart, periodEnd, amount]: Row,
+  i: number,
+) {
+  const e: LedgerEntry = {
+    // Never a ledger key: these rows are read only to rebuild their flows.
+    sk: `~CLOSE#${month}#${i}`,
+    kind: 'PAYMENT_RECEIVED',
+    businessDate: `${m}-01`,
+    at: '',
+    documentNo: receiptNo || invoiceNo,
+    actor: '',
+    feeCode,
+    amount: BigInt(amount),
+  };
+  if (invoiceNo) e.invoiceNo = invoiceNo;
+  if (receiptNo) e.receiptNo = receiptNo;
+  if (periodStart) e.periodStart = periodStart;
+  if (periodEnd) e.periodEnd = periodEnd;
+  return e;
 }
 
 export function decodeClose(estateId: string, month: Month, data: Uint8Array): MonthClose {
-  const parsed = JSON.parse(gunzipSync(data).toString('utf8')) as {
+  const text = gunzipSync(data).toString('utf8');
+  const cut = text.indexOf('\n');
+  const head = JSON.parse(cut < 0 ? text : text.slice(0, cut)) as {
     v: number;
-    lines: Row[];
-    channels: [string, string][];
+    carry?: { feeCode: string; opening: string; pieces: [string, number][] }[];
   };
-  if (parsed.v !== 1) throw new Error(`month close ${estateId} ${month}: unknown version ${parsed.v}`);
-  const lines = parsed.lines.map(([m, invoiceNo, receiptNo, feeCode, periodStart, periodEnd, amount], i) => {
-    const e: LedgerEntry = {
-      // Never a ledger key: these rows are read only to rebuild their flows.
-      sk: `~CLOSE#${month}#${i}`,
-      kind: 'PAYMENT_RECEIVED',
-      businessDate: `${m}-01`,
-      at: '',
-      documentNo: receiptNo || invoiceNo,
-      actor: '',
-      feeCode,
-      amount: BigInt(amount),
+  if (head.v !== 1 && head.v !== 2)
+    throw new Error(`month close ${estateId} ${month}: unknown version ${head.v}`);
+  // The lines of a large estate are most of the close: parsed when first asked for.
+  let body: { lines: Row[]; channels: [string, string][] } | undefined;
+  const parsed = () => {
+    body ??= (head.v === 1 ? head : JSON.parse(text.slice(cut + 1))) as typeof body & object;
+    return body;
+  };
+  let lines: LedgerEntry[] | undefined;
+  let channels: Map<string, string> | undefined;
+  /** Row numbers of the open lines by flow key (revenue.ts flowKey), in time order. */
+  let byKey: Map<string, number[]> | undefined;
+  const close: MonthClose = {
+    estateId,
+    month,
+    get lines() {
+      lines ??= parsed().lines.map((r, i) => rowEntry(month, r, i));
+      return lines;
+    },
+    get channels() {
+      channels ??= new Map(parsed().channels);
+      return channels;
+    },
+  };
+  if (head.v === 2) {
+    close.carry = (head.carry ?? []).map((f) => ({
+      feeCode: f.feeCode,
+      opening: BigInt(f.opening),
+      pieces: f.pieces.map(([g, n]) => [BigInt(g), n]),
+    }));
+    const found = new Map<number, LedgerEntry>();
+    close.linesByKey = (key) => {
+      const rows = parsed().lines;
+      if (!byKey) {
+        byKey = new Map();
+        rows.forEach(([, invoiceNo, receiptNo, feeCode, periodStart], i) => {
+          const k = `${invoiceNo || receiptNo}|${feeCode}|${periodStart}`;
+          const at = byKey!.get(k);
+          if (at) at.push(i);
+          else byKey!.set(k, [i]);
+        });
+      }
+      return (byKey.get(key) ?? []).map((row) => {
+        let entry = found.get(row);
+        if (!entry) {
+          entry = rowEntry(month, rows[row]!, row);
+          found.set(row, entry);
+        }
+        return { row, entry };
+      });
     };
-    if (invoiceNo) e.invoiceNo = invoiceNo;
-    if (receiptNo) e.receiptNo = receiptNo;
-    if (periodStart) e.periodStart = periodStart;
-    if (periodEnd) e.periodEnd = periodEnd;
-    return e;
-  });
-  return { estateId, month, lines, channels: new Map(parsed.channels) };
+  }
+  return close;
 }
 
 /** The latest close of a month before `month`, if one is stored. */

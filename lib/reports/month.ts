@@ -12,9 +12,17 @@ import { formatFen } from '../money.js';
 import { ledgerPk } from '../store/keys.js';
 import { SEED_EFFECTIVE_FROM } from '../tariffs/catalog.js';
 import { accountingFeeName, SettingsHistory } from './accounting-settings.js';
+import { carriedMonth } from './carried.js';
 import { closeAfter, lastEndedMonth, latestCloseBefore, type MonthClose, storeClose } from './month-close.js';
 import { addMonth, firstDay, lastDay, type Month, monthOf } from './recognition.js';
-import { type Flow, type RevenueReport, type RevenueRow, revenueFlows, revenueReport } from './revenue.js';
+import {
+  type CarriedFee,
+  type Flow,
+  type RevenueReport,
+  type RevenueRow,
+  revenueFlows,
+  revenueReport,
+} from './revenue.js';
 import { monthVouchers, type VoucherLine } from './vouchers.js';
 
 /** Pages of this size keep the history's raw items short-lived (see lib/ledger/csv.ts). */
@@ -27,6 +35,11 @@ export interface MonthBooks {
   settings: SettingsHistory;
   /** The stored close the books start from, when there was one. */
   close?: MonthClose;
+  /**
+   * When the close is the month before's (format 2): what its open lines bring to the month, per
+   * fee code; `flows` then hold the month's own rows only (carried.ts).
+   */
+  carried?: CarriedFee[];
   /** Unit labels of the month's rows, read while the rest loads (loadMonth's `labels`). */
   units?: { directory: UnitDirectory; loaded: Promise<void> };
 }
@@ -50,8 +63,17 @@ async function firstEntryDate(db: Ctx['db'], estateId: string, to: string): Prom
   return typeof first === 'string' ? first : undefined;
 }
 
-/** Every entry of the months `from`..`to`, in time order, a month per Query, a few at a time. */
-async function readMonths(db: Ctx['db'], estateId: string, from: Month, to: Month): Promise<LedgerEntry[]> {
+/**
+ * Every entry of the months `from`..`to`, in time order, a month per Query, a few at a time;
+ * `onPage` sees each page as it arrives.
+ */
+async function readMonths(
+  db: Ctx['db'],
+  estateId: string,
+  from: Month,
+  to: Month,
+  onPage?: (page: readonly LedgerEntry[]) => void,
+): Promise<LedgerEntry[]> {
   const months: Month[] = [];
   for (let m = from; m <= to; m = addMonth(m, 1)) months.push(m);
   const parts: LedgerEntry[][] = new Array(months.length);
@@ -62,7 +84,10 @@ async function readMonths(db: Ctx['db'], estateId: string, from: Month, to: Mont
       const m = months[i]!;
       const part: LedgerEntry[] = [];
       const range = { estateId, from: firstDay(m), to: lastDay(m) };
-      for await (const page of entryPages(db, range, { pageItems: HISTORY_PAGE_ITEMS })) part.push(...page);
+      for await (const page of entryPages(db, range, { pageItems: HISTORY_PAGE_ITEMS })) {
+        onPage?.(page);
+        part.push(...page);
+      }
       parts[i] = part;
     }
   };
@@ -94,10 +119,19 @@ export async function loadMonth(
   month: Month,
   opts: { fromHistory?: boolean; labels?: boolean } = {},
 ): Promise<MonthBooks> {
-  const own = opts.fromHistory ? undefined : readMonths(ctx.db, estateId, month, month);
   const units = opts.labels ? new UnitDirectory(ctx.db) : undefined;
-  const labelled = own && units ? own.then((rows) => units.load(rows.map((e) => e.unitId))) : undefined;
-  // Settled here too, so a failed read of the month's rows is never an unhandled rejection.
+  // Labels are read page by page as the month's rows arrive, not after the last page.
+  const labelReads: Promise<void>[] = [];
+  const own = opts.fromHistory
+    ? undefined
+    : readMonths(ctx.db, estateId, month, month, (page) => {
+        if (!units) return;
+        const read = units.load(page.map((e) => e.unitId));
+        // Settled here too, so a failed read is never an unhandled rejection (awaited below).
+        read.catch(() => undefined);
+        labelReads.push(read);
+      });
+  const labelled = own && units ? own.then(() => Promise.all(labelReads)).then(() => undefined) : undefined;
   labelled?.catch(() => undefined);
   const [settings, close] = await Promise.all([
     SettingsHistory.load(ctx, estateId),
@@ -106,13 +140,17 @@ export async function loadMonth(
   const entries = own
     ? [...(await entriesSince(ctx.db, estateId, close, addMonth(month, -1))), ...(await own)]
     : await entriesSince(ctx.db, estateId, undefined, month);
-  const flows = revenueFlows(close ? [...close.lines, ...entries] : entries, settings);
+  const carried = carriedMonth(close, month, settings);
+  const flows = carried
+    ? revenueFlows(entries, settings, carried.lines)
+    : revenueFlows(close ? [...close.lines, ...entries] : entries, settings);
   return {
     month,
     entries,
     settings,
     flows,
     ...(close ? { close } : {}),
+    ...(carried ? { carried: carried.fees() } : {}),
     ...(units && labelled ? { units: { directory: units, loaded: labelled } } : {}),
   };
 }
@@ -154,7 +192,7 @@ export async function closeMonths(
 }
 
 export function monthRevenue(estateId: string, books: MonthBooks): RevenueReport {
-  return revenueReport(estateId, books.month, books.flows);
+  return revenueReport(estateId, books.month, books.flows, books.carried);
 }
 
 export async function monthVoucherLines(ctx: Pick<Ctx, 'db'>, books: MonthBooks): Promise<VoucherLine[]> {
@@ -166,7 +204,8 @@ export async function monthVoucherLines(ctx: Pick<Ctx, 'db'>, books: MonthBooks)
     entries: books.entries,
     flows: books.flows,
     accounts: books.settings.at(books.month).accounts,
-    ...(books.close ? { receiptChannels: books.close.channels } : {}),
+    ...(books.carried ? { carried: books.carried } : {}),
+    ...(books.close ? { receiptChannel: (no: string) => books.close?.channels.get(no) } : {}),
     auxiliary: (e) => {
       const l = units.label(e.unitId);
       return l ? `${l.building}-${l.room}` : (e.plate ?? e.unitId ?? '');

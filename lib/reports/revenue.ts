@@ -45,60 +45,85 @@ export interface Flow {
   reversed?: boolean;
 }
 
-function flowKey(e: Pick<LedgerEntry, 'invoiceNo' | 'receiptNo' | 'feeCode' | 'periodStart'>): string {
+export function flowKey(e: Pick<LedgerEntry, 'invoiceNo' | 'receiptNo' | 'feeCode' | 'periodStart'>): string {
   return `${e.invoiceNo ?? e.receiptNo ?? ''}|${e.feeCode}|${e.periodStart ?? ''}`;
+}
+
+/** A payment line's flow: received in its month, each service month earned when it begins (never before receipt). */
+export function paymentFlow(e: LedgerEntry, settings: SettingsHistory): Flow {
+  const month = monthOf(e.businessDate);
+  const rate = (m: Month) => settings.rate(e.feeCode, m);
+  // The equal pieces of a line split alike: one division per rate and amount, not per month.
+  const splits = new Map<string, TaxSplit>();
+  const split = (gross: Fen, r: string | null) => {
+    const k = `${r}|${gross}`;
+    let s = splits.get(k);
+    if (!s) {
+      s = splitTax(gross, r);
+      splits.set(k, s);
+    }
+    return s;
+  };
+  const recognised = new Map<Month, TaxSplit>();
+  if (e.periodStart && e.periodEnd) {
+    for (const p of recognitionSchedule(e.amount, e.periodStart, e.periodEnd)) {
+      const m = p.month < month ? month : p.month;
+      const piece = split(p.gross, rate(m));
+      const had = recognised.get(m);
+      recognised.set(m, had ? addSplit(had, piece) : piece);
+    }
+  } else {
+    recognised.set(month, splitTax(e.amount, rate(month)));
+  }
+  return {
+    feeCode: e.feeCode,
+    entry: e,
+    immediate: !(e.periodStart && e.periodEnd),
+    origin: 'payment',
+    receivedIn: month,
+    received: splitTax(e.amount, rate(month)),
+    recognised,
+  };
+}
+
+/**
+ * The payment lines a month close carries into the month after it (month-close.ts), for the
+ * credit notes of that month: `take` hands out the flow of the first open line with the key and
+ * amount (in time order, as the history would match it) and counts it reversed.
+ */
+export interface CarriedLines {
+  take(key: string, gross: Fen): Flow | undefined;
 }
 
 /**
  * Every revenue flow of the entries (time order, history from the estate's first entry up to the
  * last month wanted). Deposits held are not revenue and stay out; their vouchers read the entries.
+ * With `carried`, the entries are one month's after a close and a credit note may reverse a line
+ * the close carries (those lines' own flows are the close's aggregates, not in the result).
  */
-export function revenueFlows(entries: Iterable<LedgerEntry>, settings: SettingsHistory): Flow[] {
+export function revenueFlows(
+  entries: Iterable<LedgerEntry>,
+  settings: SettingsHistory,
+  carried?: CarriedLines,
+): Flow[] {
   const flows: Flow[] = [];
   const open = new Map<string, Flow[]>();
   for (const e of entries) {
     const month = monthOf(e.businessDate);
     if (e.kind === 'PAYMENT_RECEIVED' && !isDeposit(e.feeCode)) {
-      const rate = (m: Month) => settings.rate(e.feeCode, m);
-      // The equal pieces of a line split alike: one division per rate and amount, not per month.
-      const splits = new Map<string, TaxSplit>();
-      const split = (gross: Fen, r: string | null) => {
-        const k = `${r}|${gross}`;
-        let s = splits.get(k);
-        if (!s) {
-          s = splitTax(gross, r);
-          splits.set(k, s);
-        }
-        return s;
-      };
-      const recognised = new Map<Month, TaxSplit>();
-      if (e.periodStart && e.periodEnd) {
-        for (const p of recognitionSchedule(e.amount, e.periodStart, e.periodEnd)) {
-          const m = p.month < month ? month : p.month;
-          const piece = split(p.gross, rate(m));
-          const had = recognised.get(m);
-          recognised.set(m, had ? addSplit(had, piece) : piece);
-        }
-      } else {
-        recognised.set(month, splitTax(e.amount, rate(month)));
-      }
-      const flow: Flow = {
-        feeCode: e.feeCode,
-        entry: e,
-        immediate: !(e.periodStart && e.periodEnd),
-        origin: 'payment',
-        receivedIn: month,
-        received: splitTax(e.amount, rate(month)),
-        recognised,
-      };
+      const flow = paymentFlow(e, settings);
       flows.push(flow);
       const k = flowKey(e);
       open.set(k, [...(open.get(k) ?? []), flow]);
     } else if (e.kind === 'CREDIT_NOTE' && !isDeposit(e.feeCode)) {
       const k = flowKey(e);
-      const candidates = open.get(k) ?? [];
-      const i = candidates.findIndex((f) => f.received.gross === -e.amount);
-      const paid = i >= 0 ? candidates.splice(i, 1)[0] : undefined;
+      // Lines received before the close come first in time order, as in the history.
+      let paid = carried?.take(k, -e.amount);
+      if (!paid) {
+        const candidates = open.get(k) ?? [];
+        const i = candidates.findIndex((f) => f.received.gross === -e.amount);
+        paid = i >= 0 ? candidates.splice(i, 1)[0] : undefined;
+      }
       if (!paid) {
         // A credit note whose payment is not in the history read: reversed where it stands.
         const split = splitTax(e.amount, settings.rate(e.feeCode, month));
@@ -144,6 +169,25 @@ export function revenueFlows(entries: Iterable<LedgerEntry>, settings: SettingsH
   return flows;
 }
 
+/**
+ * What the lines a close carries bring to the month after it, per fee code: the advance balance
+ * they open it with and what of them is earned in it (period lines only; reversals taken out).
+ */
+export interface CarriedFee {
+  feeCode: string;
+  opening: Fen;
+  recognised: TaxSplit;
+  /** Lines earning in the month (the recognition voucher names a fee code that has one). */
+  earning: number;
+}
+
+/** Registry order, then by code: the rows of the revenue report and the month's recognition. */
+export function byFeeCodeOrder(codes: Iterable<string>): string[] {
+  const order = accountingFeeCodes();
+  const rank = (c: string) => (order.includes(c) ? order.indexOf(c) : order.length);
+  return [...codes].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
 export interface RevenueRow {
   feeCode: string;
   opening: Fen;
@@ -176,7 +220,12 @@ const emptyRow = (feeCode: string): RevenueRow => ({
 });
 
 /** The month's figures per fee code: the fee codes with a balance or a movement, registry order. */
-export function revenueReport(estateId: string, month: Month, flows: Iterable<Flow>): RevenueReport {
+export function revenueReport(
+  estateId: string,
+  month: Month,
+  flows: Iterable<Flow>,
+  carried: readonly CarriedFee[] = [],
+): RevenueReport {
   const byCode = new Map<string, RevenueRow>();
   const row = (code: string) => {
     const found = byCode.get(code);
@@ -185,6 +234,13 @@ export function revenueReport(estateId: string, month: Month, flows: Iterable<Fl
     byCode.set(code, r);
     return r;
   };
+  for (const c of carried) {
+    const r = row(c.feeCode);
+    r.opening += c.opening;
+    r.recognised += c.recognised.gross;
+    r.recognisedNet += c.recognised.net;
+    r.recognisedTax += c.recognised.tax;
+  }
   for (const f of flows) {
     if (f.receivedIn > month) continue;
     const r = row(f.feeCode);
@@ -203,12 +259,10 @@ export function revenueReport(estateId: string, month: Month, flows: Iterable<Fl
       }
     }
   }
-  const order = accountingFeeCodes();
-  const rank = (c: string) => (order.includes(c) ? order.indexOf(c) : order.length);
-  const rows = [...byCode.values()]
+  const rows = byFeeCodeOrder(byCode.keys())
+    .map((code) => byCode.get(code)!)
     .map((r) => ({ ...r, closing: r.opening + r.received - r.recognised }))
-    .filter((r) => r.opening !== 0n || r.received !== 0n || r.recognised !== 0n || r.closing !== 0n)
-    .sort((a, b) => rank(a.feeCode) - rank(b.feeCode) || a.feeCode.localeCompare(b.feeCode));
+    .filter((r) => r.opening !== 0n || r.received !== 0n || r.recognised !== 0n || r.closing !== 0n);
   const totals = emptyRow('');
   for (const r of rows)
     for (const k of Object.keys(totals) as (keyof RevenueRow)[])

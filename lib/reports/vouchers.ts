@@ -18,7 +18,7 @@ import type { Fen } from '../money.js';
 import type { BizDate } from '../time.js';
 import { accountingFeeName, type ChartOfAccounts, DEPOSIT_DEDUCTION } from './accounting-settings.js';
 import { lastDay, type Month, monthOf } from './recognition.js';
-import type { Flow } from './revenue.js';
+import { byFeeCodeOrder, type CarriedFee, type Flow } from './revenue.js';
 
 export interface VoucherLine {
   date: BizDate;
@@ -47,8 +47,10 @@ export interface VoucherInput {
   accounts: ChartOfAccounts;
   /** Unit (楼栋-房号) or plate of an entry, for the auxiliary column. */
   auxiliary: (e: LedgerEntry) => string;
-  /** Channels of receipts before the entries read (a month close's): a credit note pays back by it. */
-  receiptChannels?: ReadonlyMap<string, string>;
+  /** Channel of a receipt before the entries read (a month close's): a credit note pays back by it. */
+  receiptChannel?: (receiptNo: string) => string | undefined;
+  /** What the lines a month close carries earn in the month (revenue.ts), besides the flows. */
+  carried?: readonly CarriedFee[];
 }
 
 const CHANNEL_RANK = (c: string | undefined) => c ?? '';
@@ -59,7 +61,8 @@ export function monthVouchers(input: VoucherInput): VoucherLine[] {
   const feeAccount = (code: string) => chart.feeCodes[code] ?? '6001';
   const flowOf = new Map<string, Flow>();
   for (const f of input.flows) flowOf.set(f.entry.sk, f);
-  const channelOfReceipt = new Map<string, string>(input.receiptChannels ?? []);
+  // The month's own receipts first; the close's channels are read only for a credit note.
+  const channelOfReceipt = new Map<string, string>();
   for (const e of input.entries)
     if (e.receiptNo && e.channel && (e.kind === 'PAYMENT_RECEIVED' || e.kind === 'DEPOSIT_RECEIVED'))
       channelOfReceipt.set(e.receiptNo, e.channel);
@@ -189,7 +192,9 @@ export function monthVouchers(input: VoucherInput): VoucherLine[] {
           });
         revenueLines(d, 'debit', summary, flow, -earned.net, -earned.tax, aux);
       }
-      const channel = e.receiptNo ? channelOfReceipt.get(e.receiptNo) : undefined;
+      const channel = e.receiptNo
+        ? (channelOfReceipt.get(e.receiptNo) ?? input.receiptChannel?.(e.receiptNo))
+        : undefined;
       d.lines.push({
         summary,
         accountCode: channelAccount(channel),
@@ -214,8 +219,9 @@ export function monthVouchers(input: VoucherInput): VoucherLine[] {
     });
   }
 
-  // The month's recognition, per fee code, on its last day.
+  // The month's recognition, per fee code (registry order), on its last day.
   const earned = new Map<string, { gross: Fen; net: Fen; tax: Fen }>();
+  for (const c of input.carried ?? []) if (c.earning > 0) earned.set(c.feeCode, { ...c.recognised });
   for (const f of input.flows) {
     if (f.origin !== 'payment' || f.immediate) continue;
     const p = f.recognised.get(month);
@@ -225,7 +231,8 @@ export function monthVouchers(input: VoucherInput): VoucherLine[] {
   }
   if (earned.size > 0) {
     const d = draft('M', lastDay(month), 9, '');
-    for (const [code, p] of earned) {
+    for (const code of byFeeCodeOrder(earned.keys())) {
+      const p = earned.get(code)!;
       const summary = `${month} 确认${accountingFeeName(code)}收入`;
       d.lines.push({
         summary,

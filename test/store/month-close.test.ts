@@ -5,6 +5,7 @@
  * late payers, immediate lines, deposits, credit notes of lines paid months earlier, a VAT rate
  * change mid-year); no close is ever stored for a month that has not ended.
  */
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { closeEndedMonths } from '../../functions/scheduler.js';
@@ -12,7 +13,13 @@ import { type Ctx, type LedgerKind, ledgerItems } from '../../lib/billing/contex
 import { Dec, roundToFen } from '../../lib/money.js';
 import { changeSettings } from '../../lib/reports/accounting-settings.js';
 import { closeMonths, loadMonth, monthRevenue, monthVoucherLines } from '../../lib/reports/month.js';
-import { closePk, latestCloseBefore, storeClose } from '../../lib/reports/month-close.js';
+import {
+  closePk,
+  decodeClose,
+  encodeClose,
+  latestCloseBefore,
+  storeClose,
+} from '../../lib/reports/month-close.js';
 import { addMonth, splitTax } from '../../lib/reports/recognition.js';
 import type { Item } from '../../lib/store/db.js';
 import { addDays, addMonths } from '../../lib/time.js';
@@ -160,16 +167,42 @@ describe('month close', () => {
     // The second half is closed from the first half's last close, as the scheduler would.
     expect(await closeMonths(admin('2026-01-02'), ESTATE)).toEqual(MONTHS.slice(6));
     let creditsAcrossMonths = 0;
+    let advance = 0n;
+    let previous = new Map<string, bigint>();
     for (const month of MONTHS) {
       const fromClose = await loadMonth(h, ESTATE, month);
       const fromHistory = await loadMonth(h, ESTATE, month, { fromHistory: true });
       expect(fromClose.close?.month ?? null).toBe(month === '2025-01' ? null : addMonth(month, -1));
-      // From the close, only the month's own rows are read.
+      // From the close, only the month's own rows are read, and only their flows are built: the
+      // open lines come in as the close's carry.
       expect(fromClose.entries.every((e) => e.businessDate.startsWith(month))).toBe(true);
+      if (month !== '2025-01') {
+        expect(fromClose.carried?.length).toBeGreaterThan(0);
+        expect(fromClose.flows.every((f) => f.receivedIn === month)).toBe(true);
+      }
       const revenue = monthRevenue(ESTATE, fromClose);
       expect(revenue).toEqual(monthRevenue(ESTATE, fromHistory));
       expect(revenue.rows.length).toBeGreaterThan(0);
-      expect(await monthVoucherLines(h, fromClose)).toEqual(await monthVoucherLines(h, fromHistory));
+      const vouchers = await monthVoucherLines(h, fromClose);
+      expect(vouchers).toEqual(await monthVoucherLines(h, fromHistory));
+      // Ties on the close's path: every voucher balances, each row rolls forward, each closing
+      // opens the next month, and the advance-receipts account's balance is the report's closing.
+      const accounts = fromClose.settings.at(month).accounts;
+      const byVoucher = new Map<number, bigint>();
+      for (const l of vouchers) {
+        byVoucher.set(l.voucherNo, (byVoucher.get(l.voucherNo) ?? 0n) + l.debit - l.credit);
+        if (l.accountCode === accounts.advanceReceipts) advance += l.credit - l.debit;
+      }
+      expect(
+        [...byVoucher.values()].every((d) => d === 0n),
+        `${month} balanced`,
+      ).toBe(true);
+      for (const r of revenue.rows) {
+        expect(r.opening + r.received - r.recognised, `${month} ${r.feeCode}`).toBe(r.closing);
+        expect(r.opening, `${month} ${r.feeCode} opening`).toBe(previous.get(r.feeCode) ?? 0n);
+      }
+      previous = new Map(revenue.rows.map((r) => [r.feeCode, r.closing]));
+      expect(advance, `${month} advance receipts`).toBe(revenue.totals.closing);
       creditsAcrossMonths += fromClose.entries.filter(
         (e) => e.kind === 'CREDIT_NOTE' && fromClose.close?.lines.some((l) => l.receiptNo === e.receiptNo),
       ).length;
@@ -218,6 +251,77 @@ describe('month close', () => {
     expect(march.close?.month).toBe('2025-02');
     expect(monthRevenue(other, march).totals).toMatchObject({ opening: 110_000n, recognised: 10_000n });
     expect(logged).toEqual(['month close failed', 'months closed']);
+  });
+});
+
+describe('the close of format 2', () => {
+  it('splits what it carries at the rate set after it was written, and reverses its lines then', async () => {
+    const close = await latestCloseBefore(h.db, ESTATE, '2026-01');
+    expect(close?.month).toBe('2025-12');
+    expect(close?.carry?.some((c) => c.pieces.length > 0)).toBe(true);
+    // A property line still earning in January, reversed by a credit note in January.
+    const line = close!.lines.find(
+      (l) => l.feeCode === 'PROPERTY_FEE' && l.periodEnd !== undefined && l.periodEnd > '2026-02-01',
+    )!;
+    for (const tx of ledgerItems(admin('2026-01-12'), Date.parse('2026-01-12T10:00:00+08:00'), {
+      estateId: ESTATE,
+      kind: 'CREDIT_NOTE',
+      documentNo: `${ESTATE}-C2026-000001`,
+      creditNoteNo: `${ESTATE}-C2026-000001`,
+      ...(line.invoiceNo ? { invoiceNo: line.invoiceNo } : {}),
+      ...(line.receiptNo ? { receiptNo: line.receiptNo } : {}),
+      lines: [
+        {
+          feeCode: line.feeCode,
+          amount: -line.amount,
+          period: { start: line.periodStart!, end: line.periodEnd! },
+        },
+      ],
+    }))
+      if ('Put' in tx) await h.db.batchPut([tx.Put.Item]);
+    // The rate changes in January, after December's close was written.
+    await changeSettings(admin('2026-01-10'), ESTATE, { vatRates: { PROPERTY_FEE: '0.03' } });
+    const fromClose = await loadMonth(h, ESTATE, '2026-01');
+    const fromHistory = await loadMonth(h, ESTATE, '2026-01', { fromHistory: true });
+    expect(fromClose.carried).toBeDefined();
+    const revenue = monthRevenue(ESTATE, fromClose);
+    expect(revenue).toEqual(monthRevenue(ESTATE, fromHistory));
+    const property = revenue.rows.find((r) => r.feeCode === 'PROPERTY_FEE')!;
+    expect(property.received).toBe(-line.amount);
+    // Each piece split at 3% (the pieces' splits summed, never a split of the sum).
+    expect(property.recognisedTax).toBeGreaterThan(0n);
+    expect(property.recognisedTax * 100n).toBeLessThan(property.recognised * 4n);
+    const vouchers = await monthVoucherLines(h, fromClose);
+    expect(vouchers).toEqual(await monthVoucherLines(h, fromHistory));
+    // The credit note pays back by the channel of the receipt, which only the close knows.
+    const back = vouchers.filter((l) => l.summary.includes('C2026-000001') && l.credit > 0n);
+    expect(back.map((l) => l.credit)).toEqual([line.amount]);
+  });
+
+  it('reads a close of format 1 (lines only) and computes the month after from its lines', () => {
+    const lines = [['2025-03', 'INV-1', 'R-1', 'PROPERTY_FEE', '2025-03-01', '2026-03-01', '120000']];
+    const data = gzipSync(JSON.stringify({ v: 1, lines, channels: [['R-1', 'CASH']] }));
+    const close = decodeClose(ESTATE, '2025-03', data);
+    expect(close.carry).toBeUndefined();
+    expect(close.lines.map((l) => [l.receiptNo, l.amount, l.periodEnd])).toEqual([
+      ['R-1', 120_000n, '2026-03-01'],
+    ]);
+    expect(close.channels.get('R-1')).toBe('CASH');
+    // And a close of format 2 round-trips its lines, channels and carry.
+    const again = decodeClose(
+      ESTATE,
+      '2025-03',
+      encodeClose({
+        ...close,
+        carry: [{ feeCode: 'PROPERTY_FEE', opening: 110_000n, pieces: [[10_000n, 1]] }],
+      }),
+    );
+    expect(again.lines).toEqual(close.lines);
+    expect([...again.channels]).toEqual([['R-1', 'CASH']]);
+    expect(again.carry).toEqual([{ feeCode: 'PROPERTY_FEE', opening: 110_000n, pieces: [[10_000n, 1]] }]);
+    expect(again.linesByKey?.('INV-1|PROPERTY_FEE|2025-03-01').map((l) => l.entry.amount)).toEqual([
+      120_000n,
+    ]);
   });
 });
 
