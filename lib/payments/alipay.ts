@@ -11,10 +11,10 @@ import {
   type NewProviderOrder,
   NotificationRefused,
   type PaymentProvider,
-  type ProviderRefund,
   ProviderError,
-  type RefundRequest,
+  type ProviderRefund,
   type ProviderTrade,
+  type RefundRequest,
 } from './provider.js';
 import { rsaSign, rsaVerify } from './wechat.js';
 
@@ -156,7 +156,8 @@ export class Alipay implements PaymentProvider {
       throw new ProviderError(
         `alipay.trade.refund: ${String(out['code'])} ${String(out['sub_code'] ?? out['sub_msg'] ?? '')}`,
       );
-    if (out['out_trade_no'] !== r.outTradeNo) throw new ProviderError('alipay.trade.refund answered another trade');
+    if (out['out_trade_no'] !== r.outTradeNo)
+      throw new ProviderError('alipay.trade.refund answered another trade');
     return {
       outRefundNo: r.outRefundNo,
       refundId: typeof out['trade_no'] === 'string' ? out['trade_no'] : r.transactionId,
