@@ -41,7 +41,10 @@ export class SandboxRefunds {
     if (!t || t.provider !== provider) return { error: 'TRADE_NOT_EXIST' };
     if (t.state !== 'SUCCESS') return { error: 'TRADE_STATUS_ERROR' };
     const earlier = this.byNo.get(outRefundNo);
-    if (earlier) return earlier.outTradeNo === outTradeNo ? { refund: earlier, repeat: true } : { error: 'INVALID_REQUEST' };
+    if (earlier)
+      return earlier.outTradeNo === outTradeNo
+        ? { refund: earlier, repeat: true }
+        : { error: 'INVALID_REQUEST' };
     if (amount <= 0n || this.refunded(outTradeNo) + amount > (t.paidAmount ?? t.amount))
       return { error: 'REFUND_AMT_EXCEED' };
     const refund = {

@@ -13,8 +13,8 @@ import { alipayTime, signContent } from '../../lib/payments/alipay.js';
 import { encryptResource, rsaSign, rsaVerify, signedHeaders } from '../../lib/payments/wechat.js';
 import type { SandboxKeys } from './sandbox-keys.js';
 import { payPage } from './sandbox-page.js';
-import { alipayStatement, paidOn, wechatStatement } from './sandbox-statement.js';
 import { SandboxRefunds } from './sandbox-refund.js';
+import { alipayStatement, paidOn, wechatStatement } from './sandbox-statement.js';
 
 export interface SandboxTrade {
   provider: 'WECHAT' | 'ALIPAY';
@@ -258,7 +258,10 @@ export class Sandbox {
         sub_code: 'ACQ.TRADE_NOT_EXIST',
       });
     if (method === 'alipay.trade.refund')
-      return this.alipayAnswer(method, this.refunds.alipay(biz, (v) => parseMoney(v, 'refund_amount'), formatFen));
+      return this.alipayAnswer(
+        method,
+        this.refunds.alipay(biz, (v) => parseMoney(v, 'refund_amount'), formatFen),
+      );
     if (method === 'alipay.trade.close') {
       if (t.state === 'SUCCESS')
         return this.alipayAnswer(method, { code: '40004', sub_code: 'ACQ.TRADE_STATUS_ERROR' });

@@ -3,7 +3,7 @@
  * exceptions. The providers' notifications have their own function (payment-notify.ts).
  */
 import * as z from 'zod/mini';
-import type { Actor, Ctx } from '../../billing/context.js';
+import type { Actor } from '../../billing/context.js';
 import { getInvoice } from '../../billing/invoices.js';
 import { getReceipt } from '../../billing/payments.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
