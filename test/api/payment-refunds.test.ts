@@ -251,3 +251,22 @@ describe('REFUND through the provider', () => {
     expect([...p.sandbox.refunds.byNo.values()].filter((f) => f.outTradeNo === x.outTradeNo)).toHaveLength(1);
   });
 });
+
+describe('reconciliation after applies and refunds', () => {
+  it('the day’s statements still match: every provider row is a receipt or an exception, amounts equal', async () => {
+    for (const provider of ['WECHAT', 'ALIPAY']) {
+      const file = await h.call('GET', '/local/sandbox/statement', { query: { provider, date: DAY } });
+      expect(file.status, file.text).toBe(200);
+      const res = await h.call('POST', '/v1/estates/DEMO/reconciliations', {
+        token: accountant,
+        query: { provider, date: DAY },
+        raw: file.text,
+        headers: { 'content-type': 'text/csv' },
+      });
+      expect(res.status, res.text).toBe(201);
+      expect(res.json.counts, provider).toMatchObject({ missingOnOurSide: 0, missingAtProvider: 0 });
+      expect(res.json.amountDifferences, provider).toEqual([]);
+      expect(res.json.counts.matched, provider).toBe(res.json.counts.payments);
+    }
+  });
+});
