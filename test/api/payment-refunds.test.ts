@@ -230,6 +230,14 @@ describe('REFUND through the provider', () => {
       const stored = await h.db.get({ PK: `PAYREFUND#RF${x.outTradeNo}`, SK: 'META' });
       expect(stored).toMatchObject({ exceptionId: x.exceptionId, amount: 750n, status: 'SUCCESS' });
       expect(rowsOf(await ledger(), x.exceptionId).map((e) => e.amount)).toEqual(['7.50', '-7.50']);
+      const audit = await h.db.scan({
+        FilterExpression: 'begins_with(PK, :p) AND #doc = :doc',
+        ExpressionAttributeNames: { '#doc': 'document' },
+        ExpressionAttributeValues: { ':p': 'AUDIT#DEMO#', ':doc': `RF${x.outTradeNo}` },
+      });
+      expect(audit.items.map((a) => [a['action'], a['actor']])).toEqual([
+        ['PAYMENT_REFUNDED', expect.any(String)],
+      ]);
     });
   }
 
