@@ -1,6 +1,6 @@
 /**
- * Lambda for the 'payments' route group: payment orders, the providers' notifications and payment
- * exceptions. The only function that holds the providers' credentials (docs/payments.md).
+ * Lambda for the 'payments' route group: payment orders, payment exceptions (and their refunds)
+ * and reconciliations. It and payments-notify (and the daily run) read the merchant secrets.
  */
 import { lambdaHandler } from '../lib/api/lambda.js';
 import { paymentRoutes } from '../lib/api/routes/payments.js';

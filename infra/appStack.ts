@@ -1,7 +1,8 @@
 /**
  * Everything `npm start` runs locally, in AWS: the table, one function per route group of the
- * route table, the HTTP API with its Cognito authorizer, the daily renewal run, the alarms, and the
- * counter and kiosk pages (S3 behind CloudFront) that the API allows by CORS.
+ * route table, the HTTP API with its Cognito authorizer, the daily renewal run, the alarms, the
+ * counter and kiosk pages (S3 behind CloudFront) that the API allows by CORS, and the payment
+ * providers' merchant-secret shells.
  */
 import { type App, CfnOutput, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import type { CfnApi } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -13,6 +14,7 @@ import { type ConfigSources, loadStageConfig, type StageConfig, stackName } from
 import { OperationsAlarms } from './constructs/alarms.js';
 import { GroupFunction } from './constructs/group-function.js';
 import { BillingApi } from './constructs/http-api.js';
+import { PaymentSecrets } from './constructs/payment-access.js';
 import { RenewalSchedule } from './constructs/renewal-schedule.js';
 import { BillingTable } from './constructs/table.js';
 import { groupAccess, TABLE_NEEDS } from './constructs/table-access.js';
@@ -33,6 +35,7 @@ export class AppStack extends Stack {
   readonly renewals: RenewalSchedule;
   readonly alarms: OperationsAlarms;
   readonly web: WebConsole;
+  readonly paymentSecrets: PaymentSecrets;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
@@ -65,6 +68,16 @@ export class AppStack extends Stack {
     this.web = new WebConsole(this, 'Web', { config, apiUrl: this.api.stage.url });
     (this.api.api.node.defaultChild as CfnApi).corsConfiguration = webCors([this.web.origin]);
     this.renewals = new RenewalSchedule(this, 'Renewals', { config, table: this.table });
+    // The functions that call the providers: orders and refunds, notifications, the daily close of
+    // expired orders. The notify URL is the API's own endpoint unless a custom domain is given.
+    this.paymentSecrets = new PaymentSecrets(this, 'PaymentSecrets', { config });
+    for (const fn of [
+      this.functions.get('payments'),
+      this.functions.get('payments-notify'),
+      this.renewals.function,
+    ]) {
+      if (fn) this.paymentSecrets.grantTo(fn, this.api.api.apiEndpoint);
+    }
     this.alarms = new OperationsAlarms(this, 'Alarms', {
       config,
       api: this.api,

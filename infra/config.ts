@@ -48,6 +48,16 @@ export const stageConfigSchema = z
     cognitoFeaturePlan: z.enum(['ESSENTIALS', 'PLUS']),
     /** Production data and logs survive stack deletion; other stages may be torn down. */
     retainData: z.boolean(),
+    /** Kiosk payments (docs/deploy.md): the estates whose merchant-secret shells the stack makes. */
+    payments: z.strictObject({
+      estates: z.array(
+        z.string().regex(/^[A-Z0-9]{2,12}$/, 'an estate id is 2-12 upper-case letters or digits'),
+      ),
+      wechatBaseUrl: z.url({ protocol: /^https$/ }),
+      alipayGateway: z.url({ protocol: /^https$/ }),
+      /** The public base URL the providers post notifications to; default: the API's own endpoint. */
+      notifyBaseUrl: z.url({ protocol: /^https$/ }).optional(),
+    }),
   })
   .refine((c) => c.stage !== 'prod' || c.retainData, {
     message: 'production must retain its data',
@@ -109,10 +119,27 @@ export function loadStageConfig({ context, env }: ConfigSources): StageConfig {
     alarmEmail: str('alarmEmail'),
     cognitoFeaturePlan: str('cognitoFeaturePlan') ?? 'ESSENTIALS',
     retainData: production,
+    payments: {
+      estates: estateList(context('paymentEstates')),
+      wechatBaseUrl: str('wechatPayBaseUrl') ?? 'https://api.mch.weixin.qq.com',
+      alipayGateway: str('alipayGateway') ?? 'https://openapi.alipay.com/gateway.do',
+      notifyBaseUrl: str('paymentNotifyBaseUrl'),
+    },
   });
   if (!parsed.success)
     throw new StageConfigError(`invalid stage configuration:\n${z.prettifyError(parsed.error)}`);
   return parsed.data;
+}
+
+/** `paymentEstates` from cdk.json (an array) or `-c paymentEstates=DEMO,E2` (a string); default none. */
+function estateList(v: unknown): unknown {
+  if (v === undefined || v === null || v === '') return [];
+  if (typeof v === 'string')
+    return v
+      .split(',')
+      .map((e) => e.trim())
+      .filter((e) => e !== '');
+  return v;
 }
 
 export const stackName = (config: Pick<StageConfig, 'stage'>) => `PropertyBilling-${config.stage}`;

@@ -152,6 +152,15 @@ export class GroupFunction extends Construct {
           effect: Effect.ALLOW,
           actions: [...WRITE_ACTIONS],
           resources: [table.table.tableArn],
+          ...(needs.writePartitions
+            ? {
+                conditions: {
+                  'ForAllValues:StringLike': {
+                    'dynamodb:LeadingKeys': needs.writePartitions.map((p) => `${p}*`),
+                  },
+                },
+              }
+            : {}),
         }),
       );
     }

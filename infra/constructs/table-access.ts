@@ -28,7 +28,32 @@ export interface TableNeeds {
   scansIndexes?: readonly IndexName[];
   /** BatchGetItem on the table: unit labels of reports and exports, 100 to a request (lib/ledger/units.ts). */
   batchGets?: boolean;
+  /**
+   * Writes only to partitions whose key starts with one of these (IAM `dynamodb:LeadingKeys`):
+   * the providers' notifications write what settling a payment writes and nothing else.
+   */
+  writePartitions?: readonly string[];
 }
+
+/**
+ * What settling a confirmed payment writes (lib/payments/settle.ts through payInvoice and
+ * payParking): the order, an exception, the invoice, the receipt, the receipt-number counter
+ * (ESTATE#), the unit's billing state (UNIT#), the parking session, the ledger and the audit rows.
+ * IAM conditions name partition keys only: ESTATE# and UNIT# cannot be narrowed to their counter and
+ * billing-state rows. test/api/payment-notify-access.test.ts records every key a notification
+ * writes and checks it against this list.
+ */
+export const NOTIFY_WRITE_PARTITIONS = [
+  'PAYORDER#',
+  'PAYEXC#',
+  'INVOICE#',
+  'RECEIPT#',
+  'ESTATE#',
+  'UNIT#',
+  'PARKING#',
+  'LEDGER#',
+  'AUDIT#',
+] as const;
 
 export const SCHEDULER = 'scheduler' as const;
 export type FunctionName = FunctionGroup | typeof SCHEDULER;
@@ -53,6 +78,12 @@ export const TABLE_NEEDS: Record<FunctionName, TableNeeds> = {
   /** GSI2: payment exceptions by estate; the payment paths read unit claims and free plates. */
   // GSI3: reconciliation reads a day's receipts of the estate.
   payments: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2', 'GSI3'] },
+  /** The notifications: settling reads unit claims and free plates through the payment paths. */
+  'payments-notify': {
+    queriesTable: true,
+    queriesIndexes: ['GSI1', 'GSI2'],
+    writePartitions: NOTIFY_WRITE_PARTITIONS,
+  },
   scheduler: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2'], scansIndexes: ['GSI2'] },
 };
 

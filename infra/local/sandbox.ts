@@ -13,6 +13,7 @@ import { alipayTime, signContent } from '../../lib/payments/alipay.js';
 import { encryptResource, rsaSign, rsaVerify, signedHeaders } from '../../lib/payments/wechat.js';
 import type { SandboxKeys } from './sandbox-keys.js';
 import { payPage } from './sandbox-page.js';
+import { SandboxRefunds } from './sandbox-refund.js';
 import { alipayStatement, paidOn, wechatStatement } from './sandbox-statement.js';
 
 export interface SandboxTrade {
@@ -116,6 +117,7 @@ const json = (status: number, value: unknown, headers: Record<string, string> = 
 
 export class Sandbox {
   readonly trades = new Map<string, SandboxTrade>();
+  readonly refunds = new SandboxRefunds(this.trades);
   private seq = 0;
 
   constructor(
@@ -189,6 +191,10 @@ export class Sandbox {
         code_url: `${base}/local/sandbox/pay-page?outTradeNo=${encodeURIComponent(o.out_trade_no)}`,
       });
     }
+    if (method === 'POST' && path === '/v3/refund/domestic/refunds') {
+      const r = this.refunds.wechat(body, this.keys.wechat.mchid);
+      return this.wechatAnswer(r.status, r.value);
+    }
     const m = /^\/v3\/pay\/transactions\/out-trade-no\/([^/?]+)(\/close)?$/.exec(path);
     const t = m ? this.trades.get(decodeURIComponent(m[1]!)) : undefined;
     if (!m || !t || t.provider !== 'WECHAT')
@@ -251,6 +257,11 @@ export class Sandbox {
         msg: 'Business Failed',
         sub_code: 'ACQ.TRADE_NOT_EXIST',
       });
+    if (method === 'alipay.trade.refund')
+      return this.alipayAnswer(
+        method,
+        this.refunds.alipay(biz, (v) => parseMoney(v, 'refund_amount'), formatFen),
+      );
     if (method === 'alipay.trade.close') {
       if (t.state === 'SUCCESS')
         return this.alipayAnswer(method, { code: '40004', sub_code: 'ACQ.TRADE_STATUS_ERROR' });

@@ -17,6 +17,7 @@ export const FUNCTION_GROUPS = [
   'ledger',
   'onboarding',
   'payments',
+  'payments-notify',
   'accounting',
 ] as const;
 export type FunctionGroup = (typeof FUNCTION_GROUPS)[number];

@@ -16,6 +16,7 @@ import { metaRoutes } from './routes/meta.js';
 import { monthReportRoutes } from './routes/month-reports.js';
 import { onboardingRoutes } from './routes/onboarding.js';
 import { parkingRoutes } from './routes/parking.js';
+import { paymentNotifyRoutes } from './routes/payment-notify.js';
 import { paymentRoutes } from './routes/payments.js';
 import { reconciliationRoutes } from './routes/reconciliations.js';
 import { renewalLogRoutes } from './routes/renewal-log.js';
@@ -40,6 +41,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...onboardingRoutes,
   ...arrearsRoutes,
   ...paymentRoutes,
+  ...paymentNotifyRoutes,
   ...reconciliationRoutes,
 ];
 

@@ -77,6 +77,8 @@ export const LEDGER_KINDS = [
   'DEPOSIT_RECEIVED',
   'DEPOSIT_DEDUCTED',
   'DEPOSIT_REFUNDED',
+  /** Confirmed provider money not applied to a bill (a payment exception), and its reversal. */
+  'PAYMENT_UNAPPLIED',
 ] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 

@@ -28,6 +28,8 @@ export const MAX_INVOICE_LINES = 40;
 export interface IdempotentCall {
   handle: IdempotencyHandle;
   present: (result: unknown) => StoredResponse;
+  /** The caller's own rows for the same transaction (a payment exception's ledger reversal). */
+  alsoItems?: (result: unknown) => TxItem[];
 }
 
 /** Everything needed to commit one invoice. */

@@ -230,7 +230,7 @@ export async function payInvoice(
         const retryOn = pushUnitWrite(items, billing, inv, 'paid');
         if (idem) {
           await idem.handle.ready;
-          items.push(idem.handle.completeItem(idem.present(receipt)));
+          items.push(idem.handle.completeItem(idem.present(receipt)), ...(idem.alsoItems?.(receipt) ?? []));
         }
         return { items, retryOn };
       },

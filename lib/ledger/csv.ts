@@ -30,6 +30,7 @@ export const KIND_NAMES_ZH: Record<LedgerKind, string> = {
   DEPOSIT_RECEIVED: '收取押金',
   DEPOSIT_DEDUCTED: '押金扣除',
   DEPOSIT_REFUNDED: '退还押金',
+  PAYMENT_UNAPPLIED: '待处理款项',
 };
 
 type Cell = string | bigint | undefined;

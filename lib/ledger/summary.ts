@@ -274,6 +274,9 @@ export class LedgerSummariser {
 
   add(e: LedgerEntry): void {
     this.tally.kind(e.kind, e.amount);
+    // Money received and not yet applied (a payment exception, lib/payments/unapplied.ts): no fee's
+    // billing, no invoice's payment. Counted by kind only; an APPLY's receipt counts as received.
+    if (e.kind === 'PAYMENT_UNAPPLIED') return;
     switch (e.kind) {
       case 'DEPOSIT_DEDUCTED':
         this.tally.depositFlow(e.feeCode, 'deducted', e.amount);

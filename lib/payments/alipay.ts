@@ -12,7 +12,9 @@ import {
   NotificationRefused,
   type PaymentProvider,
   ProviderError,
+  type ProviderRefund,
   type ProviderTrade,
+  type RefundRequest,
 } from './provider.js';
 import { rsaSign, rsaVerify } from './wechat.js';
 
@@ -137,6 +139,31 @@ export class Alipay implements PaymentProvider {
     // An order never scanned is unknown to Alipay (40004): closed as far as anyone can pay it.
     if (out['code'] !== '10000' && out['code'] !== '40004')
       throw new ProviderError(`alipay.trade.close: ${String(out['code'])}`);
+  }
+
+  /**
+   * `alipay.trade.refund` (统一收单交易退款): refund_amount in yuan, out_request_no ours. Code 10000
+   * is the refund done (synchronous); `fund_change` N on a repeat means it was done before.
+   */
+  async refund(r: RefundRequest): Promise<ProviderRefund> {
+    const out = await this.call('alipay.trade.refund', {
+      out_trade_no: r.outTradeNo,
+      refund_amount: formatFen(r.amount),
+      out_request_no: r.outRefundNo,
+      refund_reason: r.reason.slice(0, 256),
+    });
+    if (out['code'] !== '10000')
+      throw new ProviderError(
+        `alipay.trade.refund: ${String(out['code'])} ${String(out['sub_code'] ?? out['sub_msg'] ?? '')}`,
+      );
+    if (out['out_trade_no'] !== r.outTradeNo)
+      throw new ProviderError('alipay.trade.refund answered another trade');
+    return {
+      outRefundNo: r.outRefundNo,
+      refundId: typeof out['trade_no'] === 'string' ? out['trade_no'] : r.transactionId,
+      amount: r.amount,
+      status: 'SUCCESS',
+    };
   }
 
   verifyNotification(n: { headers: Record<string, string>; body: Buffer; nowMs: number }): Confirmation {

@@ -14,7 +14,8 @@ export interface PaymentsConfig {
   alipayGateway: string;
   /** Public base URL of this API: notifications come to `{notifyBaseUrl}/v1/payment-notify/...`. */
   notifyBaseUrl: string;
-  merchant(estateId: string): Promise<EstateMerchant | undefined>;
+  /** The estate's credentials for `provider` (one Secrets Manager secret per estate and provider). */
+  merchant(estateId: string, provider: ProviderName): Promise<EstateMerchant | undefined>;
 }
 
 let configured: PaymentsConfig | undefined;
@@ -57,7 +58,7 @@ export async function providerFor(
   const c = paymentsConfig();
   let merchant: EstateMerchant | undefined;
   try {
-    merchant = await c.merchant(estateId);
+    merchant = await c.merchant(estateId, name);
   } catch (e) {
     throw new UnavailableError('payment credentials could not be read; please retry', 5, { cause: e });
   }

@@ -11,13 +11,16 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { formatFen } from '../money.js';
 import { cursor, TransactionCancelled } from '../store/db.js';
 import { PROVIDER_CHANNEL } from './provider.js';
+import { refundException } from './refund.js';
 import {
   exceptionFromItem,
   exceptionResolvedItem,
   type PaymentException,
+  type PaymentRefund,
   paymentGsi2,
   paymentKey,
 } from './store.js';
+import { unappliedItems } from './unapplied.js';
 
 export async function getPaymentException(ctx: Pick<Ctx, 'db'>, id: string): Promise<PaymentException> {
   const item = await ctx.db.get(paymentKey.exception(id));
@@ -51,21 +54,17 @@ export interface Resolution {
 
 /**
  * APPLY pays `invoiceId` with the exception's money (its channel and provider transaction as the
- * reference); the exception's OPEN → RESOLVED rides in the payment's transaction, so the money is
- * applied once. REFUND needs the provider's refund API, not built yet: refused, nothing changes.
+ * reference); the exception's OPEN → RESOLVED and the reversal of its unapplied ledger row ride in
+ * the payment's transaction, so the money is applied once. REFUND: refund.ts.
  */
 export async function resolvePaymentException(
   ctx: Ctx,
   x: PaymentException,
   r: Resolution,
-): Promise<{ exception: PaymentException; receipt?: Receipt }> {
+): Promise<{ exception: PaymentException; receipt?: Receipt; refund?: PaymentRefund }> {
   if (x.status !== 'OPEN')
     throw new ConflictError('EXCEPTION_RESOLVED', `payment exception ${x.exceptionId} is already resolved`);
-  if (r.action === 'REFUND')
-    throw new ConflictError(
-      'REFUND_NOT_AVAILABLE',
-      'refunds through the provider are not built yet: refund in the merchant platform, then APPLY is not needed',
-    );
+  if (r.action === 'REFUND') return refundException(ctx, x, r.reason);
   if (!r.invoiceId)
     throw ValidationError.of('invoiceId', 'INVOICE_REQUIRED', 'APPLY names the invoice to pay');
   const atMs = ctx.now();
@@ -83,6 +82,11 @@ export async function resolvePaymentException(
       return { status: 201, body: null };
     },
     handle: { ready: Promise.resolve(), completeItem: () => exceptionResolvedItem(x, resolution!) },
+    alsoItems: (receipt) =>
+      unappliedItems(ctx, atMs, x, -1n, {
+        receiptNo: (receipt as Receipt).receiptNo,
+        invoiceNo: r.invoiceId!,
+      }),
   };
   let receipt: Receipt;
   try {

@@ -7,6 +7,9 @@ import { ForbiddenError } from '../errors.js';
 import type { Fen } from '../money.js';
 
 export const PROVIDERS = ['WECHAT', 'ALIPAY'] as const;
+
+/** Contract: 6-32 characters of `[0-9A-Za-z_-|*]` (an out_trade_no; also an out_refund_no). */
+export const OUT_TRADE_NO_RE = /^[0-9A-Za-z_\-|*]{6,32}$/;
 export type ProviderName = (typeof PROVIDERS)[number];
 
 /** The receipt channel a provider's confirmed payment is recorded under. */
@@ -55,12 +58,38 @@ export class ProviderError extends Error {
   }
 }
 
+/** A refund of a confirmed payment, asked with our own refund number (the provider's idempotency key). */
+export interface RefundRequest {
+  outTradeNo: string;
+  transactionId: string;
+  /** Ours, the same on every retry: the provider refunds once per number. */
+  outRefundNo: string;
+  /** What goes back (the whole payment here) and what the payment was. */
+  amount: Fen;
+  total: Fen;
+  reason: string;
+}
+
+/**
+ * The provider's word on a refund, verified. `SUCCESS`: the money went back; `PROCESSING`: the
+ * provider accepted it and will pay it out (WeChat's usual first answer). Anything else throws.
+ */
+export interface ProviderRefund {
+  outRefundNo: string;
+  /** WeChat's refund_id; Alipay has none of its own, its trade_no is kept. */
+  refundId: string;
+  amount: Fen;
+  status: 'SUCCESS' | 'PROCESSING';
+}
+
 export interface PaymentProvider {
   readonly name: ProviderName;
   /** Creates the provider's order; answers the QR payload the owner scans. */
   createOrder(order: NewProviderOrder): Promise<{ codeUrl: string }>;
   queryOrder(outTradeNo: string): Promise<ProviderTrade>;
   closeOrder(outTradeNo: string): Promise<void>;
+  /** Refunds a confirmed payment; asking again with the same outRefundNo refunds nothing more. */
+  refund(r: RefundRequest): Promise<ProviderRefund>;
   /**
    * Verifies a notification (signature, timestamp, decryption, merchant and app ids, status) and
    * answers what it confirms; throws NotificationRefused otherwise. The order's own checks

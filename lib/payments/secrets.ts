@@ -1,10 +1,11 @@
 /**
- * Merchant credentials from AWS Secrets Manager, one secret per estate named `{prefix}{estateId}`
- * (the stack makes the shells and grants GetSecretValue on exactly those; docs/payments.md gives
- * the JSON a merchant fills in). The SDK client is imported on first use, never at cold start, and
- * an answer is kept for a TTL so a burst of kiosk orders reads the secret once.
+ * Merchant credentials from AWS Secrets Manager, one secret per estate and provider named
+ * `{prefix}/{estateId}/wechat` and `{prefix}/{estateId}/alipay` (the stack makes the shells and
+ * grants GetSecretValue on `{prefix}/*` only; docs/deploy.md gives the JSON a merchant fills in).
+ * The SDK client is imported on first use, never at cold start, and an answer is kept for a TTL so
+ * a burst of kiosk orders reads the secret once.
  */
-import type { EstateMerchant } from './provider.js';
+import type { EstateMerchant, ProviderName } from './provider.js';
 
 /** Reads one secret's string; undefined when it does not exist. */
 export type SecretReader = (secretId: string) => Promise<string | undefined>;
@@ -27,29 +28,33 @@ export const readSecretFromAws: SecretReader = async (secretId) => {
 let client: import('@aws-sdk/client-secrets-manager').SecretsManagerClient | undefined;
 
 /**
- * Only the providers a secret fills in count: the shell the stack creates (`{"placeholder": …}`)
- * and a half-filled provider are "not configured", answered 409 PROVIDER_NOT_CONFIGURED.
+ * One provider's secret: its fields at the top level. The shell the stack creates
+ * (`{"placeholder": …}`) and a half-filled secret are "not configured", answered 409
+ * PROVIDER_NOT_CONFIGURED.
  */
-export function merchantFromSecret(text: string | undefined): EstateMerchant | undefined {
+export function merchantFromSecret(
+  provider: ProviderName,
+  text: string | undefined,
+): EstateMerchant | undefined {
   if (!text) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new Error('the merchant secret is not JSON');
+    throw new Error(`the ${provider} merchant secret is not JSON`);
   }
   if (typeof parsed !== 'object' || parsed === null)
-    throw new Error('the merchant secret is not a JSON object');
-  const p = parsed as Record<string, Record<string, unknown> | undefined>;
-  const filled = (o: Record<string, unknown> | undefined, fields: readonly string[]) =>
-    o !== undefined && fields.every((f) => typeof o[f] === 'string' && o[f] !== '');
-  const merchant: EstateMerchant = {};
-  if (filled(p['WECHAT'], WECHAT_FIELDS))
-    merchant.WECHAT = p['WECHAT'] as unknown as EstateMerchant['WECHAT'];
-  if (filled(p['ALIPAY'], ALIPAY_FIELDS))
-    merchant.ALIPAY = p['ALIPAY'] as unknown as EstateMerchant['ALIPAY'];
-  return merchant.WECHAT || merchant.ALIPAY ? merchant : undefined;
+    throw new Error(`the ${provider} merchant secret is not a JSON object`);
+  const o = parsed as Record<string, unknown>;
+  const fields = provider === 'WECHAT' ? WECHAT_FIELDS : ALIPAY_FIELDS;
+  if (!fields.every((f) => typeof o[f] === 'string' && o[f] !== '')) return undefined;
+  const creds = Object.fromEntries(fields.map((f) => [f, o[f]]));
+  return { [provider]: creds } as EstateMerchant;
 }
+
+/** The secret of an estate's provider: `{prefix}/{estateId}/wechat` or `…/alipay`. */
+export const secretName = (prefix: string, estateId: string, provider: ProviderName) =>
+  `${prefix.replace(/\/+$/, '')}/${estateId}/${provider.toLowerCase()}`;
 
 export const WECHAT_FIELDS = [
   'mchid',
@@ -62,22 +67,23 @@ export const WECHAT_FIELDS = [
 ] as const;
 export const ALIPAY_FIELDS = ['appId', 'privateKey', 'alipayPublicKey'] as const;
 
-/** `merchant(estateId)` backed by secrets, each answer (found or not) cached for `ttlMs`. */
+/** `merchant(estateId, provider)` backed by secrets, each answer (found or not) cached for `ttlMs`. */
 export function secretMerchants(
   prefix: string,
   opts: { read?: SecretReader; now?: () => number; ttlMs?: number } = {},
-): (estateId: string) => Promise<EstateMerchant | undefined> {
+): (estateId: string, provider: ProviderName) => Promise<EstateMerchant | undefined> {
   const read = opts.read ?? readSecretFromAws;
   const now = opts.now ?? Date.now;
   const ttlMs = opts.ttlMs ?? SECRET_TTL_MS;
   const cache = new Map<string, { atMs: number; merchant: Promise<EstateMerchant | undefined> }>();
-  return (estateId) => {
-    const hit = cache.get(estateId);
+  return (estateId, provider) => {
+    const id = secretName(prefix, estateId, provider);
+    const hit = cache.get(id);
     if (hit && now() - hit.atMs < ttlMs) return hit.merchant;
-    const merchant = read(`${prefix}${estateId}`).then(merchantFromSecret);
-    cache.set(estateId, { atMs: now(), merchant });
+    const merchant = read(id).then((text) => merchantFromSecret(provider, text));
+    cache.set(id, { atMs: now(), merchant });
     // A failed read is not cached: the next order retries it.
-    merchant.catch(() => cache.delete(estateId));
+    merchant.catch(() => cache.delete(id));
     return merchant;
   };
 }

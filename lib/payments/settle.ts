@@ -23,6 +23,7 @@ import {
   type PaymentOrder,
   paymentKey,
 } from './store.js';
+import { intendedFee, unappliedItems } from './unapplied.js';
 
 export async function readOrder(db: Db, outTradeNo: string): Promise<PaymentOrder | undefined> {
   const item = await db.get(paymentKey.order(outTradeNo));
@@ -166,10 +167,13 @@ async function recordException(
     reason,
     status: 'OPEN',
     createdAtMs: atMs,
+    feeCode: intendedFee(order),
   };
   const ctx = payerCtx(db, now, order);
   const items: TxItem[] = [
     newExceptionItem(exception),
+    // Money in the bank that pays no bill: 待处理款项 until the exception is resolved.
+    ...unappliedItems(ctx, atMs, exception, 1n),
     auditItem(ctx, atMs, {
       estateId: order.estateId,
       action: 'PAYMENT_EXCEPTION',

@@ -15,6 +15,8 @@ export const paymentKey = {
   guard: (target: string, provider: ProviderName) => ({ PK: `PAYGUARD#${target}#${provider}`, SK: 'META' }),
   /** One exception per provider transaction: a repeated notification finds it already there. */
   exception: (exceptionId: string) => ({ PK: `PAYEXC#${exceptionId}`, SK: 'META' }),
+  /** A refund through the provider, by our refund number (one per exception). */
+  refund: (outRefundNo: string) => ({ PK: `PAYREFUND#${outRefundNo}`, SK: 'META' }),
 };
 /** GSI2: an estate's pending orders by expiry (the daily close), its exceptions by status. */
 export const paymentGsi2 = {
@@ -63,10 +65,15 @@ export interface PaymentException {
   reason: string;
   status: ExceptionStatus;
   createdAtMs: number;
+  /** The fee the money was meant for: the fee code of its unapplied ledger rows (lib/payments/unapplied.ts). */
+  feeCode?: string;
   resolution?: {
     action: 'REFUND' | 'APPLY';
     invoiceId?: string;
     receiptNo?: string;
+    outRefundNo?: string;
+    providerRefundId?: string;
+    refundStatus?: 'SUCCESS' | 'PROCESSING';
     reason: string;
     by: string;
     atMs: number;
@@ -177,6 +184,7 @@ export function exceptionFromItem(i: Record<string, unknown>): PaymentException 
     reason: String(i['reason']),
     status: i['status'] as ExceptionStatus,
     createdAtMs: Number(i['createdAtMs']),
+    ...opt('feeCode', i['feeCode'] as string | undefined),
     ...(r
       ? {
           resolution: {
@@ -186,6 +194,9 @@ export function exceptionFromItem(i: Record<string, unknown>): PaymentException 
             atMs: Number(r['atMs']),
             ...opt('invoiceId', r['invoiceId'] as string | undefined),
             ...opt('receiptNo', r['receiptNo'] as string | undefined),
+            ...opt('outRefundNo', r['outRefundNo'] as string | undefined),
+            ...opt('providerRefundId', r['providerRefundId'] as string | undefined),
+            ...opt('refundStatus', r['refundStatus'] as 'SUCCESS' | 'PROCESSING' | undefined),
           },
         }
       : {}),
@@ -220,4 +231,24 @@ export function exceptionResolvedItem(
       },
     },
   };
+}
+
+/** A refund the provider accepted: written once, in the transaction that resolves its exception. */
+export interface PaymentRefund {
+  outRefundNo: string;
+  exceptionId: string;
+  estateId: string;
+  provider: ProviderName;
+  outTradeNo: string;
+  providerTransactionId: string;
+  providerRefundId: string;
+  amount: bigint;
+  status: 'SUCCESS' | 'PROCESSING';
+  reason: string;
+  by: string;
+  createdAtMs: number;
+}
+
+export function newRefundItem(r: PaymentRefund): TxItem {
+  return putNew({ ...paymentKey.refund(r.outRefundNo), type: 'PAYMENT_REFUND', ...r });
 }

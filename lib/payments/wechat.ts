@@ -11,7 +11,9 @@ import {
   NotificationRefused,
   type PaymentProvider,
   ProviderError,
+  type ProviderRefund,
   type ProviderTrade,
+  type RefundRequest,
   type WechatCredentials,
 } from './provider.js';
 
@@ -197,6 +199,27 @@ export class WechatPay implements PaymentProvider {
     await this.call('POST', `/v3/pay/transactions/out-trade-no/${encodeURIComponent(outTradeNo)}/close`, {
       mchid: this.c.mchid,
     });
+  }
+
+  /**
+   * `POST /v3/refund/domestic/refunds` (申请退款): by out_trade_no, amounts in fen. The answer's
+   * status: SUCCESS or PROCESSING is the refund accepted; CLOSED or ABNORMAL is a failure.
+   */
+  async refund(r: RefundRequest): Promise<ProviderRefund> {
+    const out = await this.call('POST', '/v3/refund/domestic/refunds', {
+      out_trade_no: r.outTradeNo,
+      out_refund_no: r.outRefundNo,
+      reason: r.reason.slice(0, 80),
+      amount: { refund: Number(r.amount), total: Number(r.total), currency: 'CNY' },
+    });
+    const status = String(out['status']);
+    if (out['out_refund_no'] !== r.outRefundNo || typeof out['refund_id'] !== 'string')
+      throw new ProviderError('WeChat Pay refund answer names another refund');
+    if (status !== 'SUCCESS' && status !== 'PROCESSING')
+      throw new ProviderError(`WeChat Pay refund ${r.outRefundNo}: ${status}`);
+    const refunded = fenOf((out['amount'] as Record<string, unknown> | undefined)?.['refund']);
+    if (refunded !== r.amount) throw new ProviderError('WeChat Pay refunded another amount');
+    return { outRefundNo: r.outRefundNo, refundId: out['refund_id'], amount: refunded, status };
   }
 
   /** A transaction as the query or the notification has it, its merchant and app ids checked. */

@@ -37,6 +37,7 @@ export function accountingFeeName(code: string): string {
 export const DEFAULT_ACCOUNT_NAMES: Record<string, string> = {
   ...Object.fromEntries(Object.entries(ACCOUNTS).map(([code, a]) => [code, a.zh])),
   '2203': '预收账款',
+  '2241': '其他应付款',
   '22210106': '应交税费-应交增值税(销项税额)',
 };
 
@@ -47,6 +48,8 @@ export interface ChartOfAccounts {
   feeCodes: Record<string, string>;
   outputVat: string;
   advanceReceipts: string;
+  /** Suspense account of money received and not yet applied (payment exceptions, 待处理款项). */
+  unapplied: string;
   /** Names of the codes used (科目名称), defaults included. */
   names: Record<string, string>;
 }
@@ -78,6 +81,7 @@ export function defaultSettings(): AccountingSettings {
       feeCodes: fees,
       outputVat: '22210106',
       advanceReceipts: '2203',
+      unapplied: '2241',
       names: { ...DEFAULT_ACCOUNT_NAMES },
     },
   };
@@ -166,8 +170,12 @@ export function validateChange(change: SettingsChange, current: AccountingSettin
     a.advanceReceipts === undefined
       ? current.accounts.advanceReceipts
       : (account('accounts.advanceReceipts', a.advanceReceipts) ?? '');
+  const unapplied =
+    a.unapplied === undefined
+      ? current.accounts.unapplied
+      : (account('accounts.unapplied', a.unapplied) ?? '');
   if (problems.length > 0) throw new ValidationError(problems);
-  return { vatRates, accounts: { channels, feeCodes: fees, outputVat, advanceReceipts, names } };
+  return { vatRates, accounts: { channels, feeCodes: fees, outputVat, advanceReceipts, unapplied, names } };
 }
 
 /** Fills what a stored version lacks (a fee code added to the registry after it) from the defaults. */
@@ -180,6 +188,7 @@ function withDefaults(stored: Partial<AccountingSettings>): AccountingSettings {
       feeCodes: { ...d.accounts.feeCodes, ...(stored.accounts?.feeCodes ?? {}) },
       outputVat: stored.accounts?.outputVat ?? d.accounts.outputVat,
       advanceReceipts: stored.accounts?.advanceReceipts ?? d.accounts.advanceReceipts,
+      unapplied: stored.accounts?.unapplied ?? d.accounts.unapplied,
       names: { ...d.accounts.names, ...(stored.accounts?.names ?? {}) },
     },
   };

@@ -8,7 +8,10 @@
  * - deposit refunds: Dr the deposit account, Cr cash/bank of the refund's channel;
  * - credit notes: Dr advance receipts (what was not yet earned), revenue and output VAT (what was),
  *   the deposit account (deposits); Cr cash/bank of the channel the money came by;
- * - the month's recognition, on its last day: Dr advance receipts, Cr revenue and output VAT.
+ * - the month's recognition, on its last day: Dr advance receipts, Cr revenue and output VAT;
+ * - money received and not yet applied (a payment exception), one voucher per row: Dr cash/bank of
+ *   its channel, Cr the suspense account (2241 其他应付款); its reversal (APPLY or REFUND) the other
+ *   way round, so an APPLY's receipt voucher debits the bank once in all.
  *
  * Every voucher balances by construction; test/unit/accounting-month.test.ts proves it on a year.
  */
@@ -165,6 +168,16 @@ export function monthVouchers(input: VoucherInput): VoucherLine[] {
         credit: e.amount,
         auxiliary: aux,
       });
+    } else if (e.kind === 'PAYMENT_UNAPPLIED') {
+      const d = draft(`U|${e.documentNo}`, e.businessDate, 4, e.documentNo);
+      const received = e.amount > 0n;
+      const amount = received ? e.amount : -e.amount;
+      const summary = `${received ? '待处理款项' : '待处理款项转出'} ${e.documentNo}`;
+      const bank = channelAccount(e.channel);
+      const suspense = chart.unapplied;
+      const [dr, cr] = received ? [bank, suspense] : [suspense, bank];
+      d.lines.push({ summary, accountCode: dr, debit: amount, credit: 0n, auxiliary: aux });
+      d.lines.push({ summary, accountCode: cr, debit: 0n, credit: amount, auxiliary: aux });
     } else if (e.kind === 'CREDIT_NOTE') {
       const d = draft(`C|${e.documentNo}`, e.businessDate, 3, e.documentNo);
       const summary = `红冲${name} ${e.documentNo}`;

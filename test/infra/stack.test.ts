@@ -58,6 +58,15 @@ function ownFunctions(stack: AppStack): string[] {
   );
 }
 
+/** The functions that call the payment providers: orders and refunds, notifications, the daily close. */
+function providerCallers(stack: AppStack): string[] {
+  return [
+    stack.functions.get('payments')!,
+    stack.functions.get('payments-notify')!,
+    stack.renewals.function,
+  ].map((f) => logicalId(stack, f.fn));
+}
+
 /** Table ARN → 'table', index ARN → 'index/GSIn'; anything else verbatim. */
 function arnName(tableId: string, resource: unknown): string {
   const json = JSON.stringify(resource);
@@ -235,11 +244,27 @@ describe('functions', () => {
       expect(p['Handler'], id).toBe('index.handler');
       expect(p['TracingConfig'], id).toEqual({ Mode: 'Active' });
       const env = (p['Environment'] as { Variables: Record<string, unknown> }).Variables;
+      // The functions that call the payment providers also learn where they are (payment-access.ts).
+      const payments = providerCallers(prod.stack).includes(id)
+        ? {
+            PAYMENT_SECRET_PREFIX: 'property-billing/prod/payments',
+            WECHAT_PAY_BASE_URL: 'https://api.mch.weixin.qq.com',
+            ALIPAY_GATEWAY: 'https://openapi.alipay.com/gateway.do',
+            // The API's own endpoint (its $default stage has no path).
+            PAYMENT_NOTIFY_BASE_URL: {
+              'Fn::GetAtt': [
+                prod.stack.getLogicalId(prod.stack.api.api.node.defaultChild as CfnApi),
+                'ApiEndpoint',
+              ],
+            },
+          }
+        : {};
       expect(env).toEqual({
         TABLE_NAME: tableRef,
         POWERTOOLS_SERVICE_NAME: 'property-billing',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
+        ...payments,
       });
       const logGroupId = (p['LoggingConfig'] as { LogGroup: { Ref: string } }).LogGroup.Ref;
       prod.template.hasResource('AWS::Logs::LogGroup', {
@@ -356,17 +381,23 @@ describe('IAM: each function gets only the table actions its routes use', () => 
         dynamo.filter((g) => g.action === 'dynamodb:BatchGetItem').map((g) => g.resource),
         group,
       ).toEqual(needs.batchGets ? ['table'] : []);
-      // Logs to its own group, X-Ray; nothing else.
+      // Logs to its own group, X-Ray; the merchant secrets where the providers are called; nothing else.
       const other = grants
         .filter((g) => !g.action.startsWith('dynamodb:'))
         .map((g) => g.action)
         .sort();
-      expect(other, group).toEqual([
-        'logs:CreateLogStream',
-        'logs:PutLogEvents',
-        'xray:PutTelemetryRecords',
-        'xray:PutTraceSegments',
-      ]);
+      const secrets = providerCallers(prod.stack).includes(logicalId(prod.stack, fn.fn))
+        ? ['secretsmanager:GetSecretValue']
+        : [];
+      expect(other, group).toEqual(
+        [
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+          'xray:PutTelemetryRecords',
+          'xray:PutTraceSegments',
+          ...secrets,
+        ].sort(),
+      );
     }
   });
 
@@ -846,6 +877,10 @@ describe('cdk-nag AwsSolutions', () => {
     const functionRoles = [...groups.map((g) => `Fn-${g}`), 'Renewals/Runner'].map(
       (p) => `${p}/Role AwsSolutions-IAM5[Resource::*]`,
     );
+    const secretReaders = ['Fn-payments', 'Fn-payments-notify', 'Renewals/Runner'].map(
+      (p) =>
+        `${p}/Role AwsSolutions-IAM5[Resource::arn:aws:secretsmanager:ap-east-1:123456789012:secret:property-billing/prod/payments/*]`,
+    );
     const pagesBucket = prod.stack.getLogicalId(prod.stack.web.bucket.node.defaultChild as CfnBucket);
     const deployRole = [
       'Action::s3:GetObject*',
@@ -864,6 +899,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(acks.map((a) => `${short(a.path)} ${a.id}`).sort()).toEqual(
       [
         ...functionRoles,
+        ...secretReaders,
         'Http/Route-health AwsSolutions-APIG4',
         'Http/Route-openapi AwsSolutions-APIG4',
         'Http/Route-notifyAlipay AwsSolutions-APIG4',

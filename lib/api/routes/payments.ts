@@ -1,32 +1,27 @@
 /**
- * Routes of kiosk payments through WeChat Pay and Alipay (SPEC.md §9): payment orders, the
- * providers' notifications (public, provider-signed, raw bodies), and payment exceptions.
+ * Routes of kiosk payments through WeChat Pay and Alipay (SPEC.md §9): payment orders and payment
+ * exceptions. The providers' notifications have their own function (payment-notify.ts).
  */
 import * as z from 'zod/mini';
-import type { Actor, Ctx } from '../../billing/context.js';
+import type { Actor } from '../../billing/context.js';
 import { getInvoice } from '../../billing/invoices.js';
 import { getReceipt } from '../../billing/payments.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { formatFen } from '../../money.js';
 import { getSession } from '../../parking/parking.js';
-import { providerFor } from '../../payments/config.js';
 import {
   getPaymentException,
   listPaymentExceptions,
   resolvePaymentException,
 } from '../../payments/exceptions.js';
 import { createPaymentOrder, getPaymentOrder, refreshOrder } from '../../payments/orders.js';
-import { NotificationRefused, PROVIDERS, type ProviderName } from '../../payments/provider.js';
-import { settle } from '../../payments/settle.js';
+import { OUT_TRADE_NO_RE, PROVIDERS } from '../../payments/provider.js';
 import type { PaymentException, PaymentOrder } from '../../payments/store.js';
 import { formatInstant } from '../../time.js';
 import { loadInScope, requireEstate, requireUnitAccess } from '../auth.js';
 import { presentReceipt } from '../present.js';
-import { RawResponse, route } from '../route.js';
+import { route } from '../route.js';
 import * as s from '../schemas.js';
-
-/** Contract: 6-32 characters of `[0-9A-Za-z_-|*]`. */
-export const OUT_TRADE_NO_RE = /^[0-9A-Za-z_\-|*]{6,32}$/;
 
 const order = z.object({
   orderId: z.string(),
@@ -93,6 +88,10 @@ const exception = z.object({
       action: z.enum(['REFUND', 'APPLY']),
       invoiceId: z.optional(z.string()),
       receiptNo: z.optional(z.string()),
+      /** REFUND: our refund number, the provider's refund id, and its status (SUCCESS or PROCESSING). */
+      outRefundNo: z.optional(z.string()),
+      providerRefundId: z.optional(z.string()),
+      refundStatus: z.optional(z.enum(['SUCCESS', 'PROCESSING'])),
       reason: z.string(),
       by: z.string(),
       at: z.string(),
@@ -118,6 +117,9 @@ function presentException(x: PaymentException) {
             action: r.action,
             ...(r.invoiceId ? { invoiceId: r.invoiceId } : {}),
             ...(r.receiptNo ? { receiptNo: r.receiptNo } : {}),
+            ...(r.outRefundNo ? { outRefundNo: r.outRefundNo } : {}),
+            ...(r.providerRefundId ? { providerRefundId: r.providerRefundId } : {}),
+            ...(r.refundStatus ? { refundStatus: r.refundStatus } : {}),
             reason: r.reason,
             by: r.by,
             at: formatInstant(r.atMs),
@@ -141,50 +143,6 @@ function requireOrderAccess(actor: Actor, o: PaymentOrder): void {
     () => new NotFoundError('PAYMENT_ORDER_NOT_FOUND', `payment order ${o.orderId} does not exist`),
   );
 }
-
-/**
- * A provider notification: verified, then applied. Any failed check answers the provider's
- * failure (WeChat: 401 or 400 with `{"code":"FAIL"}`; Alipay: `fail`) and changes nothing.
- */
-async function notification(
-  name: ProviderName,
-  ctx: Ctx,
-  estateId: string | undefined,
-  headers: Record<string, string>,
-  raw: Buffer | undefined,
-): Promise<RawResponse> {
-  const fail = (status: number, message: string) =>
-    name === 'WECHAT'
-      ? new RawResponse(
-          JSON.stringify({ code: 'FAIL', message }),
-          { 'content-type': 'application/json' },
-          status,
-        )
-      : new RawResponse('fail', { 'content-type': 'text/plain' }, 200);
-  try {
-    if (!estateId || !/^[A-Z0-9]{2,12}$/.test(estateId) || !raw)
-      throw new NotificationRefused(400, 'estateId or body missing');
-    let provider: Awaited<ReturnType<typeof providerFor>>;
-    try {
-      provider = await providerFor(estateId, name, ctx.now);
-    } catch {
-      throw new NotificationRefused(400, `no ${name} merchant for estate ${estateId}`);
-    }
-    const confirmed = provider.verifyNotification({ headers, body: raw, nowMs: ctx.now() });
-    if (!OUT_TRADE_NO_RE.test(confirmed.outTradeNo))
-      throw new NotificationRefused(400, 'out_trade_no malformed');
-    await settle(ctx.db, ctx.now, confirmed, estateId);
-  } catch (e) {
-    if (e instanceof NotificationRefused) return fail(e.status, e.message);
-    throw e;
-  }
-  return name === 'WECHAT'
-    ? new RawResponse('', {}, 204)
-    : new RawResponse('success', { 'content-type': 'text/plain' }, 200);
-}
-
-const notifyQuery = z.object({ estateId: z.optional(z.string()) });
-const NOTIFY_MAX_BYTES = 64 * 1024;
 
 export const paymentRoutes = [
   route({
@@ -250,40 +208,6 @@ export const paymentRoutes = [
     },
   }),
   route({
-    method: 'POST',
-    path: '/v1/payment-notify/wechat',
-    operationId: 'notifyWechatPay',
-    summary: 'WeChat Pay API v3 payment notification (signed by the platform; no token)',
-    group: 'payments',
-    access: 'RW',
-    roles: 'public',
-    schemas: () => ({
-      query: notifyQuery,
-      response: z.string(),
-    }),
-    rawBody: { maxBytes: NOTIFY_MAX_BYTES, types: [] },
-    produces: 'application/json',
-    status: 200,
-    handler: ({ ctx, query, headers, raw }) => notification('WECHAT', ctx, query.estateId, headers, raw),
-  }),
-  route({
-    method: 'POST',
-    path: '/v1/payment-notify/alipay',
-    operationId: 'notifyAlipay',
-    summary: 'Alipay asynchronous notification, form-encoded (RSA2-signed; no token); answers `success`',
-    group: 'payments',
-    access: 'RW',
-    roles: 'public',
-    schemas: () => ({
-      query: notifyQuery,
-      response: z.string(),
-    }),
-    rawBody: { maxBytes: NOTIFY_MAX_BYTES, types: [] },
-    produces: 'text/plain',
-    status: 200,
-    handler: ({ ctx, query, headers, raw }) => notification('ALIPAY', ctx, query.estateId, headers, raw),
-  }),
-  route({
     method: 'GET',
     path: '/v1/payment-exceptions',
     operationId: 'listPaymentExceptions',
@@ -319,7 +243,7 @@ export const paymentRoutes = [
     path: '/v1/payment-exceptions/{id}/resolution',
     operationId: 'resolvePaymentException',
     summary:
-      'Resolve a payment exception: APPLY it to another open invoice of the same amount (REFUND not built)',
+      'Resolve a payment exception: APPLY it to another open invoice of the same amount, or REFUND it through the provider',
     group: 'payments',
     access: 'RW',
     roles: ['accountant', 'admin'],

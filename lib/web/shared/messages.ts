@@ -123,7 +123,6 @@ export const MESSAGES: Record<string, string> = {
   PAYMENT_ORDER_NOT_FOUND: '没有找到这笔付款订单,请重新发起支付。',
   PAYMENT_EXCEPTION_NOT_FOUND: '没有找到这笔待处理款项,请刷新后再试。',
   EXCEPTION_RESOLVED: '这笔待处理款项已经处理过了。',
-  REFUND_NOT_AVAILABLE: '暂不能在系统中原路退款,请在商户平台办理退款。',
   INVOICE_REQUIRED: '请选择要入账的账单。',
   OTHER_ESTATE: '所选账单不属于这个小区,请核对。',
   // A provider notification's failure answer (the provider retries it); never shown to a person.
