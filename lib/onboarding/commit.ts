@@ -236,6 +236,10 @@ export async function commitImport(
   return finish(ctx, record, 'DONE');
 }
 
+/** Ends a RUNNING import as FAILED with its reason (the worker's last attempt); a finished one stays. */
+export const failImport = (ctx: Ctx, record: ImportRecord, reason: string) =>
+  finish(ctx, record, 'FAILED', reason);
+
 async function finish(ctx: Ctx, record: ImportRecord, state: 'DONE' | 'FAILED', error?: string) {
   const at = ctx.now();
   const done: ImportRecord = { ...record, state, finishedAt: formatInstant(at), ...(error ? { error } : {}) };
