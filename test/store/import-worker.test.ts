@@ -96,12 +96,15 @@ describe('the import worker', () => {
     // Nothing is written before the worker runs.
     expect(await chunksDone(h, job.importId)).toBe(0);
 
-    let transacts = 0;
+    let started = 0;
+    let answered = 0;
     const faulty = h.dbWith({
       maxAttempts: 1,
       faults: (op, phase) => {
-        // The third chunk is applied but its answer is lost, then the store stays away.
-        if (op === 'transact' && phase === 'after' && ++transacts >= 3) throw new Error('connection reset');
+        // Two transactions reach the store, the first answer is lost; then the store is gone.
+        if (op !== 'transact') return;
+        if (phase === 'before' && ++started > 2) throw new Error('connection refused');
+        if (phase === 'after' && ++answered === 1) throw new Error('connection reset');
       },
     });
     const first = await deliver(job, 1, faulty);
