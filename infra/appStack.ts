@@ -1,8 +1,8 @@
 /**
  * Everything `npm start` runs locally, in AWS: the table, one function per route group of the
- * route table, the HTTP API with its Cognito authorizer, the daily renewal run, the alarms, the
- * counter and kiosk pages (S3 behind CloudFront) that the API allows by CORS, and the payment
- * providers' merchant-secret shells.
+ * route table, the HTTP API with its Cognito authorizer, the daily renewal run, the roster import
+ * worker (an SQS job queue and its function), the alarms, the counter and kiosk pages (S3 behind
+ * CloudFront) that the API allows by CORS, and the payment providers' merchant-secret shells.
  */
 import { type App, CfnOutput, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import type { CfnApi } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -14,6 +14,7 @@ import { type ConfigSources, loadStageConfig, type StageConfig, stackName } from
 import { OperationsAlarms } from './constructs/alarms.js';
 import { GroupFunction } from './constructs/group-function.js';
 import { BillingApi } from './constructs/http-api.js';
+import { ImportWorker } from './constructs/import-worker.js';
 import { PaymentSecrets } from './constructs/payment-access.js';
 import { RenewalSchedule } from './constructs/renewal-schedule.js';
 import { BillingTable } from './constructs/table.js';
@@ -33,6 +34,7 @@ export class AppStack extends Stack {
   readonly users: UserDirectory;
   readonly api: BillingApi;
   readonly renewals: RenewalSchedule;
+  readonly imports: ImportWorker;
   readonly alarms: OperationsAlarms;
   readonly web: WebConsole;
   readonly paymentSecrets: PaymentSecrets;
@@ -45,12 +47,15 @@ export class AppStack extends Stack {
     Tags.of(this).add('stage', config.stage);
 
     this.table = new BillingTable(this, 'Billing', { retainData: config.retainData });
+    // Before the route functions: the onboarding function is given the job queue's URL.
+    this.imports = new ImportWorker(this, 'Imports', { config, table: this.table });
     for (const [group, mode] of groupAccess(routes)) {
       const fn = new GroupFunction(this, `Fn-${group}`, {
         name: group,
         description: `Routes of the ${group} group (${mode === 'RO' ? 'read-only' : 'read-write'})`,
         config,
         table: this.table,
+        ...(group === 'onboarding' ? { environment: { IMPORT_QUEUE_URL: this.imports.queue.queueUrl } } : {}),
       });
       fn.bindTable(this.table, mode, TABLE_NEEDS[group]);
       this.functions.set(group, fn);
@@ -78,6 +83,8 @@ export class AppStack extends Stack {
     ]) {
       if (fn) this.paymentSecrets.grantTo(fn, this.api.api.apiEndpoint);
     }
+    const onboarding = this.functions.get('onboarding');
+    if (onboarding) this.imports.allowDispatchFrom(onboarding);
     this.alarms = new OperationsAlarms(this, 'Alarms', {
       config,
       api: this.api,
@@ -85,6 +92,7 @@ export class AppStack extends Stack {
       functions: new Map<string, GroupFunction['fn']>([
         ...[...this.functions].map(([g, f]) => [g, f.fn] as const),
         ['scheduler', this.renewals.function.fn],
+        ['import-worker', this.imports.function.fn],
       ]),
       renewalRunner: this.renewals.function.fn,
     });

@@ -25,10 +25,12 @@
  * Imported only with `await import(…)` (a static import would load them at cold start: the bundle
  * test refuses one). Powertools Tracer and the X-Ray SDK under it are loaded at the first request in
  * Lambda only (lib/api/runtime.ts); the spreadsheet, CSV and QR libraries by the few routes that
- * produce or read those files. A subpath (`csv-parse/sync`) is listed on its own.
+ * produce or read those files; the SQS client by the onboarding function's first large roster commit
+ * (lib/onboarding/queue.ts). A subpath (`csv-parse/sync`) is listed on its own.
  */
 export const LAZY_MODULES = [
   '@aws-lambda-powertools/tracer',
+  '@aws-sdk/client-sqs',
   'exceljs',
   'qrcode',
   'csv-parse',

@@ -31,6 +31,10 @@ export const functionEnvironment = z.strictObject({
   POWERTOOLS_SERVICE_NAME: z.string().regex(/^[a-z][a-z0-9-]{2,63}$/),
   POWERTOOLS_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
   NODE_OPTIONS: z.literal('--enable-source-maps'),
+  /** The onboarding function: where large roster imports are queued (lib/onboarding/queue.ts). */
+  IMPORT_QUEUE_URL: z.string().min(1).optional(),
+  /** The import worker: the dead-letter queue it also consumes (lib/onboarding/worker-messages.ts). */
+  IMPORT_DEAD_LETTER_ARN: z.string().min(1).optional(),
 });
 export type FunctionEnvironment = z.infer<typeof functionEnvironment>;
 
@@ -42,6 +46,8 @@ export interface GroupFunctionProps {
   table: BillingTable;
   timeout?: Duration;
   memorySize?: number;
+  /** The optional variables of functionEnvironment this function needs. */
+  environment?: Pick<FunctionEnvironment, 'IMPORT_QUEUE_URL' | 'IMPORT_DEAD_LETTER_ARN'>;
 }
 
 export class GroupFunction extends Construct {
@@ -67,6 +73,7 @@ export class GroupFunction extends Construct {
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
+      ...props.environment,
     } satisfies FunctionEnvironment);
 
     this.fn = new NodejsFunction(this, 'Function', {

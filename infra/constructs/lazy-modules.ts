@@ -61,9 +61,20 @@ export async function bundleLazyModules(outdir: string, projectRoot: string): Pr
     const { pkg, subpath } = split(specifier);
     const names = Object.keys((await import(specifier)) as object).filter((n) => IDENTIFIER.test(n));
     const named = names.filter((n) => n !== 'default');
+    // A CommonJS package with an ES build beside it (`module`, e.g. the AWS SDK clients): Node's
+    // import() gives it a synthetic `default`, but esbuild bundles the ES build, which has none.
+    const esBuild = Boolean(
+      (
+        JSON.parse(readFileSync(path.join(projectRoot, 'node_modules', pkg, 'package.json'), 'utf8')) as {
+          module?: string;
+        }
+      ).module,
+    );
     const contents = [
       ...(named.length ? [`export { ${named.join(', ')} } from ${JSON.stringify(specifier)};`] : []),
-      ...(names.includes('default') ? [`export { default } from ${JSON.stringify(specifier)};`] : []),
+      ...(names.includes('default') && !esBuild
+        ? [`export { default } from ${JSON.stringify(specifier)};`]
+        : []),
     ].join('\n');
     const fileName = `${subpath || 'index'}.mjs`;
     const file = path.join(outdir, 'node_modules', pkg, fileName);

@@ -56,7 +56,8 @@ export const NOTIFY_WRITE_PARTITIONS = [
 ] as const;
 
 export const SCHEDULER = 'scheduler' as const;
-export type FunctionName = FunctionGroup | typeof SCHEDULER;
+export const IMPORT_WORKER = 'import-worker' as const;
+export type FunctionName = FunctionGroup | typeof SCHEDULER | typeof IMPORT_WORKER;
 
 export const TABLE_NEEDS: Record<FunctionName, TableNeeds> = {
   /** /health reads one item; /openapi.json reads nothing. */
@@ -85,6 +86,8 @@ export const TABLE_NEEDS: Record<FunctionName, TableNeeds> = {
     writePartitions: NOTIFY_WRITE_PARTITIONS,
   },
   scheduler: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2'], scansIndexes: ['GSI2'] },
+  /** The roster import's plan and commit: guards and spaces of the estate, the stored file, chunk markers. */
+  'import-worker': { queriesTable: true, queriesIndexes: [] },
 };
 
 /** Groups that may only read, whatever their routes say (SPEC.md §7: accountants change nothing). */

@@ -9,7 +9,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { handleEvent, logger } from '../../lib/api/lambda.js';
 import type { Deps } from '../../lib/api/route.js';
 import { router } from '../../lib/api/routes.js';
-import { inProcessWorker, setImportWorker } from '../../lib/onboarding/worker.js';
+import { inProcessDispatcher, setImportDispatcher } from '../../lib/onboarding/worker.js';
 import { verifyDevToken } from './dev-auth.js';
 
 /** API Gateway's own cap on a request; each route checks its own, smaller limit. */
@@ -50,8 +50,11 @@ export function createLocalServer(deps: Deps, opts: LocalServerOptions = {}): Se
 
 /** The server's request handler, for a server that listens before the store is ready (npm start). */
 export function localRequestHandler(deps: Deps, opts: LocalServerOptions = {}): RequestListener {
-  // Large roster commits finish in this process after their 202 (the stack invokes the function).
-  setImportWorker(inProcessWorker((e) => logger.error('roster import worker failed', { error: String(e) })));
+  // Large roster commits finish in this process after their 202, through the worker code the
+  // stack's import-worker function runs (the stack queues the job on SQS instead).
+  setImportDispatcher(
+    inProcessDispatcher(deps, (e) => logger.error('roster import worker failed', { error: String(e) })),
+  );
   return async (req, res) => {
     const requestId = randomUUID();
     try {

@@ -18,7 +18,7 @@ import { claimOwner, documentNumber, key, SERIES } from '../store/keys.js';
 import { businessDate, businessYear, formatInstant } from '../time.js';
 
 /** Invoices per transaction: invoice, ledger row and marker each, plus the counter and one audit record. */
-const PER_BATCH = 30;
+export const PER_BATCH = 30;
 
 export function openingArrearsLine(amount: bigint): FeeLine {
   return {

@@ -9,7 +9,8 @@
  *    file alone, so a retry cuts them the same way; every unit put is conditional on its building,
  *    entrance and room.
  * 3. Each created unit's 期初欠费 becomes one open OPENING_ARREARS invoice under the estate's
- *    invoice series, with a per-unit marker in its transaction: never issued twice.
+ *    invoice series, with a per-unit marker in its transaction: never issued twice. They are issued
+ *    beside the chunk writers, as soon as the chunks before them have committed, in file order.
  * 4. The record moves to DONE.
  */
 import { auditItem, type Ctx } from '../billing/context.js';
@@ -19,9 +20,8 @@ import { putNew } from '../store/items.js';
 import { documentNumber, key, SERIES } from '../store/keys.js';
 import { parseRecord, rosterImportRecordSchema } from '../store/records.js';
 import { formatInstant } from '../time.js';
-import { issueOpeningArrears } from './arrears.js';
+import { issueOpeningArrears, PER_BATCH } from './arrears.js';
 import type { Plan, PlannedRow } from './plan.js';
-import { mapLimit } from './plan.js';
 import { createUnitItems, rowWeight, updateUnitItems } from './unit-items.js';
 
 export type ImportRecord = ReturnType<typeof parseImport>;
@@ -181,59 +181,140 @@ export async function commitImport(
   }
   const chunks = chunksOf(plan.rows, record.actions);
   const createdAt = formatInstant(ctx.now());
+  // The opening arrears of each chunk's created units, issued as soon as the chunk (and every chunk
+  // before it) has committed: one lane beside the chunk writers rather than a tail after them, in
+  // file order, PER_BATCH invoices to a number-series turn.
+  const arrearsOf = chunks.map((rows) =>
+    rows.flatMap((r) => {
+      const unitId = unitIdOf.get(r.row);
+      return unitId && r.value?.openingArrears ? [{ unitId, amount: r.value.openingArrears }] : [];
+    }),
+  );
+  const committed = chunks.map(() => settleable());
   try {
-    await mapLimit(
+    const writing = eachUntilFailure(
       chunks.map((rows, i) => ({ rows, i })),
       CHUNK_CONCURRENCY,
       async ({ rows, i }) => {
-        const items: TxItem[] = [];
-        for (const r of rows) {
-          const letter = record.actions[r.row - 2];
-          if (letter === 'c')
-            items.push(...createUnitItems(estateId, unitIdOf.get(r.row)!, r.value!, createdAt));
-          // On a resume an applied update plans as unchanged: nothing left to write.
-          else if (r.action === 'update' && r.existing)
-            items.push(...updateUnitItems(estateId, r.value!, r.existing, r.changes ?? []));
-        }
-        const at = ctx.now();
         try {
-          await ctx.db.transact([
-            putNew({ ...key.importChunk(importId, i), type: 'IMPORTCHUNK', rows: rows.length }),
-            auditItem(ctx, at, {
-              estateId,
-              action: 'ROSTER_IMPORT_CHUNK',
-              document: importId,
-              details: { chunk: i, rows: rows.map((r) => r.row) },
-            }),
-            ...items,
-          ]);
+          await writeChunk(ctx, record, estateId, importId, unitIdOf, createdAt, rows, i);
+          committed[i]!.resolve();
         } catch (e) {
-          if (e instanceof TransactionCancelled && e.failedAt(0)) return; // committed by an earlier attempt
-          if (e instanceof TransactionCancelled) {
-            const failed = rows.map((r) => r.row).join(', ');
-            throw new ConflictError(
-              'UNIT_EXISTS',
-              `rows ${failed}: a unit or space was created by someone else since the file was checked; run the import again`,
-            );
-          }
+          committed[i]!.reject(e);
           throw e;
         }
       },
-    );
-    await issueOpeningArrears(
-      ctx,
-      estateId,
-      importId,
-      plan.rows.flatMap((r) => {
-        const unitId = unitIdOf.get(r.row);
-        return unitId && r.value?.openingArrears ? [{ unitId, amount: r.value.openingArrears }] : [];
-      }),
-    );
+    ).finally(() => {
+      // A writer that stopped leaves later chunks unwritten: the arrears lane stops there.
+      for (const c of committed) c.reject(new Error('chunk not written'));
+    });
+    const issuing = (async () => {
+      const pending: { unitId: string; amount: bigint }[] = [];
+      for (let i = 0; i < chunks.length; i++) {
+        if (
+          !(await committed[i]!.promise.then(
+            () => true,
+            () => false,
+          ))
+        )
+          break;
+        pending.push(...arrearsOf[i]!);
+        while (pending.length >= PER_BATCH)
+          await issueOpeningArrears(ctx, estateId, importId, pending.splice(0, PER_BATCH));
+      }
+      // What the committed chunks brought, also when a later chunk failed: their units exist.
+      if (pending.length > 0) await issueOpeningArrears(ctx, estateId, importId, pending);
+    })();
+    const [w, a] = await Promise.allSettled([writing, issuing]);
+    if (w.status === 'rejected') throw w.reason;
+    if (a.status === 'rejected') throw a.reason;
   } catch (e) {
     if (e instanceof ConflictError) await finish(ctx, record, 'FAILED', e.message);
     throw e;
   }
   return finish(ctx, record, 'DONE');
+}
+
+/** Ends a RUNNING import as FAILED with its reason (the worker's last attempt); a finished one stays. */
+export const failImport = (ctx: Ctx, record: ImportRecord, reason: string) =>
+  finish(ctx, record, 'FAILED', reason);
+
+/**
+ * Runs `fn` over `items`, `limit` at a time; after a failure it starts nothing more, waits for what
+ * is in flight and throws the first error. (Returning while writes are still in flight would let a
+ * caller that retries at once race its own earlier attempt.)
+ */
+async function eachUntilFailure<T>(items: readonly T[], limit: number, fn: (t: T) => Promise<void>) {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const lane = async () => {
+    while (!failure && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await fn(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  if (failure) throw failure.error;
+}
+
+/** A promise with its settle functions; settling twice is a no-op, and nobody waiting is no error. */
+function settleable() {
+  let resolve!: () => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
+
+/** One chunk's transaction: its marker (put only if absent), its audit record and its rows' items. */
+async function writeChunk(
+  ctx: Ctx,
+  record: ImportRecord,
+  estateId: string,
+  importId: string,
+  unitIdOf: ReadonlyMap<number, string>,
+  createdAt: string,
+  rows: readonly PlannedRow[],
+  i: number,
+): Promise<void> {
+  const items: TxItem[] = [];
+  for (const r of rows) {
+    const letter = record.actions[r.row - 2];
+    if (letter === 'c') items.push(...createUnitItems(estateId, unitIdOf.get(r.row)!, r.value!, createdAt));
+    // On a resume an applied update plans as unchanged: nothing left to write.
+    else if (r.action === 'update' && r.existing)
+      items.push(...updateUnitItems(estateId, r.value!, r.existing, r.changes ?? []));
+  }
+  const at = ctx.now();
+  try {
+    await ctx.db.transact([
+      putNew({ ...key.importChunk(importId, i), type: 'IMPORTCHUNK', rows: rows.length }),
+      auditItem(ctx, at, {
+        estateId,
+        action: 'ROSTER_IMPORT_CHUNK',
+        document: importId,
+        details: { chunk: i, rows: rows.map((r) => r.row) },
+      }),
+      ...items,
+    ]);
+  } catch (e) {
+    if (e instanceof TransactionCancelled && e.failedAt(0)) return; // committed by an earlier attempt
+    if (e instanceof TransactionCancelled) {
+      const failed = rows.map((r) => r.row).join(', ');
+      throw new ConflictError(
+        'UNIT_EXISTS',
+        `rows ${failed}: a unit or space was created by someone else since the file was checked; run the import again`,
+      );
+    }
+    throw e;
+  }
 }
 
 async function finish(ctx: Ctx, record: ImportRecord, state: 'DONE' | 'FAILED', error?: string) {

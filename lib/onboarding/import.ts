@@ -6,10 +6,12 @@ import { createHash } from 'node:crypto';
 import type { Ctx } from '../billing/context.js';
 import { NotFoundError, UnprocessableError, ValidationError } from '../errors.js';
 import { chunksDone, commitImport, getImport, type ImportRecord, startImport } from './commit.js';
+import { digestOf } from './digest.js';
+import { storeImportFile } from './import-file.js';
 import { parseRoster } from './parse.js';
 import { type Counts, type Plan, planImport, type RowAction } from './plan.js';
 import type { Problem } from './validate.js';
-import { importWorker, inlineRowLimit } from './worker.js';
+import { importDispatcher, inlineRowLimit } from './worker.js';
 
 export interface ImportReport {
   importId: string;
@@ -35,7 +37,7 @@ export class InvalidRosterError extends UnprocessableError {
 
 const IDEMPOTENCY_KEY_RE = /^[\x21-\x7e]{1,255}$/;
 
-export const digestOf = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+export { digestOf };
 
 /** A commit's id follows from who sent it and its Idempotency-Key: a retry finds the same import. */
 export function importIdOf(estateId: string, actor: string, idemKey: string): string {
@@ -116,11 +118,13 @@ export async function runImport(
     const plan = await planImport(ctx, estateId, await parseRoster(bytes));
     if (!done && plan.counts.invalid > 0) throw new InvalidRosterError(planReport(importId, false, plan));
     const warnings = plan.problems.filter((p) => p.severity === 'warning');
-    const worker = importWorker();
-    if (worker && plan.counts.rows > inlineRowLimit()) {
-      // Too many rows for one request: reserve and record now, let the worker write the chunks.
-      // A retry with the same key while RUNNING lands here again and starts another worker; chunk
-      // markers and the conditional finish make two workers on one import harmless.
+    const dispatch = importDispatcher();
+    if (dispatch && plan.counts.rows > inlineRowLimit()) {
+      // Too many rows for one request: keep the file, reserve and record now, answer 202 and let
+      // the worker write the chunks from the stored file. A retry with the same key while RUNNING
+      // lands here again and dispatches another job: chunk markers and the conditional finish make
+      // two workers on one import harmless (and the retry nudges an import whose job was lost).
+      await storeImportFile(ctx.db, importId, bytes, ctx.now());
       const rec = await startImport(ctx, estateId, importId, digest, plan);
       if (rec.fileDigest !== digest) {
         throw new UnprocessableError(
@@ -129,7 +133,7 @@ export async function runImport(
         );
       }
       if (rec.state !== 'RUNNING') return recordReport(rec);
-      worker(() => commitImport(ctx, estateId, importId, digest, plan));
+      await dispatch({ estateId, importId });
       return { ...recordReport(rec, await chunksDone(ctx, importId)), problems: warnings };
     }
     const rec = await commitImport(ctx, estateId, importId, digest, plan);

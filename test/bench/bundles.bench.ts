@@ -161,7 +161,7 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
 const kb = (bytes: number) => round1(bytes / 1024);
 
 export async function run(): Promise<BenchResult[]> {
-  const names = [...new Set(ROUTES.map((r) => r.group)), 'scheduler'];
+  const names = [...new Set(ROUTES.map((r) => r.group)), 'scheduler', 'import-worker'];
   const built = new Map<string, Awaited<ReturnType<typeof bundle>>>();
   for (const name of names) built.set(name, await bundle(name));
   const sdk = await bundle('reference-document-client', SDK_REFERENCE);

@@ -38,6 +38,7 @@ beforeAll(() => {
       ([g, f]) => [stack.getLogicalId(f.fn.node.defaultChild as never), g] as const,
     ),
     [stack.getLogicalId(stack.renewals.function.fn.node.defaultChild as never), 'scheduler'],
+    [stack.getLogicalId(stack.imports.function.fn.node.defaultChild as never), 'import-worker'],
   ]);
   for (const [id, fn] of resources(synth.template, 'AWS::Lambda::Function')) {
     // aws-cdk-lib's own deploy-time handlers (the web pages' BucketDeployment and bucket emptying).
@@ -78,7 +79,9 @@ const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
 describe('real bundles', () => {
   it('exist for every function, minified ESM with an external source map', () => {
-    expect([...bundles.keys()].sort()).toEqual([...stack.functions.keys(), 'scheduler'].sort());
+    expect([...bundles.keys()].sort()).toEqual(
+      [...stack.functions.keys(), 'scheduler', 'import-worker'].sort(),
+    );
     for (const [name, file] of bundles) {
       expect(existsSync(file), name).toBe(true);
       expect(existsSync(`${file}.map`), name).toBe(true);
@@ -256,7 +259,14 @@ describe('lazy libraries', () => {
 
   it('are every heavy library the code may import, and are external to the bundle', () => {
     expect([...LAZY_MODULES].sort()).toEqual(
-      ['@aws-lambda-powertools/tracer', 'csv-parse', 'csv-parse/sync', 'exceljs', 'qrcode'].sort(),
+      [
+        '@aws-lambda-powertools/tracer',
+        '@aws-sdk/client-sqs',
+        'csv-parse',
+        'csv-parse/sync',
+        'exceljs',
+        'qrcode',
+      ].sort(),
     );
     expect(BUNDLE.externalModules).toEqual([...LAZY_MODULES]);
   });

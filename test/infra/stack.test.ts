@@ -51,11 +51,13 @@ function logicalId(stack: AppStack, fn: { node: { defaultChild?: unknown } }): s
   return stack.getLogicalId(fn.node.defaultChild as CfnFunction);
 }
 
-/** Our functions (one per route group, and the renewal runner), not aws-cdk-lib's deploy-time handlers. */
+/** Our functions (one per route group, the renewal runner, the import worker), not aws-cdk-lib's deploy-time handlers. */
 function ownFunctions(stack: AppStack): string[] {
-  return [...[...stack.functions.values()].map((f) => f.fn), stack.renewals.function.fn].map((fn) =>
-    logicalId(stack, fn),
-  );
+  return [
+    ...[...stack.functions.values()].map((f) => f.fn),
+    stack.renewals.function.fn,
+    stack.imports.function.fn,
+  ].map((fn) => logicalId(stack, fn));
 }
 
 /** The functions that call the payment providers: orders and refunds, notifications, the daily close. */
@@ -200,7 +202,7 @@ describe('table', () => {
       expect(lg.DeletionPolicy).toBe('Delete');
   });
 
-  it('expires nothing but idempotency records: only idempotency.ts writes the TTL attribute', () => {
+  it('expires nothing but idempotency records and stored import files: only they write the TTL attribute', () => {
     const files = readdirSync(path.join(ROOT, 'lib'), { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.ts'))
       .filter((f) => readFileSync(path.join(ROOT, 'lib', f), 'utf8').includes(TABLE_KEYS.ttlAttribute));
@@ -211,13 +213,15 @@ describe('table', () => {
     ];
     expect(files.filter((f) => !answersOnly.includes(f)).sort()).toEqual([
       path.join('billing', 'idempotency.ts'),
+      // The uploaded roster kept for the import worker (docs/onboarding.md), never a document.
+      path.join('onboarding', 'import-file.ts'),
       path.join('store', 'table.ts'),
     ]);
   });
 });
 
 describe('functions', () => {
-  it('exist once per route group of the route table, plus the renewal runner', () => {
+  it('exist once per route group of the route table, plus the renewal runner and the import worker', () => {
     expect([...prod.stack.functions.keys()].sort()).toEqual(groups);
     // Besides ours, only the two handlers aws-cdk-lib adds for the web pages: the BucketDeployment
     // copier and the empty-the-bucket-on-delete provider. Both run during deployments only.
@@ -229,7 +233,7 @@ describe('functions', () => {
       expect.stringMatching(/^CustomCDKBucketDeployment[0-9A-F]{32}256MiB[0-9A-F]{8}$/),
       expect.stringMatching(/^CustomS3AutoDeleteObjectsCustomResourceProviderHandler[0-9A-F]{8}$/),
     ]);
-    expect(ownFunctions(prod.stack)).toHaveLength(groups.length + 1);
+    expect(ownFunctions(prod.stack)).toHaveLength(groups.length + 2);
   });
 
   it('run Node 24 on ARM64 with tracing, their own log group and a validated environment', () => {
@@ -259,12 +263,25 @@ describe('functions', () => {
             },
           }
         : {};
+      // The import queue's URL only for the function that dispatches to it, its dead letters' ARN
+      // only for the worker.
+      const extra =
+        id === logicalId(prod.stack, prod.stack.functions.get('onboarding')!.fn)
+          ? { IMPORT_QUEUE_URL: { Ref: expect.stringMatching(/^ImportsJobs/) } }
+          : id === logicalId(prod.stack, prod.stack.imports.function.fn)
+            ? {
+                IMPORT_DEAD_LETTER_ARN: {
+                  'Fn::GetAtt': [expect.stringMatching(/^ImportsDeadLetters/), 'Arn'],
+                },
+              }
+            : {};
       expect(env).toEqual({
         TABLE_NAME: tableRef,
         POWERTOOLS_SERVICE_NAME: 'property-billing',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
         ...payments,
+        ...extra,
       });
       const logGroupId = (p['LoggingConfig'] as { LogGroup: { Ref: string } }).LogGroup.Ref;
       prod.template.hasResource('AWS::Logs::LogGroup', {
@@ -381,7 +398,8 @@ describe('IAM: each function gets only the table actions its routes use', () => 
         dynamo.filter((g) => g.action === 'dynamodb:BatchGetItem').map((g) => g.resource),
         group,
       ).toEqual(needs.batchGets ? ['table'] : []);
-      // Logs to its own group, X-Ray; the merchant secrets where the providers are called; nothing else.
+      // Logs to its own group, X-Ray; the merchant secrets where the providers are called; the
+      // onboarding function may send to the import queue. Nothing else.
       const other = grants
         .filter((g) => !g.action.startsWith('dynamodb:'))
         .map((g) => g.action)
@@ -396,6 +414,7 @@ describe('IAM: each function gets only the table actions its routes use', () => 
           'xray:PutTelemetryRecords',
           'xray:PutTraceSegments',
           ...secrets,
+          ...(group === 'onboarding' ? ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'] : []),
         ].sort(),
       );
     }
@@ -874,7 +893,7 @@ describe('cdk-nag AwsSolutions', () => {
     };
     visit(prod.stack);
     const short = (p: string) => p.replace(/^PropertyBilling-prod\//, '');
-    const functionRoles = [...groups.map((g) => `Fn-${g}`), 'Renewals/Runner'].map(
+    const functionRoles = [...groups.map((g) => `Fn-${g}`), 'Renewals/Runner', 'Imports/Runner'].map(
       (p) => `${p}/Role AwsSolutions-IAM5[Resource::*]`,
     );
     const secretReaders = ['Fn-payments', 'Fn-payments-notify', 'Renewals/Runner'].map(
