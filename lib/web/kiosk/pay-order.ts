@@ -88,7 +88,15 @@ export function showOrder(o: PaymentOrder, ui: OrderScreen): void {
       { class: 'muted small' },
       h('a', { href: o.codeUrl, 'data-field': 'codeUrl', target: '_blank' }, '无法扫码?打开付款链接'),
     ),
-    h('p', {}, h('button', { type: 'button', class: 'secondary', onclick: () => ui.back() }, '取消支付')),
+    h(
+      'p',
+      {},
+      h(
+        'button',
+        { type: 'button', class: 'secondary', 'data-action': 'cancel-order', onclick: () => ui.back() },
+        '取消支付',
+      ),
+    ),
   );
   byId('screen').dataset['order'] = screenId;
   const onScreen = () => ui.current() === 'pay-order' && byId('screen').dataset['order'] === screenId;
