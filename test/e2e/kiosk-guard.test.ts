@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Unit } from '../../lib/billing/records.js';
 import { MESSAGES, PAYMENT_RETRY_HINT } from '../../lib/web/shared/messages.js';
 import { DEMO_OWNER } from '../support/api.js';
-import { type WebHarness, webHarness } from './harness.js';
+import { accessibleControls, horizontalOverflow, type WebHarness, webHarness } from './harness.js';
 import { KIOSK, screenOf, setUpKiosk } from './kiosk-steps.js';
 
 let w: WebHarness;
@@ -26,6 +26,12 @@ afterAll(() => w?.close());
 
 const NOT_ADMIN = '这不是本小区管理员的令牌,终端设置需要管理员权限。';
 const alertText = (page: Page) => () => page.getByRole('alert').textContent();
+
+/** Every control named, nothing wider than the portrait screen. */
+async function checkScreen(page: Page, what: string): Promise<void> {
+  expect((await accessibleControls(page)).unnamed, `${what}: unnamed controls`).toEqual([]);
+  expect(await horizontalOverflow(page), `${what}: overflow`).toEqual({ scroll: 0, offenders: [] });
+}
 
 async function issueBill(key: string): Promise<string> {
   const issued = await w.api.call('POST', '/v1/invoices', {
@@ -56,6 +62,7 @@ describe('kiosk guards', () => {
     // Not set up: the admin's door, and no settings on the page.
     await expect.poll(screen).toBe('admin-sign-in');
     expect(await page.locator('#device-token, #terminal-id').count()).toBe(0);
+    await checkScreen(page, 'admin sign-in');
     await setUpKiosk(w, page, 'LOBBY-G1');
 
     await page.getByRole('button', { name: '终端设置' }).click();
@@ -87,6 +94,7 @@ describe('kiosk guards', () => {
     expect(await page.getByLabel('终端编号').inputValue()).toBe('LOBBY-G1');
     expect(await page.getByLabel(/无人操作返回首页/).inputValue()).toBe('90');
     expect(await page.locator('#api-base').textContent()).toBe(w.url);
+    await checkScreen(page, 'settings');
     await page.getByRole('button', { name: '退出设置' }).click();
     await expect.poll(screen).toBe('home');
     // Leaving forgets the admin: the settings need the token again.
@@ -114,6 +122,7 @@ describe('kiosk guards', () => {
     await expect.poll(alertText(page)).toContain(PAYMENT_RETRY_HINT);
     const retry = page.getByRole('button', { name: '重试', exact: true });
     expect(await retry.isVisible()).toBe(true);
+    await checkScreen(page, '重试');
     await page.unroute('**/v1/payment-orders');
     page.on('request', (r) => {
       if (r.method() === 'POST' && new URL(r.url()).pathname === '/v1/payment-orders')
