@@ -11,6 +11,7 @@ import type { Invoice, Unit } from '../../lib/billing/records.js';
 import { createUnit } from '../../lib/billing/units.js';
 import { DEMO_OWNER } from '../support/api.js';
 import { accessibleControls, horizontalOverflow, type WebHarness, webHarness } from './harness.js';
+import { setUpKiosk } from './kiosk-steps.js';
 
 let w: WebHarness;
 let unit: Unit;
@@ -90,12 +91,7 @@ describe('arrears on screen', () => {
   it('kiosk: 您有欠费 with the amount, the overdue bill first, 先缴欠费 pays it before the new one', async () => {
     const page = await w.page({ width: 1080, height: 1920 });
     const screen = () => page.locator('#screen').getAttribute('data-screen');
-    await page.goto(`${w.url}/kiosk/`);
-    await expect.poll(screen).toBe('setup');
-    await page.getByLabel('终端令牌').fill(await w.api.token('kiosk', { sub: 'kiosk-arrears' }));
-    await page.getByLabel('终端编号').fill('LOBBY-20');
-    await page.getByRole('button', { name: '保存设置' }).click();
-    await expect.poll(screen).toBe('home');
+    await setUpKiosk(w, page, 'LOBBY-20');
     await page.getByRole('button', { name: '缴纳物业账单' }).click();
     await page
       .getByLabel('业主登录码')

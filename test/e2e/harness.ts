@@ -3,7 +3,7 @@
  * same table, clock and signing key that also serves the freshly built pages (as `npm start`
  * does), and Debian's headless Chromium driven by playwright-core.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import { chainHandlers, startSandbox } from '../../infra/local/sandbox-start.js'
 import { createLocalServer } from '../../infra/local/server.js';
 import { buildWeb, webStaticHandler } from '../../infra/local/web.js';
 import { type ApiHarness, apiHarness } from '../support/api.js';
+import { PICTURE_MAX_HEIGHT, PICTURE_OF, PICTURES_DIR, picturesWanted } from './pictures.js';
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 export const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'e2e');
@@ -104,6 +105,8 @@ export async function webHarness(): Promise<WebHarness> {
     async shot(page, name) {
       const path = join(ARTIFACTS, `${name}.png`);
       await page.screenshot({ path, fullPage: true });
+      const picture = PICTURE_OF[name];
+      if (picture && picturesWanted()) await writePicture(page, join(PICTURES_DIR, `${picture}.png`));
       return path;
     },
     async close() {
@@ -114,6 +117,25 @@ export async function webHarness(): Promise<WebHarness> {
       rmSync(outDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The viewport as a picture for the README, scaled down to PICTURE_MAX_HEIGHT (Chromium scales the capture). */
+async function writePicture(page: Page, path: string): Promise<void> {
+  const { width, height } = page.viewportSize()!;
+  const scale = Math.min(1, PICTURE_MAX_HEIGHT / height);
+  // The clip is in document coordinates: the part of the page now on screen.
+  const [x, y] = await page.evaluate(() => [window.scrollX, window.scrollY]);
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { data } = (await cdp.send('Page.captureScreenshot', {
+      format: 'png',
+      clip: { x: x!, y: y!, width, height, scale },
+    })) as { data: string };
+    mkdirSync(PICTURES_DIR, { recursive: true });
+    writeFileSync(path, Buffer.from(data, 'base64'));
+  } finally {
+    await cdp.detach().catch(() => undefined);
+  }
 }
 
 const CONTROL_ROLES = new Set([

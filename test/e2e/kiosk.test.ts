@@ -3,7 +3,9 @@
  * set up with its kiosk token, an owner signs in, taps 微信支付 twice (one order), scans the QR
  * code (the sandbox's pay page, opened in a second tab as a phone would) and sees the receipt once
  * the provider has confirmed; a driver types a plate on the on-screen keyboard, pays the parking
- * fee through Alipay and sees the exit deadline; the fee policy is on screen.
+ * fee through Alipay and sees the exit deadline; the fee policy and the price board (reached from
+ * the start screen) are on screen. test/e2e/kiosk-guard.test.ts covers the admin's door to the
+ * settings, 重试, the idle timeout and the type sizes.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,8 +19,8 @@ import {
   type WebHarness,
   webHarness,
 } from './harness.js';
+import { KIOSK, setUpKiosk } from './kiosk-steps.js';
 
-const KIOSK = { width: 1080, height: 1920 };
 const TERMINAL = 'LOBBY-07';
 
 let w: WebHarness;
@@ -54,14 +56,8 @@ const screen = () => page.locator('#screen').getAttribute('data-screen');
 const field = (name: string) => page.locator(`#screen [data-field="${name}"]`).first().textContent();
 
 describe('kiosk', () => {
-  it('is set up with its device token and shows the fee policy', async () => {
-    await page.goto(`${w.url}/kiosk/`);
-    await expect.poll(screen).toBe('setup');
-    await checkScreen('setup');
-    await page.getByLabel('终端令牌').fill(await w.api.token('kiosk', { sub: 'kiosk-lobby' }));
-    await page.getByLabel('终端编号').fill(TERMINAL);
-    await page.getByRole('button', { name: '保存设置' }).click();
-    await expect.poll(screen).toBe('home');
+  it('is set up by an admin and shows the fee policy and the price board', async () => {
+    await setUpKiosk(w, page, TERMINAL);
     await checkScreen('home');
     await w.shot(page, 'kiosk-1-home');
 
@@ -95,6 +91,7 @@ describe('kiosk', () => {
     for (const expected of ['物业服务费(高层)', '元/㎡/月', '车位租用费', '商品房预(销)售合同'])
       expect(board).toContain(expected);
     await checkScreen('price-board');
+    await w.shot(page, 'kiosk-2b-price-board');
     await page.getByRole('button', { name: '返回首页' }).click();
     await expect.poll(screen).toBe('home');
   });

@@ -33,6 +33,7 @@ export const PROVIDER_OF: Record<string, 'WECHAT' | 'ALIPAY'> = {
   KIOSK_ALIPAY: 'ALIPAY',
 };
 const WALLET = { WECHAT: '微信', ALIPAY: '支付宝' } as const;
+const WALLET_EN = { WECHAT: 'WeChat Pay', ALIPAY: 'Alipay' } as const;
 const POLL_MS = 2_000;
 
 export interface OrderScreen {
@@ -68,7 +69,12 @@ export function showOrder(o: PaymentOrder, ui: OrderScreen): void {
   const screenId = `pay-order-${o.orderId}`;
   ui.show(
     'pay-order',
-    h('h2', {}, `请使用${WALLET[o.provider]}扫码支付`),
+    h(
+      'h2',
+      {},
+      `请使用${WALLET[o.provider]}扫码支付`,
+      h('span', { class: 'en', lang: 'en' }, `Scan to pay with ${WALLET_EN[o.provider]}`),
+    ),
     h(
       'p',
       { class: 'big-amount' },
@@ -88,7 +94,15 @@ export function showOrder(o: PaymentOrder, ui: OrderScreen): void {
       { class: 'muted small' },
       h('a', { href: o.codeUrl, 'data-field': 'codeUrl', target: '_blank' }, '无法扫码?打开付款链接'),
     ),
-    h('p', {}, h('button', { type: 'button', class: 'secondary', onclick: () => ui.back() }, '取消支付')),
+    h(
+      'p',
+      {},
+      h(
+        'button',
+        { type: 'button', class: 'secondary', 'data-action': 'cancel-order', onclick: () => ui.back() },
+        '取消支付',
+      ),
+    ),
   );
   byId('screen').dataset['order'] = screenId;
   const onScreen = () => ui.current() === 'pay-order' && byId('screen').dataset['order'] === screenId;

@@ -62,7 +62,7 @@ function basis(v: BoardVersion): string {
 /** The screen's content for a board. */
 export function priceBoardScreen(b: PriceBoard): Child[] {
   return [
-    h('h2', {}, '明码标价 · 收费公示'),
+    h('h2', {}, '明码标价 · 收费公示', h('span', { class: 'en', lang: 'en' }, 'Price board')),
     table(b),
     h('p', { class: 'muted small' }, basis(b)),
     ...b.announced.map((v) =>

@@ -12,6 +12,8 @@ export interface WebConfig {
   estateId?: string;
   /** Names the kiosk in terminal references. */
   terminalId?: string;
+  /** The kiosk's idle timeout in seconds (its terminal settings may override it). */
+  idleSeconds?: number;
 }
 
 export async function loadConfig(): Promise<WebConfig> {
