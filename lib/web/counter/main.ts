@@ -26,7 +26,7 @@ import { type PayDesk, payDesk } from './pay.js';
 import { unitFacts } from './unit-panel.js';
 
 const TOKEN_KEY = 'counter.token';
-const HEADER_BUTTONS = ['parking-open', 'rental-open', 'cashup-open'];
+const HEADER_BUTTONS = ['parking-open', 'rental-open', 'lookup-open', 'cashup-open', 'arrears-open'];
 
 let api: Api;
 let apiBaseUrl = '';
