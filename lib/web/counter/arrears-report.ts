@@ -8,7 +8,7 @@
 import { whileBusy } from '../shared/busy.js';
 import { byId, fill, h } from '../shared/dom.js';
 import { feeName } from '../shared/format.js';
-import { type DeskDeps, type DeskScreen, input, onSubmit, today } from './desk.js';
+import { type DeskDeps, type DeskScreen, input, onSubmit } from './desk.js';
 
 const BUCKETS = [
   ['days1to30', '1-30天'],
@@ -127,6 +127,7 @@ export function arrearsScreen(deps: DeskDeps): DeskScreen {
   function forget(): void {
     asked++;
     fill(byId('arrears-table'));
+    byId('arrears-caption').textContent = '';
     fill(byId('dunning-print'));
     byId('dunning-print').hidden = true;
     byId('arrears-print-form').hidden = true;
@@ -136,14 +137,20 @@ export function arrearsScreen(deps: DeskDeps): DeskScreen {
     deps.clearMessages();
     forget();
     const mine = asked;
-    const asOf = input('arrears-asof').value || today();
+    // Empty = the server's business date (the API's default), not this computer's clock.
+    const typed = input('arrears-asof').value;
     const rows: ArrearsRow[] = [];
     let report: ArrearsReport | undefined;
     let cursor: string | undefined;
     try {
       for (let i = 0; i < MAX_PAGES; i++) {
         report = await deps.api.call<ArrearsReport>('GET', '/v1/reports/arrears', {
-          query: { estateId: deps.estate(), asOf, limit: '100', ...(cursor ? { cursor } : {}) },
+          query: {
+            estateId: deps.estate(),
+            limit: '100',
+            ...(typed ? { asOf: typed } : {}),
+            ...(cursor ? { cursor } : {}),
+          },
         });
         rows.push(...report.items);
         cursor = report.nextCursor;
@@ -153,6 +160,9 @@ export function arrearsScreen(deps: DeskDeps): DeskScreen {
       return deps.complain(e);
     }
     if (mine !== asked || !report) return;
+    const asOf = report.asOf;
+    byId('arrears-caption').textContent =
+      `截至 ${asOf}:${report.totals.units} 户欠费,合计 ${report.totals.overdue} 元`;
     if (rows.length === 0) {
       deps.say(`截至 ${asOf} 没有欠费的房屋。`);
       return;
@@ -265,7 +275,6 @@ export function arrearsScreen(deps: DeskDeps): DeskScreen {
     open() {
       forget();
       byId('arrears-report').hidden = false;
-      input('arrears-asof').value ||= today();
       input('arrears-asof').focus();
     },
     close() {
