@@ -12,7 +12,7 @@
 
 import type { Ctx } from '../billing/context.js';
 import { listTariffs, tariffOn } from '../billing/estates.js';
-import { commitInvoice } from '../billing/invoices.js';
+import { commitInvoice, type IdempotentCall } from '../billing/invoices.js';
 import type { Invoice } from '../billing/records.js';
 import { normalisePlate } from '../billing/units.js';
 import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../errors.js';
@@ -40,8 +40,12 @@ function overlaps(a: Period, b: Period): boolean {
   return a.start < b.end && b.start < a.end;
 }
 
-/** POST /v1/parking/rentals: an invoice for the rented months, billed to the vehicle. */
-export async function rentSpace(ctx: Ctx, input: RentalInput): Promise<Invoice> {
+/**
+ * POST /v1/parking/rentals: an invoice for the rented months, billed to the vehicle. With `idem`
+ * (the route's Idempotency-Key) the stored answer is written in the invoice's own transaction, so a
+ * retried request replays this invoice instead of billing a second rental.
+ */
+export async function rentSpace(ctx: Ctx, input: RentalInput, idem?: IdempotentCall): Promise<Invoice> {
   const plate = normalisePlate(input.plate);
   const start = parseBizDate(input.startDate, 'startDate');
   const today = businessDate(ctx.now());
@@ -87,16 +91,20 @@ export async function rentSpace(ctx: Ctx, input: RentalInput): Promise<Invoice> 
     }
     const version = lock ? (parseRecord(rentalLockRecordSchema, lock, 'rental lock').version ?? 0) : 0;
     try {
-      return await commitInvoice(ctx, {
-        estateId: input.estateId,
-        billedTo: claimOwner.vehicle(input.estateId, plate),
-        plate,
-        rentalKind: input.rentalKind,
-        lines: [line],
-        dueDate: dueDate(period, today),
-        action: 'RENTAL_INVOICE_ISSUED',
-        extraItems: () => [rentalLockItem(input.estateId, plate, version)],
-      });
+      return await commitInvoice(
+        ctx,
+        {
+          estateId: input.estateId,
+          billedTo: claimOwner.vehicle(input.estateId, plate),
+          plate,
+          rentalKind: input.rentalKind,
+          lines: [line],
+          dueDate: dueDate(period, today),
+          action: 'RENTAL_INVOICE_ISSUED',
+          extraItems: () => [rentalLockItem(input.estateId, plate, version)],
+        },
+        idem,
+      );
     } catch (e) {
       // Another rental of this plate committed since our read (its lock, or the same start date's
       // claim, failed ours): read again, and the overlap check names the rental that won.

@@ -393,6 +393,7 @@ describe('plates that park free', () => {
     h.clock.now = Date.parse('2025-03-01T09:00:00+08:00');
     const rented = await h.call('POST', '/v1/parking/rentals', {
       token: tokens.cashier,
+      headers: { 'idempotency-key': `rent-${++keys}` },
       body: { estateId: E, plate: '粤B 8888-8', rentalKind: 'SHARED', startDate: '2025-03-01', months: 1 },
     });
     expect(rented.status, JSON.stringify(rented.json)).toBe(201);
@@ -409,6 +410,7 @@ describe('plates that park free', () => {
     expectError(
       await h.call('POST', '/v1/parking/rentals', {
         token: tokens.cashier,
+        headers: { 'idempotency-key': `rent-${++keys}` },
         body: {
           estateId: E,
           plate: '粤B88888',
@@ -461,6 +463,7 @@ describe('plates that park free', () => {
     h.clock.now = Date.parse('2025-05-09T20:00:00+08:00');
     const rented = await h.call('POST', '/v1/parking/rentals', {
       token: tokens.cashier,
+      headers: { 'idempotency-key': `rent-${++keys}` },
       body: { estateId: E, plate, rentalKind: 'SHARED', startDate: '2025-05-10', months: 1 },
     });
     expect(rented.status, JSON.stringify(rented.json)).toBe(201);
@@ -529,6 +532,7 @@ describe('plates that park free', () => {
     h.clock.now = Date.parse('2025-03-01T09:00:00+08:00');
     const rented = await h.call('POST', '/v1/parking/rentals', {
       token: tokens.cashier,
+      headers: { 'idempotency-key': `rent-${++keys}` },
       body: { estateId: E, plate, rentalKind: 'SMART_UNDERGROUND', startDate: '2025-03-01', months: 2 },
     });
     expect(rented.json).toMatchObject({
@@ -559,6 +563,7 @@ describe('plates that park free', () => {
     h.clock.now = Date.parse('2025-03-03T12:00:00+08:00');
     const again = await h.call('POST', '/v1/parking/rentals', {
       token: tokens.cashier,
+      headers: { 'idempotency-key': `rent-${++keys}` },
       body: { estateId: E, plate, rentalKind: 'SHARED', startDate: '2025-03-15', months: 1 },
     });
     expect(again.status).toBe(201);
@@ -601,6 +606,7 @@ describe('bad input and impossible gate events change nothing', () => {
     expectError(
       await h.call('POST', '/v1/parking/rentals', {
         token: tokens.cashier,
+        headers: { 'idempotency-key': `rent-${++keys}` },
         body: { estateId: E, plate: '浙A1', rentalKind: 'SHARED', startDate: '2025-03-07', months: 1 },
       }),
       400,

@@ -1,5 +1,6 @@
 /** Routes of temporary parking (gates, kiosks, the counter) and space rentals: API.md `/v1/parking`. */
 import * as z from 'zod/mini';
+import type { Invoice } from '../../billing/records.js';
 import type { StayPart } from '../../fees/temp-parking.js';
 import { formatFen } from '../../money.js';
 import {
@@ -354,9 +355,11 @@ export const parkingRoutes = [
       response: s.invoice(),
     }),
     status: 201,
-    async handler({ body, actor, ctx }) {
+    // A double click or a lost answer at the counter must not bill the plate a second rental.
+    idempotent: true,
+    async handler({ body, actor, ctx, idem }) {
       requireEstate(actor, body.estateId);
-      return presentInvoice(await rentSpace(ctx, body));
+      return presentInvoice(await rentSpace(ctx, body, idem<Invoice>(presentInvoice)));
     },
   }),
 ];

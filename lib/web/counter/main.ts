@@ -12,31 +12,30 @@ import { PaymentAttempt } from '../shared/attempt.js';
 import { whileBusy } from '../shared/busy.js';
 import { expired, readClaims, type TokenClaims } from '../shared/claims.js';
 import { byId, fill, h } from '../shared/dom.js';
-import { dayBefore, feeName, UNIT_TYPE_NAMES } from '../shared/format.js';
-import { ISSUE_RETRY_HINT, MESSAGES, PAYMENT_RETRY_HINT } from '../shared/messages.js';
-import { changeSentence, normaliseAmount, toFen } from '../shared/money.js';
-import type { Invoice, Page, Receipt, Unit } from '../shared/types.js';
+import { feeName, UNIT_TYPE_NAMES } from '../shared/format.js';
+import { ISSUE_RETRY_HINT, MESSAGES } from '../shared/messages.js';
+import type { Invoice, Page, Unit } from '../shared/types.js';
 import { markOverdue, renderArrears } from './arrears.js';
 import { openBillsTable } from './bills.js';
 import { type CashupScreen, cashupScreen } from './cashup.js';
-import { type DeskScreen, REFERENCE_NAMES } from './desk.js';
+import type { DeskScreen } from './desk.js';
 import { openImportScreen } from './import.js';
 import { showIssueWarning } from './issue-warning.js';
 import { wireDeskJobs } from './jobs.js';
-import { receiptView } from './receipt.js';
+import { type PayDesk, payDesk } from './pay.js';
+import { unitFacts } from './unit-panel.js';
 
 const TOKEN_KEY = 'counter.token';
-const HEADER_BUTTONS = ['parking-open', 'rental-open', 'cashup-open'];
+const HEADER_BUTTONS = ['parking-open', 'rental-open', 'lookup-open', 'cashup-open', 'arrears-open'];
 
 let api: Api;
 let apiBaseUrl = '';
 let token: string | undefined;
 let claims: TokenClaims | undefined;
 let unit: Unit | undefined;
-let paying: { invoice: Invoice; attempt: PaymentAttempt<Receipt> } | undefined;
 /** The invoice being issued: one Idempotency-Key per intended invoice, kept until it is issued or refused. */
 let issuing: PaymentAttempt<Invoice> | undefined;
-let voiding: Invoice | undefined;
+let desk: PayDesk | undefined;
 let cashup: CashupScreen | undefined;
 /** The desk jobs (停车, 租赁, 装修, 红冲): forgetUnit closes every one of them. */
 let screens: DeskScreen[] = [];
@@ -107,8 +106,7 @@ function signOut(clear = true): void {
   claims = undefined;
   unit = undefined;
   issuing = undefined;
-  paying = undefined;
-  voiding = undefined;
+  desk?.forget();
   sessionStorage.removeItem(TOKEN_KEY);
   el.desk().hidden = true;
   byId('import-page').hidden = true;
@@ -159,8 +157,7 @@ function showImport(): void {
  */
 function forgetUnit(): void {
   unit = undefined;
-  paying = undefined;
-  voiding = undefined;
+  desk?.forget();
   issuing = undefined;
   freezeIssueForm(false);
   for (const id of ['unit', 'invoices', 'pay', 'void', 'receipt', 'cashup']) byId(id).hidden = true;
@@ -237,31 +234,7 @@ function renderUnit(): void {
   byId('unit').hidden = false;
   byId('invoices').hidden = false;
   const spaces = u.spaces ?? [];
-  const fact = (term: string, value: string, field?: string) => [
-    h('dt', {}, term),
-    h('dd', field ? { 'data-field': field } : {}, value),
-  ];
-  fill(
-    byId('unit-facts'),
-    fact('房屋', `${u.building} ${u.room}`),
-    fact('类型', UNIT_TYPE_NAMES[u.unitType as keyof typeof UNIT_TYPE_NAMES] ?? u.unitType),
-    fact('建筑面积', `${u.area}㎡`),
-    fact('交付日期', u.deliveryDate),
-    // paidThrough is the exclusive end of the paid run; people read the last day covered.
-    fact('物业费缴至', u.paidThrough ? dayBefore(u.paidThrough) : '尚未缴费', 'paidThrough'),
-    fact(
-      '车位',
-      spaces.length
-        ? spaces
-            .map(
-              (s) =>
-                `${s.spaceNo}(${s.kind === 'OWNED' ? '自有' : '使用权'}${s.plates.length ? ` ${s.plates.join('、')}` : ''})`,
-            )
-            .join(';')
-        : '无',
-    ),
-    u.occupantName ? fact('物业使用人', u.occupantName) : null,
-  );
+  fill(byId('unit-facts'), ...unitFacts(u));
   const space = byId<HTMLInputElement>('issue-space');
   space.disabled = spaces.length === 0;
   space.checked = spaces.length > 0;
@@ -331,170 +304,8 @@ function freezeIssueForm(frozen: boolean): void {
       : '开具入住账单';
 }
 
-// ---- taking money -----------------------------------------------------------------------------
-
-function openPay(inv: Invoice): void {
-  clearMessages();
-  voiding = undefined;
-  byId('void').hidden = true;
-  byId('receipt').hidden = true;
-  const attempt = new PaymentAttempt<Receipt>((key, rawBody) =>
-    api.call<Receipt>('POST', `/v1/invoices/${encodeURIComponent(inv.invoiceId)}/payments`, {
-      rawBody,
-      idempotencyKey: key,
-    }),
-  );
-  paying = { invoice: inv, attempt };
-  byId('pay').hidden = false;
-  const who = unit
-    ? `${unit.building} ${unit.room}${unit.occupantName ? ` · ${unit.occupantName}` : ''}`
-    : inv.plate
-      ? `车辆 ${inv.plate}`
-      : '';
-  fill(
-    byId('pay-summary'),
-    // The flat beside the amount: the cashier reads whose money this is before taking it.
-    h('p', { class: 'pay-unit', 'data-field': 'payUnit' }, who),
-    h('p', {}, `账单 ${inv.invoiceNo}`),
-    h(
-      'ul',
-      { class: 'lines' },
-      inv.lines.map((l) =>
-        h('li', {}, h('span', {}, l.description), h('span', { class: 'money' }, `${l.amount} 元`)),
-      ),
-    ),
-    h(
-      'p',
-      { class: 'due' },
-      '应收 ',
-      h('strong', { class: 'money', 'data-field': 'total' }, inv.total),
-      ' 元',
-    ),
-  );
-  const form = byId<HTMLFormElement>('pay-form');
-  form.hidden = false;
-  for (const c of form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select'))
-    c.disabled = false;
-  byId<HTMLSelectElement>('channel').value = 'CASH';
-  byId<HTMLInputElement>('tendered').value = '';
-  byId<HTMLInputElement>('reference').value = '';
-  byId('pay-button').textContent = '确认收款';
-  byId('change').textContent = '';
-  byId('print').hidden = true;
-  byId('pay-close').hidden = true;
-  toggleChannelFields();
-  byId<HTMLInputElement>('tendered').focus();
-}
-
-function toggleChannelFields(): void {
-  const cash = byId<HTMLSelectElement>('channel').value === 'CASH';
-  byId('tendered').hidden = !cash;
-  byId('tendered-label').hidden = !cash;
-  byId('reference').hidden = cash;
-  byId('reference-label').hidden = cash;
-  byId('reference-label').textContent = REFERENCE_NAMES[byId<HTMLSelectElement>('channel').value] ?? '';
-}
-
-async function pay(): Promise<void> {
-  clearMessages();
-  if (!paying) return;
-  const { invoice, attempt } = paying;
-  const channel = byId<HTMLSelectElement>('channel').value;
-  let body: Record<string, string>;
-  if (channel === 'CASH') {
-    const typed = byId<HTMLInputElement>('tendered').value;
-    const tendered = normaliseAmount(typed);
-    if (!typed.trim()) return complain('请输入实收现金金额。');
-    if (!tendered) return complain(MESSAGES['INVALID_MONEY']!);
-    if (toFen(tendered) < toFen(invoice.total)) return complain(MESSAGES['TENDERED_TOO_LOW']!);
-    body = { channel, amount: invoice.total, tendered };
-  } else {
-    // A cheque or transfer is traced by its number: the page refuses to take it without one.
-    const reference = byId<HTMLInputElement>('reference').value.trim();
-    if (!reference) {
-      byId('reference').focus();
-      return complain(`请填写${REFERENCE_NAMES[channel] ?? '支票号/转账流水号'}。`);
-    }
-    body = { channel, amount: invoice.total, reference };
-  }
-  let receipt: Receipt;
-  try {
-    receipt = await attempt.submit(body);
-  } catch (e) {
-    if (e instanceof ApiProblem && e.outcomeUnknown) {
-      // Same key, same body on the retry: the inputs are frozen until the outcome is known.
-      for (const c of byId('pay-form').querySelectorAll<HTMLInputElement | HTMLSelectElement>(
-        'input, select',
-      )) {
-        c.disabled = true;
-      }
-      byId('pay-button').textContent = '重试收款';
-      return complain(e, PAYMENT_RETRY_HINT);
-    }
-    return complain(e);
-  }
-  byId('pay-form').hidden = true;
-  byId('change').textContent =
-    receipt.channel === 'CASH' ? changeSentence(receipt) : `已收${receipt.amount}元`;
-  say(`收款成功,收据号 ${receipt.receiptNo}。`);
-  await showReceipt(receipt);
-  byId('print').hidden = false;
-  byId('pay-close').hidden = false;
-  await refreshUnit();
-}
-
-async function showReceipt(r: Receipt): Promise<void> {
-  // The receipt lists each line's calculation, which the invoice carries (the receipt has totals only).
-  let invoice: Invoice | undefined;
-  if (r.invoiceNo) {
-    try {
-      invoice = await api.call<Invoice>('GET', `/v1/invoices/${encodeURIComponent(r.invoiceNo)}`);
-    } catch {
-      invoice = undefined;
-    }
-  }
-  const article = byId('receipt');
-  fill(article, receiptView(r, invoice, unit));
-  article.hidden = false;
-}
-
-// ---- voiding ----------------------------------------------------------------------------------
-
-function openVoid(inv: Invoice): void {
-  clearMessages();
-  paying = undefined;
-  byId('pay').hidden = true;
-  byId('receipt').hidden = true;
-  voiding = inv;
-  byId('void').hidden = false;
-  byId('void-summary').textContent =
-    `账单 ${inv.invoiceNo},金额 ${inv.total} 元。作废后账单号保留,不能再收款。`;
-  const reason = byId<HTMLInputElement>('void-reason');
-  reason.value = '';
-  reason.focus();
-}
-
-async function voidInvoice(): Promise<void> {
-  clearMessages();
-  if (!voiding) return;
-  const reason = byId<HTMLInputElement>('void-reason').value.trim();
-  if (!reason) return complain('请填写作废原因。');
-  try {
-    const inv = await api.call<Invoice>(
-      'POST',
-      `/v1/invoices/${encodeURIComponent(voiding.invoiceId)}/void`,
-      {
-        body: { reason },
-      },
-    );
-    voiding = undefined;
-    byId('void').hidden = true;
-    say(`账单 ${inv.invoiceNo} 已作废。`);
-    await refreshUnit();
-  } catch (e) {
-    complain(e);
-  }
-}
+const openPay = (inv: Invoice) => desk?.openPay(inv);
+const openVoid = (inv: Invoice) => desk?.openVoid(inv);
 
 // ---- wiring -----------------------------------------------------------------------------------
 
@@ -521,24 +332,16 @@ async function main(): Promise<void> {
   byId<HTMLButtonElement>('sign-in-button').disabled = false;
   onSubmit('find-form', 'find-button', '正在查找…', findUnits);
   onSubmit('issue-form', 'issue-button', '正在开具…', issue);
-  onSubmit('pay-form', 'pay-button', '正在收款…', pay);
-  onSubmit('void-form', 'void-button', '正在作废…', voidInvoice);
-  byId('channel').addEventListener('change', toggleChannelFields);
   byId('sign-out').addEventListener('click', () => signOut());
-  byId('pay-cancel').addEventListener('click', () => {
-    paying = undefined;
-    byId('pay').hidden = true;
+  desk = payDesk({
+    api,
+    estate: () => el.estate().value,
+    say,
+    complain,
+    clearMessages,
+    unit: () => unit,
+    refreshUnit,
   });
-  byId('pay-close').addEventListener('click', () => {
-    paying = undefined;
-    byId('pay').hidden = true;
-    byId('receipt').hidden = true;
-  });
-  byId('void-cancel').addEventListener('click', () => {
-    voiding = undefined;
-    byId('void').hidden = true;
-  });
-  byId('print').addEventListener('click', () => window.print());
   cashup = cashupScreen({ api, estate: () => el.estate().value, say, complain });
   const openCashup = () => {
     if (!claims || el.desk().hidden) return;

@@ -3,7 +3,8 @@
  * paid through the pay dialog), then the case's life — completion acceptance, re-inspections with
  * deductions from the deposit, extensions of the period, the deposit refund — with its state and
  * due dates. Only the actions the API lists in `allowedActions` are offered. Deductions and the
- * refund move money: each intended one has its own Idempotency-Key (PaymentAttempt).
+ * refund move money: each intended one has its own Idempotency-Key (PaymentAttempt). Every case
+ * of the flat is listed with its state (issue #23); the cashier chooses the one to act on.
  */
 import { COUNTER_CHANNELS } from '../../fee-types/catalog.js';
 import { ApiProblem } from '../shared/api.js';
@@ -76,11 +77,15 @@ const caseIdOf = (inv: Invoice) => `RN-${inv.invoiceNo}`;
 
 export function renovationScreen(deps: DeskDeps): DeskScreen & { refresh(): Promise<void> } {
   let current: RenovationCase | undefined;
+  /** Every case of the open flat, newest first. */
+  let cases: RenovationCase[] = [];
   let reinspecting: PaymentAttempt<RenovationCase> | undefined;
   let refunding: PaymentAttempt<DepositRefund> | undefined;
 
   function forget(): void {
     current = undefined;
+    cases = [];
+    fill(byId('reno-cases'));
     reinspecting = undefined;
     refunding = undefined;
     fill(byId('reno-case'));
@@ -88,27 +93,80 @@ export function renovationScreen(deps: DeskDeps): DeskScreen & { refresh(): Prom
     byId('reno-register-form').hidden = false;
   }
 
-  /** The flat's newest case, found through its registration invoice. */
+  /**
+   * Every case of the flat, newest first, found through their registration invoices (the deposit
+   * line; all statuses, every page). The case on screen stays chosen after a refresh; otherwise
+   * the newest is shown.
+   */
   async function load(focus: boolean): Promise<void> {
     const unit = deps.unit();
     if (!unit) return;
-    const page = await deps.api.call<Page<Invoice>>(
-      'GET',
-      `/v1/units/${encodeURIComponent(unit.unitId)}/invoices`,
-      { query: { limit: '50' } },
-    );
-    const reg = page.items.find((i) => i.lines.some((l) => l.type === 'RENOVATION_DEPOSIT'));
+    const regs: Invoice[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 10; i++) {
+      const page: Page<Invoice> = await deps.api.call<Page<Invoice>>(
+        'GET',
+        `/v1/units/${encodeURIComponent(unit.unitId)}/invoices`,
+        { query: { limit: '100', ...(cursor ? { cursor } : {}) } },
+      );
+      regs.push(...page.items.filter((i) => i.lines.some((l) => l.type === 'RENOVATION_DEPOSIT')));
+      cursor = page.nextCursor;
+      if (!cursor) break;
+    }
     if (deps.unit()?.unitId !== unit.unitId) return; // another flat opened meanwhile
-    if (!reg) {
+    if (regs.length === 0) {
       forget();
       fill(byId('reno-case'), h('p', { class: 'muted' }, '这套房屋没有装修登记。'));
       return;
     }
-    const c = await deps.api.call<RenovationCase>(
-      'GET',
-      `/v1/renovations/${encodeURIComponent(caseIdOf(reg))}`,
+    const found = await Promise.all(
+      regs.map((r) =>
+        deps.api.call<RenovationCase>('GET', `/v1/renovations/${encodeURIComponent(caseIdOf(r))}`),
+      ),
     );
-    if (deps.unit()?.unitId === unit.unitId) show(c, focus);
+    if (deps.unit()?.unitId !== unit.unitId) return;
+    found.sort((a, b) =>
+      a.registrationDate < b.registrationDate
+        ? 1
+        : a.registrationDate > b.registrationDate
+          ? -1
+          : a.caseId < b.caseId
+            ? 1
+            : -1,
+    );
+    cases = found;
+    show(cases.find((c) => c.caseId === current?.caseId) ?? cases[0]!, focus);
+  }
+
+  /** The flat's cases with their state; Enter on one shows it and offers its actions. */
+  function renderCases(): void {
+    const box = byId('reno-cases');
+    if (cases.length === 0) {
+      fill(box);
+      return;
+    }
+    fill(
+      box,
+      h('p', { class: 'muted' }, `共 ${cases.length} 次装修登记(回车选择要办理的一次):`),
+      h(
+        'ul',
+        { class: 'results', 'aria-label': '装修登记' },
+        cases.map((c) => {
+          const b = h(
+            'button',
+            {
+              type: 'button',
+              class: c.caseId === current?.caseId ? '' : 'secondary',
+              'aria-pressed': String(c.caseId === current?.caseId),
+              'data-case': c.caseId,
+            },
+            `${c.registrationDate} · 账单 ${c.invoiceNo} · ${STATE_NAMES[c.state] ?? c.state}`,
+          );
+          b.addEventListener('click', () => show(c));
+          return h('li', {}, b);
+        }),
+      ),
+    );
   }
 
   function show(c: RenovationCase, focus = true): void {
@@ -117,6 +175,10 @@ export function renovationScreen(deps: DeskDeps): DeskScreen & { refresh(): Prom
       refunding = undefined;
     }
     current = c;
+    const at = cases.findIndex((x) => x.caseId === c.caseId);
+    if (at >= 0) cases[at] = c;
+    else cases.unshift(c);
+    renderCases();
     const fact = (term: string, value: string | undefined, field?: string) =>
       value ? [h('dt', {}, term), h('dd', field ? { 'data-field': field } : {}, value)] : null;
     const d = c.deposit;
@@ -155,8 +217,8 @@ export function renovationScreen(deps: DeskDeps): DeskScreen & { refresh(): Prom
     );
     for (const [action, id] of Object.entries(ACTION_FORMS))
       byId(id).hidden = !c.allowedActions.includes(action);
-    // One live case per flat (the API answers RENOVATION_IN_PROGRESS): register only after the last ended.
-    byId('reno-register-form').hidden = !ENDED.includes(c.state);
+    // One live case per flat (the API answers RENOVATION_IN_PROGRESS): register only when every case ended.
+    byId('reno-register-form').hidden = cases.some((x) => !ENDED.includes(x.state));
     for (const id of ['reno-accept-date', 'reno-reinspect-date']) input(id).value ||= today();
     const first = Object.entries(ACTION_FORMS).find(([a]) => c.allowedActions.includes(a));
     if (focus)
