@@ -67,7 +67,7 @@ export const TABLE_NEEDS: Record<FunctionName, TableNeeds> = {
    * sessions; GSI3: receipts of an estate by date (reprints).
    */
   billing: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2', 'GSI3'] },
-  // GSI3 for the others through modules they share with billing (routes/billing.ts, the reprints):
+  // GSI3 for the others through modules they share with billing (lib/billing, the reprints):
   // the grant follows what the imported code can reach, see above.
   parking: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2', 'GSI3'] },
   renovation: { queriesTable: true, queriesIndexes: ['GSI1', 'GSI2', 'GSI3'] },

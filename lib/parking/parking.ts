@@ -20,12 +20,8 @@ import { type Fen, formatFen } from '../money.js';
 import { cursor, type Db, TransactionCancelled, type TxItem } from '../store/db.js';
 import { gsi2, key } from '../store/keys.js';
 import { sessionEntryItems, sessionExitItems } from '../store/parking-items.js';
-import {
-  compact,
-  insideGuardRecordSchema,
-  parkingSessionRecordSchema,
-  parseRecord,
-} from '../store/records.js';
+import { insideGuardRecordSchema, parkingSessionRecordSchema } from '../store/parking-records.js';
+import { compact, parseRecord } from '../store/records.js';
 import type { TempParkingBand } from '../tariffs/catalog.js';
 import { businessDate, formatInstant } from '../time.js';
 import { type FreeReason, parksFree } from './parking-free.js';

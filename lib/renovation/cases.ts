@@ -17,8 +17,9 @@ import type { Fen } from '../money.js';
 import type { Db, TxItem } from '../store/db.js';
 import { gsi2, key, type Series } from '../store/keys.js';
 import { transactWithNumbers } from '../store/numbering.js';
-import { compact, parseRecord, renovationCaseRecordSchema } from '../store/records.js';
+import { compact, parseRecord } from '../store/records.js';
 import { type CaseChanges, caseUpdateItem } from '../store/renovation-items.js';
+import { renovationCaseRecordSchema } from '../store/renovation-records.js';
 import type { BizDate, Period } from '../time.js';
 import {
   type Deduction,

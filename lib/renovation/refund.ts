@@ -14,7 +14,8 @@ import { NotFoundError, ValidationError } from '../errors.js';
 import { type Fen, formatFen } from '../money.js';
 import type { TxItem } from '../store/db.js';
 import { documentNumber, key, SERIES } from '../store/keys.js';
-import { compact, depositRefundRecordSchema, parseRecord } from '../store/records.js';
+import { compact, parseRecord } from '../store/records.js';
+import { depositRefundRecordSchema } from '../store/renovation-records.js';
 import { type BizDate, businessDate, businessYear, formatInstant } from '../time.js';
 import { changeCase, DUE_INDEX_ATTRIBUTES } from './cases.js';
 

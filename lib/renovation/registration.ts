@@ -11,7 +11,8 @@ import { MAX_CARDS } from '../fees/calculators.js';
 import type { FeeLine } from '../fees/line.js';
 import { TransactionCancelled, type TxItem } from '../store/db.js';
 import { claimOwner, key } from '../store/keys.js';
-import { currentRenovationRecordSchema, parseRecord } from '../store/records.js';
+import { parseRecord } from '../store/records.js';
+import { currentRenovationRecordSchema } from '../store/renovation-records.js';
 import { type BizDate, businessDate, formatInstant, parseBizDate } from '../time.js';
 import {
   caseIdOf,

@@ -8,25 +8,9 @@
  * under a fee type must stay readable whatever the registry holds today.
  */
 import * as z from 'zod/mini';
-import type { FeeCode } from '../fee-types/catalog.js';
 import type { RentalKind, TariffRates, UnitType } from '../tariffs/catalog.js';
 import { RENTAL_KINDS, UNIT_TYPES } from '../tariffs/catalog.js';
-
-/** An optional attribute: absent or null both read as undefined. */
-const opt = <T extends z.ZodMiniType>(schema: T) =>
-  z.pipe(
-    z.optional(z.nullable(schema)),
-    z.transform((v) => v ?? undefined),
-  );
-/** A count or an instant in ms: stored as a number, read back as bigint. */
-const count = z.pipe(
-  z.union([z.bigint(), z.number()]),
-  z.transform((v) => Number(v)),
-);
-const fen = z.bigint();
-const str = z.string();
-const feeCode = z.custom<FeeCode>((v) => typeof v === 'string' && v.length > 0);
-const period = z.object({ start: str, end: str });
+import { count, feeCode, fen, opt, optText, period, printed, str } from './record-parts.js';
 
 /** Parses a stored item; a record that does not match is a corrupted store, not a client error. */
 export function parseRecord<S extends z.ZodMiniType>(schema: S, item: unknown, what: string): z.output<S> {
@@ -124,12 +108,6 @@ export const tariffRecordSchema = z.lazy(() =>
   }),
 );
 
-/** Optional text of a ledger row: absent, null and empty all read as absent. */
-const optText = z.pipe(
-  z.optional(z.nullable(str)),
-  z.transform((v) => (v ? v : undefined)),
-);
-
 /** A ledger row (its kind is checked against the domain's kinds where it is read). */
 export const ledgerEntryRecordSchema = z.lazy(() =>
   z.object({
@@ -167,9 +145,6 @@ export const calendarRecordSchema = z.lazy(() =>
     workdays: z.array(str),
   }),
 );
-
-/** A plate's rental lock: its version moves on with every rental. */
-export const rentalLockRecordSchema = z.lazy(() => z.object({ version: opt(count) }));
 
 /** A unit-number guard (the unit search reads the unit it points at). */
 export const unitNoGuardRecordSchema = z.lazy(() =>
@@ -269,9 +244,6 @@ export const documentLineRecordSchema = z.lazy(() =>
   }),
 );
 
-/** The names a document prints, recorded at writing (absent on documents written before). */
-const printed = { estateName: opt(str), building: opt(str), room: opt(str) };
-
 export const receiptRecordSchema = z.lazy(() =>
   z.object({
     receiptNo: str,
@@ -313,121 +285,9 @@ export const creditNoteRecordSchema = z.lazy(() =>
   }),
 );
 
-export const depositRefundRecordSchema = z.lazy(() =>
-  z.object({
-    refundNo: str,
-    estateId: str,
-    caseId: str,
-    unitId: str,
-    invoiceNo: str,
-    receiptNo: opt(str),
-    channel: str,
-    reference: opt(str),
-    deposit: fen,
-    deducted: fen,
-    cardDeposit: fen,
-    lines: z.array(z.object({ type: feeCode, description: str, amount: fen })),
-    total: fen,
-    refundDue: str,
-    refundedAt: str,
-    businessDate: str,
-    refundedBy: str,
-    refundedByName: opt(str),
-    late: z.boolean(),
-    ...printed,
-  }),
-);
-
-export const parkingSessionRecordSchema = z.lazy(() =>
-  z.object({
-    sessionId: str,
-    estateId: str,
-    plate: str,
-    status: z.enum(['OPEN', 'CLOSED']),
-    entryMs: count,
-    entryAt: str,
-    entryGateId: str,
-    tariffVersion: str,
-    tempParkingBands: z.array(tempParkingBandSchema),
-    paidFen: opt(fen),
-    payVersion: opt(count),
-    receipts: opt(z.array(str)),
-    exitByMs: opt(count),
-    exitMs: opt(count),
-    exitGateId: opt(str),
-    feeFen: opt(fen),
-    exitReason: opt(str),
-  }),
-);
-
-/** The per-plate guard of an estate: at most one open session per plate. */
-export const insideGuardRecordSchema = z.lazy(() =>
-  z.object({
-    state: z.enum(['INSIDE', 'LEFT']),
-    sessionId: str,
-    lastExitMs: opt(count),
-  }),
-);
-
-const deduction = z.object({ amount: fen, reason: str, evidenceRef: str });
-
-/** A renovation case; `state` is checked against the domain's states where it is read. */
-export const renovationCaseRecordSchema = z.lazy(() =>
-  z.object({
-    caseId: str,
-    estateId: str,
-    unitId: str,
-    invoiceNo: str,
-    cards: count,
-    registrationDate: str,
-    registeredAt: str,
-    registeredBy: str,
-    approvalDue: str,
-    period,
-    deposit: fen,
-    cardDeposit: fen,
-    state: str,
-    version: count,
-    extensions: opt(
-      z.array(z.object({ previousEnd: str, end: str, reason: str, recordedAt: str, recordedBy: str })),
-    ),
-    acceptances: opt(
-      z.array(
-        z.object({ date: str, passed: z.boolean(), notes: opt(str), recordedAt: str, recordedBy: str }),
-      ),
-    ),
-    reinspections: opt(
-      z.array(
-        z.object({
-          n: count,
-          date: str,
-          passed: z.boolean(),
-          deductions: opt(z.array(deduction)),
-          recordedAt: str,
-          recordedBy: str,
-        }),
-      ),
-    ),
-    deducted: opt(fen),
-    acceptedOn: opt(str),
-    reinspectionDue: opt(str),
-    passedOn: opt(str),
-    refundDue: opt(str),
-    refundNo: opt(str),
-    refundedAt: opt(str),
-    refunded: opt(fen),
-    /** Set while the case is in the due index: what is due. */
-    dueKind: opt(z.enum(['ACCEPTANCE', 'REINSPECTION', 'REFUND'])),
-  }),
-);
-
-/** The pointer from a unit to its current renovation case. */
-export const currentRenovationRecordSchema = z.lazy(() => z.object({ caseId: str }));
-
 export type IdempotencyRecord = z.output<typeof idempotencyRecordSchema>;
 export type ClaimRecord = z.output<typeof claimRecordSchema>;
 export type InvoiceRecord = z.output<typeof invoiceRecordSchema>;
-export type ParkingSessionRecord = z.output<typeof parkingSessionRecordSchema>;
 
 /** A drawer count (交班), lib/reports/drawer-counts.ts. */
 export const drawerCountRecordSchema = z.lazy(() =>

@@ -8,7 +8,7 @@ import { issueInvoice } from '../../lib/billing/invoices.js';
 import { payInvoice } from '../../lib/billing/payments.js';
 import type { Unit } from '../../lib/billing/records.js';
 import { createUnit } from '../../lib/billing/units.js';
-import { presentSummary } from '../../lib/ledger/summary.js';
+import { presentSummary } from '../../lib/ledger/summary-present.js';
 import { formatFen } from '../../lib/money.js';
 import { type ApiHarness, apiHarness, isErrorBody } from '../support/api.js';
 import { estateDocuments, summaryFromDocuments } from '../support/ledger-reconcile.js';

@@ -23,7 +23,8 @@ import {
 import { localDynamoClientConfig, startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import { createEstate } from '../../lib/billing/estates.js';
 import { EXPORT_PAGE_ITEMS, exportCsv } from '../../lib/ledger/csv.js';
-import { presentSummary, summarise } from '../../lib/ledger/summary.js';
+import { summarise } from '../../lib/ledger/summary.js';
+import { presentSummary } from '../../lib/ledger/summary-present.js';
 import { formatFen, parseMoney } from '../../lib/money.js';
 import { Db, documentClient } from '../../lib/store/db.js';
 import { ledgerPk } from '../../lib/store/keys.js';

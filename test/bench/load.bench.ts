@@ -244,7 +244,10 @@ export async function run(): Promise<BenchResult[]> {
       return 200;
     };
 
-    for (const c of CONCURRENCY) {
+    // BENCH_LOAD_CLIENTS=1,16: only those client counts, for repeated runs of the issue #16 ratios on a
+    // busy machine (1 first: it warms the JIT as a full run does). What is compared stays the same.
+    const clients = process.env['BENCH_LOAD_CLIENTS']?.split(',').map(Number);
+    for (const c of CONCURRENCY.filter((n) => !clients || clients.includes(n))) {
       for (const [name, flow] of Object.entries(flows)) {
         process.stderr.write(`  ${name} at ${c} client(s)\n`);
         const n = REQUESTS[c]!;

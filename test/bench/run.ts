@@ -8,6 +8,7 @@
  *   npm run bench -- --only scale --full  a ledger page over 1,000,000 entries (~6 min; default 100,000)
  *   npm run bench -- --only start  npm start to /health against DynamoDB Local alone (`start ratio X`)
  *   BENCH_LOAD_FLOWS=quote,pay npm run bench -- --only load   only those load flows (nothing else of load)
+ *   BENCH_LOAD_CLIENTS=1,16 BENCH_LOAD_FLOWS=quote,pay npm run bench -- --only load   and only at 1 and 16 clients
  *
  * A module exports `async function run(): Promise<BenchResult[]>`. The machine is shared and noisy,
  * so a module should compare against a reference measured in the same run (`reference`, `ratio`)

@@ -18,7 +18,8 @@ import { type AnyItem, type FeeTypeDefinition, withFeeTypes } from '../../lib/fe
 import { type FeeLine, ONE, pricedLine, tariffMoney, tariffRate } from '../../lib/fees/line.js';
 import { type QuoteItem, quote } from '../../lib/fees/quote.js';
 import { csvPart } from '../../lib/ledger/csv.js';
-import { presentSummary, summarise } from '../../lib/ledger/summary.js';
+import { summarise } from '../../lib/ledger/summary.js';
+import { presentSummary } from '../../lib/ledger/summary-present.js';
 import { Dec, formatFen } from '../../lib/money.js';
 import { seedTariff, type TariffRates, type TariffVersion } from '../../lib/tariffs/catalog.js';
 import { validateTariffVersion } from '../../lib/tariffs/validate.js';

@@ -6,7 +6,7 @@
  */
 
 import type { LedgerRange } from '../../lib/ledger/query.js';
-import { type Summary, Tally } from '../../lib/ledger/summary.js';
+import { type Summary, Tally } from '../../lib/ledger/tally.js';
 import type { Db, Item } from '../../lib/store/db.js';
 import { DEPOSIT_FEE_CODES, type FeeCode } from '../../lib/tariffs/catalog.js';
 import { type BizDate, businessDate } from '../../lib/time.js';

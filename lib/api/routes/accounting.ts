@@ -11,7 +11,7 @@ import { businessDate } from '../../time.js';
 import { requireEstate } from '../auth.js';
 import { once, RawResponse, route } from '../route.js';
 import * as s from '../schemas.js';
-import { ANY_ROLE } from './billing.js';
+import { ANY_ROLE } from './common.js';
 
 const _ACCOUNTANT = ['accountant'] as const;
 const estateParams = once(() => z.strictObject({ estateId: s.estateId() }));

@@ -5,8 +5,8 @@ import { getDepositRefund } from '../../renovation/refund.js';
 import { loadInScope } from '../auth.js';
 import { route } from '../route.js';
 import * as s from '../schemas.js';
-import { STAFF } from './billing.js';
-import { depositRefund, presentDepositRefund } from './renovation.js';
+import { STAFF } from './common.js';
+import { depositRefund, presentDepositRefund } from './renovation-present.js';
 
 export const depositRefundRoutes = [
   route({

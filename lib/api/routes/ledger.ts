@@ -6,7 +6,8 @@ import { getEstate } from '../../billing/estates.js';
 import { XLSX_TYPE } from '../../exports/xlsx.js';
 import { CSV_LANGS, csvPart, DEFAULT_PART_ROWS, MAX_PART_ROWS } from '../../ledger/csv.js';
 import { type LedgerEntry, type LedgerRange, parseRange, readEntries } from '../../ledger/query.js';
-import { presentSummary, SUMMARY_COLUMNS, summarise, summaryRows } from '../../ledger/summary.js';
+import { summarise } from '../../ledger/summary.js';
+import { presentSummary, SUMMARY_COLUMNS, summaryRows } from '../../ledger/summary-present.js';
 import { UnitDirectory } from '../../ledger/units.js';
 import { DEFAULT_XLSX_PART_ROWS, MAX_XLSX_PART_ROWS, xlsxPart } from '../../ledger/xlsx.js';
 import { formatFen } from '../../money.js';
@@ -15,7 +16,7 @@ import { presentPeriod } from '../present.js';
 import { reportFormat, tableAnswer, withFormats } from '../report-formats.js';
 import { once, RawResponse, route } from '../route.js';
 import * as s from '../schemas.js';
-import { page } from './billing.js';
+import { page } from './common.js';
 
 const ACCOUNTANT = ['accountant'] as const;
 

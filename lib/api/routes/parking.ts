@@ -21,7 +21,7 @@ import { requireEstate } from '../auth.js';
 import { presentInvoice, presentReceipt } from '../present.js';
 import { once, route } from '../route.js';
 import * as s from '../schemas.js';
-import { loadInScope, page } from './billing.js';
+import { loadInScope, page } from './common.js';
 
 const KIOSK_AND_COUNTER = ['kiosk', 'cashier'] as const;
 

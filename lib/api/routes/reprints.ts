@@ -1,6 +1,6 @@
 /**
  * Finding and reprinting documents (SPEC.md §5), billing group: the receipts list and credit notes
- * by number. Receipts and invoices by number are in routes/billing.ts, deposit refunds in
+ * by number. Receipts and invoices by number are in routes/invoices.ts, deposit refunds in
  * routes/deposit-refunds.ts (renovation group); all print the same way (billing/reprints.ts).
  */
 import * as z from 'zod/mini';
@@ -11,7 +11,7 @@ import { estateOfUnit, loadInScope, requireEstate } from '../auth.js';
 import { presentCreditNote, presentReceipt } from '../present.js';
 import { route } from '../route.js';
 import * as s from '../schemas.js';
-import { page, STAFF } from './billing.js';
+import { page, STAFF } from './common.js';
 
 export const reprintRoutes = [
   route({

@@ -5,7 +5,8 @@ import { requireEstate } from '../auth.js';
 import { presentUnit } from '../present.js';
 import { once, route } from '../route.js';
 import * as s from '../schemas.js';
-import { page, STAFF, unitSchema } from './billing.js';
+import { page, STAFF } from './common.js';
+import { unitSchema } from './units.js';
 
 const unitSummary = once(() => z.omit(unitSchema(), { spaces: true, openInvoices: true }));
 
