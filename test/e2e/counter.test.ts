@@ -343,7 +343,7 @@ describe('counter console', () => {
 
     const page = await signedIn(zhao);
     await page.keyboard.press('F9');
-    await page.getByLabel('日期').fill('2025-06-01');
+    await page.getByLabel('日期', { exact: true }).fill('2025-06-01');
     await page.getByRole('button', { name: '查看当日' }).click();
     const figures = page.locator('#cashup-figures');
     await expect.poll(() => page.locator('[data-field="cashExpected"]').textContent()).toBe(first.json.total);
