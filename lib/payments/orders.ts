@@ -45,7 +45,6 @@ export interface OrderRequest {
 }
 
 interface Target {
-  key: string;
   estateId: string;
   amount: bigint;
   description: string;
@@ -65,7 +64,6 @@ async function targetOf(ctx: Ctx, r: OrderRequest, nowMs: number): Promise<Targe
       );
     if (inv.status === 'VOID') throw new ConflictError('INVOICE_VOID', `invoice ${inv.invoiceNo} is void`);
     return {
-      key: `INVOICE#${inv.invoiceNo}`,
       estateId: inv.estateId,
       amount: inv.total,
       description: `物业缴费 ${inv.invoiceNo}`,
@@ -88,7 +86,6 @@ async function targetOf(ctx: Ctx, r: OrderRequest, nowMs: number): Promise<Targe
   // QUOTE_VALID_MS; the order expires within that and within the exit grace.
   const validMs = Math.min(estate.exitGraceMinutes * MINUTE_MS, QUOTE_VALID_MS);
   return {
-    key: `PARKING#${s.sessionId}`,
     estateId: s.estateId,
     amount: a.amountDue,
     description: `临时停车 ${s.plate}`,
@@ -104,8 +101,10 @@ export async function createPaymentOrder(
   idem?: IdempotentCall,
 ): Promise<PaymentOrder> {
   const nowMs = ctx.now();
-  const t = await targetOf(ctx, r, nowMs);
-  const guard = await ctx.db.get(paymentKey.guard(t.key, r.provider));
+  // The bill's order guard is read before the bill: an order paid in between is then seen as a
+  // paid bill (NOTHING_DUE / ALREADY_PAID), never priced again into a second order.
+  const guardKey = r.invoiceId ? `INVOICE#${r.invoiceId}` : `PARKING#${r.sessionId}`;
+  const guard = await ctx.db.get(paymentKey.guard(guardKey, r.provider));
   const previousId = guard?.['orderId'] as string | undefined;
   const previous = previousId ? await readOrder(ctx.db, previousId) : undefined;
   if (previous?.status === 'PENDING') {
@@ -114,6 +113,7 @@ export async function createPaymentOrder(
     if (refreshed.status === 'PAID')
       throw new ConflictError('ALREADY_PAID', `paid through order ${refreshed.outTradeNo}`);
   }
+  const t = await targetOf(ctx, r, nowMs);
   const provider = await providerFor(t.estateId, r.provider, ctx.now);
   const outTradeNo = newOutTradeNo(t.estateId, nowMs);
   const { codeUrl } = await provider.createOrder({
@@ -140,7 +140,7 @@ export async function createPaymentOrder(
     ...(r.terminalId ? { terminalId: r.terminalId } : {}),
   };
   const items: TxItem[] = [
-    guardItem(t.key, r.provider, outTradeNo, previousId),
+    guardItem(guardKey, r.provider, outTradeNo, previousId),
     newOrderItem(order),
     auditItem(ctx, nowMs, {
       estateId: t.estateId,
@@ -164,9 +164,11 @@ export async function createPaymentOrder(
     if (!(e instanceof TransactionCancelled && e.failedAt(0))) throw e;
     // Another request made this bill's order first: answer that one; ours is closed unpaid.
     await provider.closeOrder(outTradeNo).catch(() => undefined);
-    const winner = await ctx.db.get(paymentKey.guard(t.key, r.provider));
+    const winner = await ctx.db.get(paymentKey.guard(guardKey, r.provider));
     const won = winner ? await readOrder(ctx.db, String(winner['orderId'])) : undefined;
     if (won?.status === 'PENDING') return won;
+    if (won?.status === 'PAID')
+      throw new ConflictError('ALREADY_PAID', `paid through order ${won.outTradeNo}`);
     throw new ConflictError(
       'REQUEST_IN_PROGRESS',
       'another payment order for this bill was just made; retry',

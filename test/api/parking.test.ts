@@ -267,15 +267,41 @@ describe('payments at kiosks and the counter', () => {
     const entry = await gateEvent('entries', '沪C12345', T);
     const sessionId = entry.json.sessionId as string;
     h.clock.now = T + 3 * 60 * MINUTE;
-    const results = await Promise.all([
-      pay(sessionId, '2.00', { token: tokens.kiosk }),
-      pay(sessionId, '2.00', { token: tokens.kiosk2 }),
-      pay(sessionId, '2.00', { token: tokens.kiosk }),
-      pay(sessionId, '2.00', { token: tokens.kiosk2 }),
+    // Four requests for the session's order at once (two terminals, each twice): one order.
+    const orders = await Promise.all(
+      [tokens.kiosk, tokens.kiosk2, tokens.kiosk, tokens.kiosk2].map((token) =>
+        h.call('POST', '/v1/payment-orders', {
+          token,
+          headers: { 'idempotency-key': `order-${++keys}` },
+          body: { sessionId, provider: 'WECHAT' },
+        }),
+      ),
+    );
+    expect(orders.map((o) => o.status)).toEqual([201, 201, 201, 201]);
+    expect(new Set(orders.map((o) => o.json.orderId)).size).toBe(1);
+    expect(orders[0]!.json.amount).toBe('2.00');
+    // The owner's phone pays it; the provider's notification arrives twice at once: paid once.
+    const outTradeNo = orders[0]!.json.outTradeNo as string;
+    const sent = await Promise.all([
+      h.call('POST', '/local/sandbox/pay', { body: { outTradeNo } }),
+      h.call('POST', '/local/sandbox/pay', { body: { outTradeNo, repeat: 2 } }),
     ]);
-    // Each asks for the session's order and gets the one pending order; it is paid once.
-    expect(new Set(results.map((r) => r.json.receiptNo)).size).toBe(1);
-    const receiptNo = results[0]!.json.receiptNo as string;
+    expect(sent.map((r) => r.status)).toEqual([200, 200]);
+    const done = await Promise.all(
+      orders.map((o) => h.call('GET', `/v1/payment-orders/${o.json.orderId}`, { token: tokens.kiosk })),
+    );
+    expect(done.map((d) => d.json.status)).toEqual(['PAID', 'PAID', 'PAID', 'PAID']);
+    const receiptNo = done[0]!.json.receiptNo as string;
+    // A terminal asking again now is told nothing is due, and no second order is made.
+    expectError(
+      await h.call('POST', '/v1/payment-orders', {
+        token: tokens.kiosk2,
+        headers: { 'idempotency-key': `order-${++keys}` },
+        body: { sessionId, provider: 'WECHAT' },
+      }),
+      409,
+      'NOTHING_DUE',
+    );
     const list = await h.call('GET', '/v1/parking/sessions', {
       token: tokens.kiosk,
       query: { estateId: E, plate: '沪C 123.45' },
