@@ -18,6 +18,9 @@ export const PICTURE_OF: Readonly<Record<string, string>> = {
   'counter-1-pay': 'counter-pay',
   'counter-desk-parking': 'counter-parking',
   'counter-3-cashup': 'counter-cashup',
+  'counter-lookup-reversed': 'counter-lookup',
+  'counter-arrears-report': 'counter-arrears',
+  'counter-renovation-cases': 'counter-renovation',
   // The kiosk.
   'kiosk-1-home': 'kiosk-start',
   'kiosk-3-my-bills': 'kiosk-bills',
