@@ -104,4 +104,16 @@ describe('a missing estate', () => {
     expect(shape(owner, 'NOWHERE')).toEqual(shape(staff, 'NOWHERE'));
     expect(shape(ownerOther, 'OTHER')).toEqual(shape(staff, 'NOWHERE'));
   });
+
+  it('is ESTATE_NOT_FOUND for a quote too (its estate and tariffs are read at once)', async () => {
+    const res = await h.call('POST', '/v1/quotes', {
+      token: await h.token('cashier', { estates: ['NOWHERE'] }),
+      body: { estateId: 'NOWHERE', items: [{ type: 'RENOVATION_WASTE', area: '89.56' }] },
+    });
+    expect(shape(res, 'NOWHERE')).toEqual({
+      status: 404,
+      code: 'ESTATE_NOT_FOUND',
+      message: 'estate <id> does not exist',
+    });
+  });
 });

@@ -6,8 +6,8 @@
  * an audit afterwards; and, with `--soak`, ten minutes of mixed load watching errors and memory.
  *
  * The store reference: one request of the flow is run with a spy on the document client, and the
- * exact commands it sent are then replayed straight to DynamoDB Local at the same concurrency (a
- * replayed write whose condition now fails still costs DynamoDB the same round trip). The ratio
+ * commands it sent are then replayed straight to DynamoDB Local at the same concurrency, each
+ * replay writing what the request wrote under keys of its own (replay.ts says why). The ratio
  * API ÷ store is our overhead (HTTP, token, validation, JSON, domain logic) over the store calls
  * that cannot be avoided.
  */
@@ -28,11 +28,18 @@ import { key } from '../../lib/store/keys.js';
 import { createTableInput } from '../../lib/store/table.js';
 import { auditStore } from '../support/store-audit.js';
 import { commandFor, type FaultInjector, injectFaults, observeCalls } from '../support/store-middleware.js';
+import { LoadClients, type LoadRequest, type LoadResult, send } from './load-clients.js';
+import { type Command, replayOf } from './replay.js';
 import type { BenchResult } from './run.js';
 import { percentile, round } from './stats.js';
 
 const CONCURRENCY = [1, 16, 64];
-const REQUESTS: Record<number, number> = { 1: 60, 16: 320, 64: 640 };
+// Divisible by ROUNDS × clients: each connection of a turn sends whole flows.
+const REQUESTS: Record<number, number> = { 1: 60, 16: 320, 64: 768 };
+/** Turns of API and replay per flow and client count; each turn sends REQUESTS ÷ ROUNDS flows. */
+const ROUNDS = 4;
+/** Flows of each kind sent before anything is measured (API and replay). */
+const WARMUP = 160;
 const RATIO_GOAL = 0.6;
 const RATIO_GOAL_FLOWS = ['quote', 'issue', 'pay', 'parking', 'ledger'];
 /** us-east-1 on-demand prices (per million request units) as published after the Nov 2024 cut. */
@@ -63,10 +70,13 @@ async function pool(count: number, concurrency: number, task: (i: number) => Pro
   return { perSecond: (count * 1000) / ms, latencies, statuses };
 }
 
-/** One store call as the document client received it, to replay straight to DynamoDB Local. */
-interface Command {
-  action: string;
-  input: Record<string, unknown>;
+/** Several runs as one: flows over the summed time, every latency and status. */
+function combined(runs: readonly LoadResult[]): LoadResult {
+  const flows = runs.reduce((sum, r) => sum + r.latencies.length, 0);
+  const seconds = runs.reduce((sum, r) => sum + r.latencies.length / r.perSecond, 0);
+  const statuses = new Map<number, number>();
+  for (const r of runs) for (const [s, k] of r.statuses) statuses.set(s, (statuses.get(s) ?? 0) + k);
+  return { perSecond: flows / seconds, latencies: runs.flatMap((r) => r.latencies), statuses };
 }
 
 export async function run(): Promise<BenchResult[]> {
@@ -128,24 +138,23 @@ export async function run(): Promise<BenchResult[]> {
         signingKey,
       ),
     };
-    const call = async (
+    /** One HTTP request of a flow, as plain data: the clients' worker thread sends it. */
+    const request = (
       token: string,
       method: string,
       path: string,
       body?: unknown,
       headers: Record<string, string> = {},
-    ) => {
-      const res = await fetch(base + path, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      await res.arrayBuffer();
-      return res.status;
-    };
+    ): LoadRequest => ({
+      method,
+      path,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const call = (...args: Parameters<typeof request>) => send(base, [request(...args)]);
 
     // Invoices to pay: one per pay request of every concurrency level, plus the recorded one.
-    const payTotal = CONCURRENCY.reduce((s, c) => s + REQUESTS[c]!, 0) + 1;
+    const payTotal = CONCURRENCY.reduce((s, c) => s + REQUESTS[c]!, 0) + WARMUP + 1;
     const toPay: string[] = [];
     for (let i = 0; i < payTotal; i++) {
       toPay.push(
@@ -162,63 +171,64 @@ export async function run(): Promise<BenchResult[]> {
     const plate = () => `沪A${(plateNext++).toString(36).toUpperCase().padStart(5, '0')}`;
     const today = new Date().toISOString().slice(0, 10);
 
-    const flows: Record<string, () => Promise<number>> = {
-      quote: () =>
-        call(tokens.cashier, 'POST', '/v1/quotes', {
+    // Each flow: the requests one client sends one after another.
+    const requests: Record<string, () => LoadRequest[]> = {
+      quote: () => [
+        request(tokens.cashier, 'POST', '/v1/quotes', {
           estateId,
           items: [
             { type: 'PROPERTY_FEE', unitType: 'HIGH_RISE', area: '89.56', months: 12 },
             { type: 'PARKING_SPACE_FEE', spaces: 1, months: 12 },
           ],
         }),
+      ],
       issue: () => {
         const unitId = units[Math.floor(Math.random() * units.length)]!.unitId;
-        return call(
-          tokens.cashier,
-          'POST',
-          '/v1/invoices',
-          { unitId, items: [{ type: 'RENOVATION_WASTE' }] },
-          { 'idempotency-key': randomUUID() },
-        );
+        return [
+          request(
+            tokens.cashier,
+            'POST',
+            '/v1/invoices',
+            { unitId, items: [{ type: 'RENOVATION_WASTE' }] },
+            { 'idempotency-key': randomUUID() },
+          ),
+        ];
       },
-      pay: () =>
-        call(
+      pay: () => [
+        request(
           tokens.cashier,
           'POST',
           `/v1/invoices/${toPay[payNext++]}/payments`,
           { channel: 'CASH', amount: '447.80', tendered: '500.00' },
-          {
-            'idempotency-key': randomBytes(8).toString('hex'),
-          },
+          { 'idempotency-key': randomBytes(8).toString('hex') },
         ),
-      parking: async () => {
+      ],
+      parking: () => {
         const p = plate();
         const at = new Date().toISOString();
-        const a = await call(tokens.gate, 'POST', '/v1/parking/entries', {
-          estateId,
-          plate: p,
-          gateId: 'G1',
-          at,
-        });
-        const b = await call(tokens.gate, 'POST', '/v1/parking/exits', {
-          estateId,
-          plate: p,
-          gateId: 'G1',
-          at,
-        });
-        return a >= 300 ? a : b;
+        return [
+          request(tokens.gate, 'POST', '/v1/parking/entries', { estateId, plate: p, gateId: 'G1', at }),
+          request(tokens.gate, 'POST', '/v1/parking/exits', { estateId, plate: p, gateId: 'G1', at }),
+        ];
       },
-      ledger: () =>
-        call(
+      ledger: () => [
+        request(
           tokens.accountant,
           'GET',
           `/v1/ledger?estateId=${estateId}&from=2025-01-01&to=${today}&limit=100`,
         ),
+      ],
     };
+    // The same flows sent from this thread (recording, soak).
+    const flows: Record<string, () => Promise<number>> = Object.fromEntries(
+      Object.entries(requests).map(([name, make]) => [name, () => send(base, make())]),
+    );
 
     // BENCH_LOAD_FLOWS=quote,pay: only those flows' throughput and ratios (the rest is skipped).
     const only = process.env['BENCH_LOAD_FLOWS']?.split(',');
     if (only) for (const name of Object.keys(flows)) if (!only.includes(name)) delete flows[name];
+    // The clients run in a worker thread: their HTTP work must not share the server's event loop.
+    const loadClients = new LoadClients(base);
 
     // Record the store commands of one request of each flow, with the capacity it consumed.
     const recorded: Record<string, { commands: Command[]; capacity: Capacity }> = {};
@@ -234,25 +244,54 @@ export async function run(): Promise<BenchResult[]> {
         capacity: { read: capacity.read - before.read, write: capacity.write - before.write },
       };
     }
+    // Each replay writes what the recorded request wrote, under keys of its own (replay.ts); a
+    // command the store refuses stops the bench rather than count as work done.
+    const replayTable = `${table}-replay`;
+    await new DynamoDBClient(config).send(new CreateTableCommand(createTableInput(replayTable)));
+    let replays = 0;
     const replay = async (commands: Command[]) => {
-      for (const { action, input } of commands) {
-        // A fresh token so DynamoDB does the work again instead of answering from its token cache.
-        const token =
-          'ClientRequestToken' in input ? { ClientRequestToken: randomBytes(16).toString('hex') } : {};
-        await doc.send(commandFor(action, { ...input, ...token }) as never).catch(() => undefined);
+      for (const { action, input } of replayOf(commands, replays++, replayTable)) {
+        await doc.send(commandFor(action, input) as never);
       }
       return 200;
     };
+    for (const [name, { commands }] of Object.entries(recorded)) {
+      await replay(commands).catch((e) => {
+        throw new Error(`the store refused the replay of ${name}: ${e}`);
+      });
+    }
 
     // BENCH_LOAD_CLIENTS=1,16: only those client counts, for repeated runs of the issue #16 ratios on a
     // busy machine (1 first: it warms the JIT as a full run does). What is compared stays the same.
     const clients = process.env['BENCH_LOAD_CLIENTS']?.split(',').map(Number);
+    // Unmeasured: DynamoDB Local's JIT compiles for its first thousands of calls, taking a core.
+    for (const name of Object.keys(flows)) {
+      process.stderr.write(`  ${name}: warming up\n`);
+      await loadClients.run(Array.from({ length: WARMUP }, requests[name]!), 16);
+      await pool(WARMUP, 16, () => replay(recorded[name]!.commands));
+    }
     for (const c of CONCURRENCY.filter((n) => !clients || clients.includes(n))) {
-      for (const [name, flow] of Object.entries(flows)) {
+      for (const name of Object.keys(flows)) {
         process.stderr.write(`  ${name} at ${c} client(s)\n`);
         const n = REQUESTS[c]!;
-        const api = await pool(n, c, () => flow());
-        const raw = await pool(n, c, () => replay(recorded[name]!.commands));
+        // API and replay take turns (API first, then the replay first, …): on a shared machine
+        // whatever drifts during the run (JIT, the JVM's heap, other work) weighs on both alike.
+        const apiRuns: LoadResult[] = [];
+        const rawRuns: LoadResult[] = [];
+        const perRound = n / ROUNDS;
+        for (let r = 0; r < ROUNDS; r++) {
+          const apiRun = () => loadClients.run(Array.from({ length: perRound }, requests[name]!), c);
+          const rawRun = () => pool(perRound, c, () => replay(recorded[name]!.commands));
+          if (r % 2 === 0) {
+            apiRuns.push(await apiRun());
+            rawRuns.push(await rawRun());
+          } else {
+            rawRuns.push(await rawRun());
+            apiRuns.push(await apiRun());
+          }
+        }
+        const api = combined(apiRuns);
+        const raw = combined(rawRuns);
         const bad = [...api.statuses].filter(([s]) => s >= 300);
         if (bad.length > 0) throw new Error(`${name} at ${c} clients answered ${JSON.stringify(bad)}`);
         const label = `load/${name}@${c}`;
@@ -280,6 +319,7 @@ export async function run(): Promise<BenchResult[]> {
     }
 
     if (only) {
+      await loadClients.close();
       server.close();
       return results;
     }
@@ -403,6 +443,7 @@ export async function run(): Promise<BenchResult[]> {
     );
 
     if (process.env['BENCH_SOAK']) results.push(...(await soak(flows)));
+    await loadClients.close();
     server.close();
   } finally {
     await dynamo.stop();

@@ -83,8 +83,12 @@ export const estateRoutes = [
     async handler({ body, actor, ctx }) {
       requireEstate(actor, body.estateId);
       const on = body.on ? parseBizDate(body.on, 'on') : businessDate(ctx.now());
-      await getEstate(ctx, body.estateId);
-      const tariff = tariffOn(await listTariffs(ctx, body.estateId), on);
+      // Both reads at once: an unknown estate still answers 404 (its tariff list is then empty).
+      const [, versions] = await Promise.all([
+        getEstate(ctx, body.estateId),
+        listTariffs(ctx, body.estateId),
+      ]);
+      const tariff = tariffOn(versions, on);
       const q = quote(body.items, tariff);
       return {
         currency: 'CNY',
