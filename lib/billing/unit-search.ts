@@ -7,6 +7,7 @@
  * at most 16 at a time.
  */
 import { ValidationError } from '../errors.js';
+import { naturalCompare } from '../natural-order.js';
 import { key } from '../store/keys.js';
 import { parseRecord, unitNoGuardRecordSchema } from '../store/records.js';
 import type { Ctx } from './context.js';
@@ -29,10 +30,11 @@ interface Address {
 }
 
 /** Natural order of addresses: 1栋 < 2栋 < 10栋, 101 < 1001. */
-const natural = new Intl.Collator('zh-CN', { numeric: true }).compare;
 export function compareAddress(a: Address, b: Address): number {
   return (
-    natural(a.building, b.building) || natural(a.entrance ?? '', b.entrance ?? '') || natural(a.room, b.room)
+    naturalCompare(a.building, b.building) ||
+    naturalCompare(a.entrance ?? '', b.entrance ?? '') ||
+    naturalCompare(a.room, b.room)
   );
 }
 

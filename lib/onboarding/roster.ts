@@ -12,6 +12,7 @@ import { compareAddress } from '../billing/unit-search.js';
 import { getUnit, listSpaces } from '../billing/units.js';
 import type { Column } from '../exports/table.js';
 import { formatFen } from '../money.js';
+import { naturalCompare } from '../natural-order.js';
 import { key } from '../store/keys.js';
 import { parseRecord, unitNoGuardRecordSchema } from '../store/records.js';
 import { UNIT_TYPE_NAMES } from '../tariffs/catalog.js';
@@ -24,9 +25,6 @@ export interface RosterEntry {
   spaces: Space[];
   full: boolean;
 }
-
-/** Natural order of space numbers: A-2 < A-10. */
-export const naturalCompare = new Intl.Collator('zh-CN', { numeric: true }).compare;
 
 const dayBefore = (d: string | undefined) => (d ? addDays(d, -1) : undefined);
 

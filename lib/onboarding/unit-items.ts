@@ -5,12 +5,12 @@
  */
 import type { Space, Unit } from '../billing/records.js';
 import { renewalIssueFrom } from '../fees/periods.js';
+import { naturalCompare } from '../natural-order.js';
 import type { TxItem } from '../store/db.js';
 import { putNew, renewalKey } from '../store/items.js';
 import { gsi2, key } from '../store/keys.js';
 import { addDays } from '../time.js';
 import type { RosterField } from './columns.js';
-import { naturalCompare } from './roster.js';
 import { anchorOf, type RosterRow } from './validate.js';
 
 const phoneTail = (phone: string | undefined) => (phone ? phone.slice(-4) : undefined);
