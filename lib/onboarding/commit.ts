@@ -28,7 +28,7 @@ export type ImportRecord = ReturnType<typeof parseImport>;
 const parseImport = (item: unknown) => parseRecord(rosterImportRecordSchema, item, 'roster import');
 
 /** Items per chunk transaction besides its marker and audit record (DynamoDB allows 100). */
-const CHUNK_ITEMS = 96;
+export const CHUNK_ITEMS = 96;
 /** Chunks in flight at once (their items never overlap, so their transactions never conflict). */
 export const CHUNK_CONCURRENCY = 8;
 

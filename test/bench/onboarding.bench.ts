@@ -8,12 +8,12 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localDynamoClientConfig, startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import type { Ctx } from '../../lib/billing/context.js';
 import { createEstate } from '../../lib/billing/estates.js';
-import { CHUNK_CONCURRENCY } from '../../lib/onboarding/commit.js';
+import { CHUNK_CONCURRENCY, CHUNK_ITEMS } from '../../lib/onboarding/commit.js';
 import { runImport } from '../../lib/onboarding/import.js';
 import { parseRoster } from '../../lib/onboarding/parse.js';
 import { planImport } from '../../lib/onboarding/plan.js';
 import { createUnitItems } from '../../lib/onboarding/unit-items.js';
-import { Db, documentClient } from '../../lib/store/db.js';
+import { Db, documentClient, type TxItem } from '../../lib/store/db.js';
 import { createTableInput } from '../../lib/store/table.js';
 import { generatedRoster, utf8Csv } from '../support/roster-files.js';
 import type { BenchResult } from './run.js';
@@ -42,7 +42,7 @@ export async function run(): Promise<BenchResult[]> {
       now: () => now,
       actor: { sub: 'admin-bench', role: 'admin', estates: [estateId], units: [] },
     });
-    for (const e of ['BIG', 'RAW', 'MEM', 'NOA']) await createEstate(ctx(e), { estateId: e, name: e });
+    for (const e of ['BIG', 'RAW', 'TXN', 'MEM', 'NOA']) await createEstate(ctx(e), { estateId: e, name: e });
 
     // Peak memory of a 20,000-row dry run, sampled every 5 ms (first, while the heap is small).
     const memFile = utf8Csv(generatedRoster(MEMORY_ROWS));
@@ -82,6 +82,24 @@ export async function run(): Promise<BenchResult[]> {
     const lanes = Array.from({ length: CHUNK_CONCURRENCY }, (_, k) => k);
     const slices = lanes.map((k) => items.filter((_, i) => Math.floor(i / 25) % CHUNK_CONCURRENCY === k));
     const raw = await timed(() => Promise.all(slices.map((s) => db.batchPut(s))));
+    // The ceiling for conditional writes: the same items again (under other keys), as conditional
+    // puts in transactions of CHUNK_ITEMS, CHUNK_CONCURRENCY in flight, as the commit writes them.
+    const txRows = plan.rows.map((r, i) =>
+      createUnitItems('TXN', `TXN-U${i + 1}`, r.value!, '2026-05-20T10:00:00+08:00'),
+    );
+    const txChunks: TxItem[][] = [[]];
+    for (const row of txRows) {
+      if (txChunks.at(-1)!.length + row.length > CHUNK_ITEMS) txChunks.push([]);
+      txChunks.at(-1)!.push(...row);
+    }
+    let nextChunk = 0;
+    const rawTx = await timed(() =>
+      Promise.all(
+        Array.from({ length: CHUNK_CONCURRENCY }, async () => {
+          while (nextChunk < txChunks.length) await db.transact(txChunks[nextChunk++]!);
+        }),
+      ),
+    );
 
     const dryRate = ROWS / dry.seconds;
     const commitRate = ROWS / commit.seconds;
@@ -106,6 +124,20 @@ export async function run(): Promise<BenchResult[]> {
         ratio: Number((ROWS / unitsOnly.seconds / rawRate).toFixed(2)),
       },
       { name: 'onboarding/raw-batch-write', value: Math.round(rawRate), unit: 'rows/s' },
+      {
+        name: 'onboarding/raw-transact-write (conditional, the ceiling)',
+        value: Math.round(ROWS / rawTx.seconds),
+        unit: 'rows/s',
+        reference: 'onboarding/raw-batch-write',
+        ratio: Number((ROWS / rawTx.seconds / rawRate).toFixed(2)),
+      },
+      {
+        name: 'onboarding/commit-without-arrears vs the ceiling',
+        value: Math.round(ROWS / unitsOnly.seconds),
+        unit: 'rows/s',
+        reference: 'onboarding/raw-transact-write (conditional, the ceiling)',
+        ratio: Number((rawTx.seconds / unitsOnly.seconds).toFixed(2)),
+      },
       {
         name: 'onboarding/dry-run-20k-peak-rss',
         value: Math.round(peak / MB),
