@@ -109,7 +109,12 @@ export async function createPaymentOrder(
   const previous = previousId ? await readOrder(ctx.db, previousId) : undefined;
   if (previous?.status === 'PENDING') {
     const refreshed = await refreshOrder(ctx, previous, { force: previous.validUntilMs <= nowMs });
-    if (refreshed.status === 'PENDING') return refreshed;
+    if (refreshed.status === 'PENDING') {
+      // The bill may have moved on while the order waited (paid at the counter, voided, session
+      // ended): its QR is handed out only while the bill still asks for the money.
+      await targetOf(ctx, r, nowMs);
+      return refreshed;
+    }
     if (refreshed.status === 'PAID')
       throw new ConflictError('ALREADY_PAID', `paid through order ${refreshed.outTradeNo}`);
   }

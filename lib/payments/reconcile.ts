@@ -71,7 +71,13 @@ async function ourRecords(ctx: Ctx, estateId: string, provider: ProviderName, da
   do {
     const page = await listPaymentExceptions(ctx, estateId, { limit: 200, ...(cursor ? { cursor } : {}) });
     for (const x of page.items) {
-      if (x.provider !== provider || businessDate(x.createdAtMs) !== date) continue;
+      if (x.provider !== provider) continue;
+      if (businessDate(x.createdAtMs) !== date) {
+        // A receipt of this day with the transaction of an earlier day's exception is its APPLY:
+        // the money came (and is matched) on the exception's day, not on this one.
+        ours.delete(x.providerTransactionId);
+        continue;
+      }
       const known = ours.get(x.providerTransactionId);
       // An exception applied the same day has a receipt too: one record, naming both.
       ours.set(x.providerTransactionId, {

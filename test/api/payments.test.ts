@@ -151,6 +151,30 @@ describe('payment orders', () => {
     const onVoid = await order(v.token, { invoiceId: v.invoiceId, provider: 'ALIPAY' });
     expect([onVoid.status, onVoid.json.error.code]).toEqual([409, 'INVOICE_VOID']);
   });
+
+  it('does not hand out a pending order’s QR again once its invoice was paid at the counter or voided', async () => {
+    const o = await ownerWithInvoice();
+    const made = await order(o.token, { invoiceId: o.invoiceId, provider: 'WECHAT' });
+    expect(made.status, made.text).toBe(201);
+    const cash = await h.call('POST', `/v1/invoices/${o.invoiceId}/payments`, {
+      token: cashier,
+      headers: idem(),
+      body: { channel: 'CASH', amount: o.total },
+    });
+    expect(cash.status, cash.text).toBe(201);
+    h.clock.set('2025-03-01T10:01:00+08:00');
+    const again = await order(o.token, { invoiceId: o.invoiceId, provider: 'WECHAT' });
+    expect([again.status, again.json.error?.code]).toEqual([409, 'ALREADY_PAID']);
+    const v = await ownerWithInvoice();
+    expect((await order(v.token, { invoiceId: v.invoiceId, provider: 'ALIPAY' })).status).toBe(201);
+    const voided = await h.call('POST', `/v1/invoices/${v.invoiceId}/void`, {
+      token: cashier,
+      body: { reason: '开错' },
+    });
+    expect(voided.status, voided.text).toBe(200);
+    const onVoid = await order(v.token, { invoiceId: v.invoiceId, provider: 'ALIPAY' });
+    expect([onVoid.status, onVoid.json.error?.code]).toEqual([409, 'INVOICE_VOID']);
+  });
 });
 
 describe('kiosk channels are never self-reported', () => {

@@ -243,3 +243,91 @@ describe('Alipay business statement', () => {
     ]);
   });
 });
+
+describe('an exception applied on a later day', () => {
+  it('is matched on the day the money came; the receipt of its APPLY is not missing at the provider on its own day', async () => {
+    h.clock.set('2025-03-10T10:00:00+08:00');
+    // The invoice is paid at the counter while its order waits; the order's money is an exception.
+    const owner = `owner-${++rooms}`;
+    const unit = await h.call('POST', '/v1/estates/DEMO/units', {
+      token: admin,
+      body: {
+        building: '2栋',
+        room: String(rooms),
+        unitType: 'HIGH_RISE',
+        area: '89.56',
+        deliveryDate: '2025-02-15',
+        ownerIds: [owner],
+      },
+    });
+    const inv = await h.call('POST', '/v1/invoices', {
+      token: cashier,
+      headers: idem(),
+      body: { unitId: unit.json.unitId, items: [{ type: 'PROPERTY_FEE' }] },
+    });
+    const token = await h.token('owner', { sub: owner, units: [unit.json.unitId] });
+    const made = await h.call('POST', '/v1/payment-orders', {
+      token,
+      headers: idem(),
+      body: { invoiceId: inv.json.invoiceId, provider: 'WECHAT' },
+    });
+    expect(made.status, made.text).toBe(201);
+    const cash = await h.call('POST', `/v1/invoices/${inv.json.invoiceId}/payments`, {
+      token: cashier,
+      headers: idem(),
+      body: { channel: 'CASH', amount: inv.json.total },
+    });
+    expect(cash.status, cash.text).toBe(201);
+    const paid = await h.call('POST', '/local/sandbox/pay', { body: { outTradeNo: made.json.outTradeNo } });
+    expect(paid.status, paid.text).toBe(200);
+    const exceptionId = `WECHAT-${paid.json.transactionId}`;
+
+    // Next day: the accountant applies it to a neighbour's invoice of the same amount; another
+    // owner pays an ordinary order that day.
+    h.clock.set('2025-03-11T10:00:00+08:00');
+    const other = await paidOrder('WECHAT');
+    const neighbour = await h.call('POST', '/v1/estates/DEMO/units', {
+      token: admin,
+      body: {
+        building: '2栋',
+        room: String(++rooms),
+        unitType: 'HIGH_RISE',
+        area: '89.56',
+        deliveryDate: '2025-02-15',
+        ownerIds: [`owner-${rooms}`],
+      },
+    });
+    const target = await h.call('POST', '/v1/invoices', {
+      token: cashier,
+      headers: idem(),
+      body: { unitId: neighbour.json.unitId, items: [{ type: 'PROPERTY_FEE' }] },
+    });
+    const applied = await h.call('POST', `/v1/payment-exceptions/${exceptionId}/resolution`, {
+      token: accountant,
+      headers: idem(),
+      body: { action: 'APPLY', invoiceId: target.json.invoiceId, reason: '业主确认转缴邻户' },
+    });
+    expect(applied.status, applied.text).toBe(200);
+
+    const day1 = await upload('WECHAT', '2025-03-10', await statement('WECHAT', '2025-03-10'));
+    expect(day1.status, day1.text).toBe(201);
+    expect(day1.json.counts).toMatchObject({
+      payments: 1,
+      matched: 1,
+      missingOnOurSide: 0,
+      missingAtProvider: 0,
+    });
+    expect(day1.json.matched[0]).toMatchObject({ transactionId: paid.json.transactionId, exceptionId });
+
+    const day2 = await upload('WECHAT', '2025-03-11', await statement('WECHAT', '2025-03-11'));
+    expect(day2.status, day2.text).toBe(201);
+    expect(day2.json.missingAtProvider).toEqual([]);
+    expect(day2.json.counts).toMatchObject({
+      payments: 1,
+      matched: 1,
+      missingOnOurSide: 0,
+      missingAtProvider: 0,
+    });
+    expect(day2.json.matched[0]).toMatchObject({ transactionId: other.transactionId });
+  });
+});
