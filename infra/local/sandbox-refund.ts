@@ -2,7 +2,8 @@
  * The sandbox's refunds, as WeChat Pay (`POST /v3/refund/domestic/refunds`) and Alipay
  * (`alipay.trade.refund`) answer them: one refund per refund number (asked again, the same
  * refund is answered and nothing more goes back), never more than was paid, only of a paid trade.
- * `failNext` makes the next refunds fail as a provider outage would (tests: the exception stays open).
+ * `failNext` makes the next refunds fail as a provider outage would (the outcome unknown to us);
+ * `refuseNext` refuses them as a merchant account without the balance would (nothing refunded).
  */
 import type { SandboxTrade } from './sandbox.js';
 
@@ -17,6 +18,8 @@ export class SandboxRefunds {
   readonly byNo = new Map<string, SandboxRefund>();
   /** How many of the next refund requests fail (a provider error). */
   failNext = 0;
+  /** How many of the next refund requests are refused (the merchant's balance is short). */
+  refuseNext = 0;
   private seq = 0;
 
   constructor(private readonly trades: Map<string, SandboxTrade>) {}
@@ -36,6 +39,10 @@ export class SandboxRefunds {
     if (this.failNext > 0) {
       this.failNext--;
       return { error: 'SYSTEM_ERROR' };
+    }
+    if (this.refuseNext > 0) {
+      this.refuseNext--;
+      return { error: provider === 'WECHAT' ? 'NOT_ENOUGH' : 'SELLER_BALANCE_NOT_ENOUGH' };
     }
     const t = this.trades.get(outTradeNo);
     if (!t || t.provider !== provider) return { error: 'TRADE_NOT_EXIST' };

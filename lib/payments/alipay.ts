@@ -155,6 +155,9 @@ export class Alipay implements PaymentProvider {
     if (out['code'] !== '10000')
       throw new ProviderError(
         `alipay.trade.refund: ${String(out['code'])} ${String(out['sub_code'] ?? out['sub_msg'] ?? '')}`,
+        // 4xxxx: the request refused (business failure, bad or missing parameters, no permission);
+        // 20000 (service unavailable) and the rest leave the outcome unknown.
+        { refused: String(out['code']).startsWith('4') },
       );
     if (out['out_trade_no'] !== r.outTradeNo)
       throw new ProviderError('alipay.trade.refund answered another trade');

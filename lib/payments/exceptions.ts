@@ -52,6 +52,13 @@ export interface Resolution {
   reason: string;
 }
 
+/** APPLY after a REFUND was asked: the money may be on its way back to the payer. */
+const refundUnderWay = (x: PaymentException) =>
+  new ConflictError(
+    'REFUND_IN_PROGRESS',
+    `a refund of payment exception ${x.exceptionId} was asked of the provider and is not settled; the money may be on its way back to the payer, so it cannot be applied: REFUND it again to settle it`,
+  );
+
 /**
  * APPLY pays `invoiceId` with the exception's money (its channel and provider transaction as the
  * reference); the exception's OPEN → RESOLVED and the reversal of its unapplied ledger row ride in
@@ -65,6 +72,7 @@ export async function resolvePaymentException(
   if (x.status !== 'OPEN')
     throw new ConflictError('EXCEPTION_RESOLVED', `payment exception ${x.exceptionId} is already resolved`);
   if (r.action === 'REFUND') return refundException(ctx, x, r.reason);
+  if (x.refundAsked) throw refundUnderWay(x);
   if (!r.invoiceId)
     throw ValidationError.of('invoiceId', 'INVOICE_REQUIRED', 'APPLY names the invoice to pay');
   const atMs = ctx.now();
@@ -101,11 +109,15 @@ export async function resolvePaymentException(
       slot,
     );
   } catch (e) {
-    if (e instanceof TransactionCancelled)
+    if (e instanceof TransactionCancelled) {
+      // A REFUND asked between our read and our transaction, or a resolution that won.
+      const now = await getPaymentException(ctx, x.exceptionId);
+      if (now.status === 'OPEN' && now.refundAsked) throw refundUnderWay(now);
       throw new ConflictError(
         'EXCEPTION_RESOLVED',
         `payment exception ${x.exceptionId} was resolved meanwhile`,
       );
+    }
     throw e;
   }
   return { exception: await getPaymentException(ctx, x.exceptionId), receipt };

@@ -50,11 +50,18 @@ export class NotificationRefused extends Error {
   }
 }
 
-/** A provider's API answered with an error or an unverifiable body. */
+/**
+ * A provider's API answered with an error or an unverifiable body. `refused`: the provider answered,
+ * verifiably, that it did not do what was asked (a 4xx of WeChat Pay, a 4xxxx code of Alipay, a
+ * refund CLOSED), so nothing happened; otherwise (5xx, unknown errors, an answer that could not be
+ * verified) what happened is unknown until asked again.
+ */
 export class ProviderError extends Error {
-  constructor(message: string) {
+  readonly refused: boolean;
+  constructor(message: string, opts: { refused?: boolean } = {}) {
     super(message);
     this.name = 'ProviderError';
+    this.refused = opts.refused ?? false;
   }
 }
 

@@ -67,6 +67,11 @@ export interface PaymentException {
   createdAtMs: number;
   /** The fee the money was meant for: the fee code of its unapplied ledger rows (lib/payments/unapplied.ts). */
   feeCode?: string;
+  /**
+   * A REFUND was asked of the provider and its outcome is not settled: the money may be on its way
+   * back to the payer, so APPLY is refused until a REFUND completes (refund.ts).
+   */
+  refundAsked?: { by: string; atMs: number };
   resolution?: {
     action: 'REFUND' | 'APPLY';
     invoiceId?: string;
@@ -174,6 +179,7 @@ export function orderClosedItem(outTradeNo: string, atMs: number): TxItem {
 
 export function exceptionFromItem(i: Record<string, unknown>): PaymentException {
   const r = i['resolution'] as Record<string, unknown> | undefined;
+  const asked = i['refundAsked'] as Record<string, unknown> | undefined;
   return {
     exceptionId: String(i['exceptionId']),
     estateId: String(i['estateId']),
@@ -185,6 +191,7 @@ export function exceptionFromItem(i: Record<string, unknown>): PaymentException 
     status: i['status'] as ExceptionStatus,
     createdAtMs: Number(i['createdAtMs']),
     ...opt('feeCode', i['feeCode'] as string | undefined),
+    ...(asked ? { refundAsked: { by: String(asked['by']), atMs: Number(asked['atMs']) } } : {}),
     ...(r
       ? {
           resolution: {
@@ -221,7 +228,11 @@ export function exceptionResolvedItem(
     Update: {
       Key: paymentKey.exception(x.exceptionId),
       UpdateExpression: 'SET #status = :resolved, resolution = :resolution, GSI2SK = :sk',
-      ConditionExpression: '#status = :open',
+      // APPLY only while no refund is under way; the REFUND that was asked completes it.
+      ConditionExpression:
+        resolution.action === 'APPLY'
+          ? '#status = :open AND attribute_not_exists(refundAsked)'
+          : '#status = :open',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ':resolved': 'RESOLVED',
@@ -229,6 +240,32 @@ export function exceptionResolvedItem(
         ':resolution': resolution,
         ':sk': `RESOLVED#${String(x.createdAtMs).padStart(13, '0')}#${x.exceptionId}`,
       },
+    },
+  };
+}
+
+/** Marks an OPEN exception as having a refund asked of the provider (the first ask's time stays). */
+export function refundAskedItem(x: PaymentException, by: string, atMs: number): TxItem {
+  return {
+    Update: {
+      Key: paymentKey.exception(x.exceptionId),
+      UpdateExpression: 'SET refundAsked = if_not_exists(refundAsked, :asked)',
+      ConditionExpression: '#status = :open',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':asked': { by, atMs }, ':open': 'OPEN' },
+    },
+  };
+}
+
+/** Takes the mark back when the provider refused the refund: nothing went back, APPLY may follow. */
+export function refundRefusedItem(x: PaymentException): TxItem {
+  return {
+    Update: {
+      Key: paymentKey.exception(x.exceptionId),
+      UpdateExpression: 'REMOVE refundAsked',
+      ConditionExpression: '#status = :open',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':open': 'OPEN' },
     },
   };
 }

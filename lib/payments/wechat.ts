@@ -169,7 +169,9 @@ export class WechatPay implements PaymentProvider {
     if (res.status === 204) return {};
     const out = text ? asObject(text, 'answer') : {};
     if (res.status >= 300)
-      throw new ProviderError(`WeChat Pay ${method} ${path}: ${res.status} ${String(out['code'])}`);
+      throw new ProviderError(`WeChat Pay ${method} ${path}: ${res.status} ${String(out['code'])}`, {
+        refused: res.status >= 400 && res.status < 500,
+      });
     return out;
   }
 
@@ -215,8 +217,12 @@ export class WechatPay implements PaymentProvider {
     const status = String(out['status']);
     if (out['out_refund_no'] !== r.outRefundNo || typeof out['refund_id'] !== 'string')
       throw new ProviderError('WeChat Pay refund answer names another refund');
+    // CLOSED: the refund will not happen. ABNORMAL: the money is stuck on its way back (the merchant
+    // console re-sends it), so it may still reach the payer: not a refusal.
     if (status !== 'SUCCESS' && status !== 'PROCESSING')
-      throw new ProviderError(`WeChat Pay refund ${r.outRefundNo}: ${status}`);
+      throw new ProviderError(`WeChat Pay refund ${r.outRefundNo}: ${status}`, {
+        refused: status === 'CLOSED',
+      });
     const refunded = fenOf((out['amount'] as Record<string, unknown> | undefined)?.['refund']);
     if (refunded !== r.amount) throw new ProviderError('WeChat Pay refunded another amount');
     return { outRefundNo: r.outRefundNo, refundId: out['refund_id'], amount: refunded, status };

@@ -278,3 +278,65 @@ describe('reconciliation after applies and refunds', () => {
     }
   });
 });
+
+describe('APPLY and REFUND of one exception never both happen', () => {
+  const apply = (id: string, invoiceId: string) =>
+    resolve(id, { action: 'APPLY', invoiceId, reason: '业主同意抵缴其他账单' });
+  const refund = (id: string) => resolve(id, { action: 'REFUND', reason: '业主要求原路退回' });
+  const refundsOf = (outTradeNo: string) =>
+    [...p.sandbox.refunds.byNo.values()].filter((f) => f.outTradeNo === outTradeNo);
+
+  for (const provider of ['WECHAT', 'ALIPAY'] as const) {
+    it(`${provider}: a refund whose outcome is unknown blocks APPLY until a REFUND settles it`, async () => {
+      const x = await exception(provider);
+      const other = await ownerWithInvoice();
+      p.sandbox.refunds.failNext = 1;
+      expect((await refund(x.exceptionId)).status).toBe(503);
+      const listed = await h.call('GET', '/v1/payment-exceptions', {
+        token: accountant,
+        query: { estateId: 'DEMO', status: 'OPEN' },
+      });
+      const open = listed.json.items.find((i: { exceptionId: string }) => i.exceptionId === x.exceptionId);
+      expect(open).toMatchObject({ status: 'OPEN', refundAsked: { at: expect.any(String) } });
+
+      const applied = await apply(x.exceptionId, other.invoiceId);
+      expect([applied.status, applied.json.error?.code]).toEqual([409, 'REFUND_IN_PROGRESS']);
+      const inv = await h.call('GET', `/v1/invoices/${other.invoiceId}`, { token: cashier });
+      expect(inv.json.status).toBe('OPEN');
+
+      const settled = await refund(x.exceptionId);
+      expect(settled.status, settled.text).toBe(200);
+      expect(settled.json).toMatchObject({ status: 'RESOLVED', resolution: { action: 'REFUND' } });
+      expect(settled.json).not.toHaveProperty('refundAsked');
+      expect(refundsOf(x.outTradeNo)).toHaveLength(1);
+    });
+
+    it(`${provider}: a refund the provider refused takes its mark back, and APPLY may follow`, async () => {
+      const x = await exception(provider);
+      const other = await ownerWithInvoice();
+      p.sandbox.refunds.refuseNext = 1;
+      const refused = await refund(x.exceptionId);
+      expect([refused.status, refused.json.error?.code]).toEqual([409, 'REFUND_REFUSED']);
+      expect(refundsOf(x.outTradeNo)).toHaveLength(0);
+
+      const applied = await apply(x.exceptionId, other.invoiceId);
+      expect(applied.status, applied.text).toBe(200);
+      expect(applied.json).toMatchObject({ status: 'RESOLVED', resolution: { action: 'APPLY' } });
+      expect(applied.json).not.toHaveProperty('refundAsked');
+    });
+  }
+
+  it('sent at the same moment, one of them wins and the money goes one way only', async () => {
+    for (let round = 0; round < 4; round++) {
+      const x = await exception(round % 2 ? 'ALIPAY' : 'WECHAT');
+      const other = await ownerWithInvoice();
+      const [a, r] = await Promise.all([apply(x.exceptionId, other.invoiceId), refund(x.exceptionId)]);
+      const inv = await h.call('GET', `/v1/invoices/${other.invoiceId}`, { token: cashier });
+      const refunded = refundsOf(x.outTradeNo).length;
+      const paid = inv.json.status === 'PAID' ? 1 : 0;
+      expect(refunded + paid, `${a.text} ${r.text}`).toBe(1);
+      expect([a.status, r.status].sort()).toEqual([200, 409]);
+      expect(rowsOf(await ledger(), x.exceptionId).map((e) => e.amount)).toHaveLength(2);
+    }
+  });
+});

@@ -83,6 +83,8 @@ const exception = z.object({
   reason: z.string(),
   status: z.enum(['OPEN', 'RESOLVED']),
   createdAt: z.string(),
+  /** OPEN with a refund asked of the provider and not settled: APPLY is refused, REFUND settles it. */
+  refundAsked: z.optional(z.object({ by: z.string(), at: z.string() })),
   resolution: z.optional(
     z.object({
       action: z.enum(['REFUND', 'APPLY']),
@@ -111,6 +113,9 @@ function presentException(x: PaymentException) {
     reason: x.reason,
     status: x.status,
     createdAt: formatInstant(x.createdAtMs),
+    ...(x.refundAsked && x.status === 'OPEN'
+      ? { refundAsked: { by: x.refundAsked.by, at: formatInstant(x.refundAsked.atMs) } }
+      : {}),
     ...(r
       ? {
           resolution: {

@@ -123,6 +123,8 @@ export const MESSAGES: Record<string, string> = {
   PAYMENT_ORDER_NOT_FOUND: '没有找到这笔付款订单,请重新发起支付。',
   PAYMENT_EXCEPTION_NOT_FOUND: '没有找到这笔待处理款项,请刷新后再试。',
   EXCEPTION_RESOLVED: '这笔待处理款项已经处理过了。',
+  REFUND_IN_PROGRESS: '这笔款项已申请原路退款,结果未定,不能再入账;请再次提交退款以确认结果。',
+  REFUND_REFUSED: '支付机构拒绝了这笔退款,钱没有退出;可以改为入账,或排除原因后再退款。',
   INVOICE_REQUIRED: '请选择要入账的账单。',
   OTHER_ESTATE: '所选账单不属于这个小区,请核对。',
   // A provider notification's failure answer (the provider retries it); never shown to a person.
