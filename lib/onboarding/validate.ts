@@ -263,16 +263,20 @@ export function validateRow(
     return k;
   });
   out.spacePaidThrough = read('spacePaidThrough', dateOf);
-  out.plates =
-    read('plates', (c) =>
-      list(c).map((p) => {
-        const plate = canonicalPlate(p);
-        if (!plateFormat(plate)) {
-          throw new CellError('INVALID_PLATE', `车牌"${p}"格式不对`, `"${p}" is not a Chinese plate`);
-        }
-        return plate;
-      }),
-    ) ?? [];
+  // A plate written twice (粤B12345;粤b12345) is one car: kept once, as the commit writes one marker per plate.
+  out.plates = [
+    ...new Set(
+      read('plates', (c) =>
+        list(c).map((p) => {
+          const plate = canonicalPlate(p);
+          if (!plateFormat(plate)) {
+            throw new CellError('INVALID_PLATE', `车牌"${p}"格式不对`, `"${p}" is not a Chinese plate`);
+          }
+          return plate;
+        }),
+      ) ?? [],
+    ),
+  ];
   rowRules(out, header, problems);
   if (problems.length > 0) return { problems };
   return { value: compactRow(out as RosterRow), problems };

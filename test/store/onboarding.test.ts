@@ -220,6 +220,35 @@ describe('bad rows', () => {
   });
 });
 
+describe('rows whose writes a commit could not make', () => {
+  const row = (spaces: string, plates: string) => [
+    '1栋',
+    '',
+    '101',
+    '商业用房',
+    '90',
+    '2016-01-01',
+    '',
+    '',
+    '',
+    '',
+    spaces,
+    '产权',
+    '',
+    plates,
+  ];
+
+  it('takes a plate written twice in one cell as one plate (it used to make the commit throw)', async () => {
+    const estateId = await freshEstate();
+    const file = utf8Csv([[...ZH_HEADER], row('A-1', '粤B12345;粤b12345')]);
+    expect((await dry(estateId, file)).counts).toMatchObject({ created: 1, invalid: 0 });
+    const r = await commit(estateId, file);
+    expect(r.state).toBe('DONE');
+    const u = (await unitAt(estateId, '1栋', '101'))!;
+    expect((await listSpaces(h, u.unitId)).map((s) => s.plates)).toEqual([['粤B12345']]);
+  });
+});
+
 describe('opening balances', () => {
   it('bills from the day after 已缴至, imports a 1998 delivery, and opens one OPENING_ARREARS invoice', async () => {
     const estateId = await freshEstate();
