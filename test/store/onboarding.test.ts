@@ -247,6 +247,17 @@ describe('rows whose writes a commit could not make', () => {
     const u = (await unitAt(estateId, '1栋', '101'))!;
     expect((await listSpaces(h, u.unitId)).map((s) => s.plates)).toEqual([['粤B12345']]);
   });
+
+  it('refuses, in the dry run already, a row with more spaces and plates than one transaction holds', async () => {
+    const estateId = await freshEstate();
+    const spaces = Array.from({ length: 50 }, (_, i) => `S-${i + 1}`).join(';');
+    const file = utf8Csv([[...ZH_HEADER], row(spaces, '')]);
+    const d = await dry(estateId, file);
+    expect(codes(d)).toEqual(['2:车位:TOO_MANY_SPACES']);
+    expect(d.counts).toMatchObject({ created: 0, invalid: 1 });
+    await expect(commit(estateId, file)).rejects.toBeInstanceOf(InvalidRosterError);
+    expect(await unitAt(estateId, '1栋', '101')).toBeUndefined();
+  });
 });
 
 describe('opening balances', () => {
