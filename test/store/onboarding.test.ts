@@ -7,9 +7,14 @@ import { getUnit, listSpaces } from '../../lib/billing/units.js';
 import { UnprocessableError } from '../../lib/errors.js';
 import { csvTable } from '../../lib/exports/csv.js';
 import { xlsxTable } from '../../lib/exports/xlsx.js';
+import { formatFen } from '../../lib/money.js';
 import { chunksDone, getImport } from '../../lib/onboarding/commit.js';
 import { type ImportReport, InvalidRosterError, runImport } from '../../lib/onboarding/import.js';
 import { ROSTER_COLUMNS, readRoster } from '../../lib/onboarding/roster.js';
+import { labelled, readArrearsBook } from '../../lib/reports/arrears-query.js';
+import { ARREARS_COLUMNS, presentArrearsRow } from '../../lib/reports/arrears-table.js';
+import { dunningNotice } from '../../lib/reports/dunning.js';
+import { dunningHtml } from '../../lib/reports/dunning-html.js';
 import { claimOwner, key } from '../../lib/store/keys.js';
 import { billingHarness, type Harness } from '../support/billing.js';
 import { EN_HEADER, excelDay, gbCsv, utf8Csv, xlsxFile, ZH_HEADER } from '../support/roster-files.js';
@@ -317,6 +322,47 @@ describe('opening balances', () => {
     });
     expect(first.lines[0]!.period).toEqual({ start: '1998-03-15', end: '1999-03-15' });
     expect(first.total).toBe(216000n);
+  });
+});
+
+describe('imported units in the arrears report', () => {
+  it('tells 3栋1单元1201 from 3栋2单元1201 in the report rows, its file and the dunning notice', async () => {
+    const estateId = await freshEstate();
+    const row = (entrance: string, arrears: string) => [
+      '3栋',
+      entrance,
+      '1201',
+      '高层',
+      '89.56',
+      '2015-06-01',
+      '',
+      arrears,
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+    ];
+    await commit(estateId, utf8Csv([[...ZH_HEADER], row('1单元', '100.00'), row('2单元', '200.00')]));
+    const asOf = '2026-06-30';
+    const rows = (await readArrearsBook(h.db, estateId, asOf)).units(asOf);
+    const labelledRows = [];
+    for await (const r of labelled(h.db, rows)) labelledRows.push(r);
+    expect(labelledRows.map((r) => [r.label?.entrance, formatFen(r.overdue)])).toEqual([
+      ['2单元', '200.00'],
+      ['1单元', '100.00'],
+    ]);
+    expect(presentArrearsRow(labelledRows[0]!)).toMatchObject({
+      building: '3栋',
+      entrance: '2单元',
+      room: '1201',
+    });
+    const csv = await csvTable(ARREARS_COLUMNS(), labelledRows);
+    expect(csv).toContain('3栋,2单元,1201');
+    const notice = dunningNotice({ estateId, name: '小区' }, labelledRows[0]!.label!, labelledRows[0]!, asOf);
+    expect(notice).toMatchObject({ building: '3栋', entrance: '2单元', room: '1201' });
+    expect(dunningHtml([notice], 'A4')).toContain('3栋 2单元 1201');
   });
 });
 
