@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEstate } from '../../lib/billing/estates.js';
 import { issueInvoice, openInvoices } from '../../lib/billing/invoices.js';
+import { searchUnits } from '../../lib/billing/unit-search.js';
 import { getUnit, listSpaces } from '../../lib/billing/units.js';
 import { UnprocessableError } from '../../lib/errors.js';
 import { csvTable } from '../../lib/exports/csv.js';
@@ -363,6 +364,41 @@ describe('imported units in the arrears report', () => {
     const notice = dunningNotice({ estateId, name: '小区' }, labelledRows[0]!.label!, labelledRows[0]!, asOf);
     expect(notice).toMatchObject({ building: '3栋', entrance: '2单元', room: '1201' });
     expect(dunningHtml([notice], 'A4')).toContain('3栋 2单元 1201');
+  });
+});
+
+describe('finding imported units', () => {
+  it('pages through rooms the natural order calls equal (0101 and 101) without losing one', async () => {
+    const estateId = await freshEstate();
+    const row = (room: string) => [
+      '1栋',
+      '',
+      room,
+      '高层',
+      '89.56',
+      '2015-06-01',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+    ];
+    await commit(estateId, utf8Csv([[...ZH_HEADER], row('0101'), row('101'), row('102')]));
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await searchUnits(h, estateId, {
+        building: '1栋',
+        limit: 1,
+        ...(cursor ? { cursor } : {}),
+      });
+      seen.push(...page.items.map((u) => u.room));
+      cursor = page.nextCursor;
+    } while (cursor && seen.length < 10);
+    expect(seen.sort()).toEqual(['0101', '101', '102']);
   });
 });
 
