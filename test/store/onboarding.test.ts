@@ -254,6 +254,32 @@ describe('rows whose writes a commit could not make', () => {
     expect((await listSpaces(h, u.unitId)).map((s) => s.plates)).toEqual([['粤B12345']]);
   });
 
+  it('refuses an implausible 期初欠费 (an ID number in the wrong column) as the API refuses such money', async () => {
+    const estateId = await freshEstate();
+    const arrears = (a: string) => [
+      '1栋',
+      '',
+      '101',
+      '高层',
+      '90',
+      '2016-01-01',
+      '',
+      a,
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+    ];
+    for (const a of ['440301199001011234', '99999999999999999999999999999999999999999.00']) {
+      const file = utf8Csv([[...ZH_HEADER], arrears(a)]);
+      expect(codes(await dry(estateId, file))).toEqual(['2:期初欠费:INVALID_MONEY']);
+      await expect(commit(estateId, file)).rejects.toBeInstanceOf(InvalidRosterError);
+    }
+    expect(await unitAt(estateId, '1栋', '101')).toBeUndefined();
+  });
+
   it('refuses, in the dry run already, a row with more spaces and plates than one transaction holds', async () => {
     const estateId = await freshEstate();
     const spaces = Array.from({ length: 50 }, (_, i) => `S-${i + 1}`).join(';');
