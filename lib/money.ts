@@ -24,7 +24,7 @@ export type Fen = bigint;
 
 const FEN_PER_YUAN = new Dec(100);
 /** Amounts above this (one hundred billion yuan) are not plausible for a property office. */
-const MAX_MONEY_FEN = 10n ** 13n;
+export const MAX_MONEY_FEN = 10n ** 13n;
 
 /**
  * The rounding rule: an exact amount in yuan, half-up to the fen. Called once per line item on the

@@ -29,12 +29,20 @@ interface Address {
   room: string;
 }
 
-/** Natural order of addresses: 1栋 < 2栋 < 10栋, 101 < 1001. */
+const codeOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Natural order of addresses: 1栋 < 2栋 < 10栋, 101 < 1001. Two spellings the collation calls equal
+ * (0101 and 101) are two units: they are told apart by their characters, or a cursor would skip one.
+ */
 export function compareAddress(a: Address, b: Address): number {
   return (
     naturalCompare(a.building, b.building) ||
     naturalCompare(a.entrance ?? '', b.entrance ?? '') ||
-    naturalCompare(a.room, b.room)
+    naturalCompare(a.room, b.room) ||
+    codeOrder(a.building, b.building) ||
+    codeOrder(a.entrance ?? '', b.entrance ?? '') ||
+    codeOrder(a.room, b.room)
   );
 }
 

@@ -12,7 +12,9 @@ import { Dec } from '../money.js';
 import { key } from '../store/keys.js';
 import { addDays } from '../time.js';
 import type { RosterField } from './columns.js';
+import { CHUNK_ITEMS } from './commit.js';
 import type { ParsedSheet } from './parse.js';
+import { rowWeight } from './unit-items.js';
 import {
   addressOf,
   anchorOf,
@@ -126,6 +128,20 @@ export async function planImport(ctx: Pick<Ctx, 'db'>, estateId: string, sheet: 
     rows.push(bad ? { row: r.row, action: 'invalid' } : { row: r.row, action: 'create', value });
   }
   await compareWithStore(ctx, estateId, rows, problems, header, present);
+  // A row is written by one transaction with its chunk: one whose items do not fit could never commit.
+  for (const r of rows) {
+    if ((r.action !== 'create' && r.action !== 'update') || !r.value) continue;
+    if (rowWeight(r.value, r.action) <= CHUNK_ITEMS) continue;
+    problems.push(
+      problem(
+        r.row,
+        header('spaceNos'),
+        'TOO_MANY_SPACES',
+        `车位和车牌太多：一行最多写入 ${CHUNK_ITEMS} 项（房屋 2 项，每个车位 2 项，每个车牌 1 项），其余请在前台登记`,
+        `too many spaces and plates: a row writes at most ${CHUNK_ITEMS} items (2 for the unit, 2 per space, 1 per plate); register the rest at the counter`,
+      ),
+    );
+  }
   // A problem on a row makes it invalid unless it is only a warning.
   const invalidRows = new Set(problems.filter((p) => p.severity === 'error' && p.row > 1).map((p) => p.row));
   for (const r of rows) if (invalidRows.has(r.row) && r.action !== 'invalid') r.action = 'invalid';

@@ -5,7 +5,7 @@
  * money to plain decimals, dates to YYYY-MM-DD, plates to their canonical form.
  */
 import { Temporal } from 'temporal-polyfill';
-import { Dec, type Fen, plain, roundToFen } from '../money.js';
+import { Dec, type Fen, MAX_MONEY_FEN, plain, roundToFen } from '../money.js';
 import { canonicalPlate, plateFormat } from '../parking/plate.js';
 import { UNIT_TYPE_NAMES, UNIT_TYPES, type UnitType } from '../tariffs/catalog.js';
 import { addDays, type BizDate } from '../time.js';
@@ -233,9 +233,20 @@ export function validateRow(
   });
   out.deliveryDate = read('deliveryDate', dateOf);
   out.paidThrough = read('paidThrough', dateOf);
-  out.openingArrears = read('openingArrears', (c) =>
-    roundToFen(decimalOf(c, 2, 'INVALID_MONEY', { zh: ROSTER_ZH.openingArrears, en: 'opening arrears' })),
-  );
+  out.openingArrears = read('openingArrears', (c) => {
+    const fen = roundToFen(
+      decimalOf(c, 2, 'INVALID_MONEY', { zh: ROSTER_ZH.openingArrears, en: 'opening arrears' }),
+    );
+    // The API's limit for any amount: beyond it the invoice could not be stored or written in 大写.
+    if (fen > MAX_MONEY_FEN) {
+      throw new CellError(
+        'INVALID_MONEY',
+        `${ROSTER_ZH.openingArrears}金额过大，请核对该列`,
+        'opening arrears is implausibly large; check the column',
+      );
+    }
+    return fen;
+  });
   out.ownerName = read('ownerName', (c) => keyText(c, 50));
   out.phone = read('phone', (c) => {
     const t = textOf(c).replace(/[\s\-()+]/g, '');
@@ -263,16 +274,20 @@ export function validateRow(
     return k;
   });
   out.spacePaidThrough = read('spacePaidThrough', dateOf);
-  out.plates =
-    read('plates', (c) =>
-      list(c).map((p) => {
-        const plate = canonicalPlate(p);
-        if (!plateFormat(plate)) {
-          throw new CellError('INVALID_PLATE', `车牌"${p}"格式不对`, `"${p}" is not a Chinese plate`);
-        }
-        return plate;
-      }),
-    ) ?? [];
+  // A plate written twice (粤B12345;粤b12345) is one car: kept once, as the commit writes one marker per plate.
+  out.plates = [
+    ...new Set(
+      read('plates', (c) =>
+        list(c).map((p) => {
+          const plate = canonicalPlate(p);
+          if (!plateFormat(plate)) {
+            throw new CellError('INVALID_PLATE', `车牌"${p}"格式不对`, `"${p}" is not a Chinese plate`);
+          }
+          return plate;
+        }),
+      ) ?? [],
+    ),
+  ];
   rowRules(out, header, problems);
   if (problems.length > 0) return { problems };
   return { value: compactRow(out as RosterRow), problems };

@@ -82,6 +82,8 @@ export function parseAsOf(value: unknown, today: BizDate): BizDate {
 
 export interface ArrearsUnitLabel {
   building: string;
+  /** 单元, part of every printed address when the unit has one (SPEC.md §8). */
+  entrance?: string;
   room: string;
   /** The owner's name where the roster gave one, else the occupant's. */
   owner?: string;
@@ -91,6 +93,7 @@ export interface ArrearsUnitLabel {
 
 const unitLabelSchema = z.object({
   building: z.string(),
+  entrance: optText,
   room: z.string(),
   ownerName: optText,
   occupantName: optText,
@@ -118,6 +121,7 @@ export async function unitLabels(db: Db, unitIds: readonly string[]): Promise<Ma
       const owner = u.ownerName ?? u.occupantName;
       out.set(unitId, {
         building: u.building,
+        ...(u.entrance ? { entrance: u.entrance } : {}),
         room: u.room,
         ...(owner ? { owner } : {}),
         ...(u.phone ? { phone: maskPhone(u.phone) } : {}),

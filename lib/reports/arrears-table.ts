@@ -24,6 +24,7 @@ export function ARREARS_COLUMNS(): Column<LabelledArrears>[] {
   return [
     { key: 'unitId', zh: '房屋编号', kind: 'text', value: (r) => r.unitId },
     { key: 'building', zh: '楼栋', kind: 'text', value: (r) => r.label?.building },
+    { key: 'entrance', zh: '单元', kind: 'text', value: (r) => r.label?.entrance },
     { key: 'room', zh: '房号', kind: 'text', value: (r) => r.label?.room },
     { key: 'owner', zh: '业主', kind: 'text', value: (r) => r.label?.owner },
     { key: 'phone', zh: '电话', kind: 'text', value: (r) => r.label?.phone },
@@ -58,6 +59,7 @@ export function presentArrearsRow(r: LabelledArrears) {
     ...(r.label
       ? {
           building: r.label.building,
+          ...(r.label.entrance ? { entrance: r.label.entrance } : {}),
           room: r.label.room,
           ...(r.label.owner ? { owner: r.label.owner } : {}),
           ...(r.label.phone ? { phone: r.label.phone } : {}),

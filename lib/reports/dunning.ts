@@ -36,6 +36,7 @@ export interface DunningNotice {
   estateName: string;
   unitId: string;
   building: string;
+  entrance?: string;
   room: string;
   owner?: string;
   asOf: BizDate;
@@ -47,7 +48,7 @@ export interface DunningNotice {
 
 export function dunningNotice(
   estate: { estateId: string; name: string },
-  label: Pick<ArrearsUnitLabel, 'building' | 'room' | 'owner'>,
+  label: Pick<ArrearsUnitLabel, 'building' | 'entrance' | 'room' | 'owner'>,
   arrears: UnitArrears,
   asOf: BizDate,
 ): DunningNotice {
@@ -68,6 +69,7 @@ export function dunningNotice(
     estateName: estate.name,
     unitId: arrears.unitId,
     building: label.building,
+    ...(label.entrance ? { entrance: label.entrance } : {}),
     room: label.room,
     ...(label.owner ? { owner: label.owner } : {}),
     asOf,

@@ -260,9 +260,10 @@ describe('totals and files', () => {
       .trim()
       .split('\r\n');
     const head = lines[0]!.split(',');
-    expect(head.slice(0, 8)).toEqual([
+    expect(head.slice(0, 9)).toEqual([
       '房屋编号',
       '楼栋',
+      '单元',
       '房号',
       '业主',
       '电话',
@@ -287,13 +288,13 @@ describe('totals and files', () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as never);
     const ws = wb.worksheets[0]!;
-    expect(ws.getRow(1).getCell(6).value).toBe('欠费金额');
+    expect(ws.getRow(1).getCell(7).value).toBe('欠费金额');
     expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
-    expect(ws.getRow(2).getCell(6).numFmt).toBe('0.00');
-    expect(typeof ws.getRow(2).getCell(6).value).toBe('number');
+    expect(ws.getRow(2).getCell(7).numFmt).toBe('0.00');
+    expect(typeof ws.getRow(2).getCell(7).value).toBe('number');
     const total = ws.getRow(json.items.length + 2);
     expect(total.getCell(1).value).toBe('合计');
-    expect((total.getCell(6).value as number).toFixed(2)).toBe(json.totals.overdue);
+    expect((total.getCell(7).value as number).toFixed(2)).toBe(json.totals.overdue);
   });
 });
 

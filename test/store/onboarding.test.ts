@@ -3,13 +3,19 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEstate } from '../../lib/billing/estates.js';
 import { issueInvoice, openInvoices } from '../../lib/billing/invoices.js';
+import { searchUnits } from '../../lib/billing/unit-search.js';
 import { getUnit, listSpaces } from '../../lib/billing/units.js';
 import { UnprocessableError } from '../../lib/errors.js';
 import { csvTable } from '../../lib/exports/csv.js';
 import { xlsxTable } from '../../lib/exports/xlsx.js';
+import { formatFen } from '../../lib/money.js';
 import { chunksDone, getImport } from '../../lib/onboarding/commit.js';
 import { type ImportReport, InvalidRosterError, runImport } from '../../lib/onboarding/import.js';
 import { ROSTER_COLUMNS, readRoster } from '../../lib/onboarding/roster.js';
+import { labelled, readArrearsBook } from '../../lib/reports/arrears-query.js';
+import { ARREARS_COLUMNS, presentArrearsRow } from '../../lib/reports/arrears-table.js';
+import { dunningNotice } from '../../lib/reports/dunning.js';
+import { dunningHtml } from '../../lib/reports/dunning-html.js';
 import { claimOwner, key } from '../../lib/store/keys.js';
 import { billingHarness, type Harness } from '../support/billing.js';
 import { EN_HEADER, excelDay, gbCsv, utf8Csv, xlsxFile, ZH_HEADER } from '../support/roster-files.js';
@@ -220,6 +226,72 @@ describe('bad rows', () => {
   });
 });
 
+describe('rows whose writes a commit could not make', () => {
+  const row = (spaces: string, plates: string) => [
+    '1栋',
+    '',
+    '101',
+    '商业用房',
+    '90',
+    '2016-01-01',
+    '',
+    '',
+    '',
+    '',
+    spaces,
+    '产权',
+    '',
+    plates,
+  ];
+
+  it('takes a plate written twice in one cell as one plate (it used to make the commit throw)', async () => {
+    const estateId = await freshEstate();
+    const file = utf8Csv([[...ZH_HEADER], row('A-1', '粤B12345;粤b12345')]);
+    expect((await dry(estateId, file)).counts).toMatchObject({ created: 1, invalid: 0 });
+    const r = await commit(estateId, file);
+    expect(r.state).toBe('DONE');
+    const u = (await unitAt(estateId, '1栋', '101'))!;
+    expect((await listSpaces(h, u.unitId)).map((s) => s.plates)).toEqual([['粤B12345']]);
+  });
+
+  it('refuses an implausible 期初欠费 (an ID number in the wrong column) as the API refuses such money', async () => {
+    const estateId = await freshEstate();
+    const arrears = (a: string) => [
+      '1栋',
+      '',
+      '101',
+      '高层',
+      '90',
+      '2016-01-01',
+      '',
+      a,
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+    ];
+    for (const a of ['440301199001011234', '99999999999999999999999999999999999999999.00']) {
+      const file = utf8Csv([[...ZH_HEADER], arrears(a)]);
+      expect(codes(await dry(estateId, file))).toEqual(['2:期初欠费:INVALID_MONEY']);
+      await expect(commit(estateId, file)).rejects.toBeInstanceOf(InvalidRosterError);
+    }
+    expect(await unitAt(estateId, '1栋', '101')).toBeUndefined();
+  });
+
+  it('refuses, in the dry run already, a row with more spaces and plates than one transaction holds', async () => {
+    const estateId = await freshEstate();
+    const spaces = Array.from({ length: 50 }, (_, i) => `S-${i + 1}`).join(';');
+    const file = utf8Csv([[...ZH_HEADER], row(spaces, '')]);
+    const d = await dry(estateId, file);
+    expect(codes(d)).toEqual(['2:车位:TOO_MANY_SPACES']);
+    expect(d.counts).toMatchObject({ created: 0, invalid: 1 });
+    await expect(commit(estateId, file)).rejects.toBeInstanceOf(InvalidRosterError);
+    expect(await unitAt(estateId, '1栋', '101')).toBeUndefined();
+  });
+});
+
 describe('opening balances', () => {
   it('bills from the day after 已缴至, imports a 1998 delivery, and opens one OPENING_ARREARS invoice', async () => {
     const estateId = await freshEstate();
@@ -277,6 +349,82 @@ describe('opening balances', () => {
     });
     expect(first.lines[0]!.period).toEqual({ start: '1998-03-15', end: '1999-03-15' });
     expect(first.total).toBe(216000n);
+  });
+});
+
+describe('imported units in the arrears report', () => {
+  it('tells 3栋1单元1201 from 3栋2单元1201 in the report rows, its file and the dunning notice', async () => {
+    const estateId = await freshEstate();
+    const row = (entrance: string, arrears: string) => [
+      '3栋',
+      entrance,
+      '1201',
+      '高层',
+      '89.56',
+      '2015-06-01',
+      '',
+      arrears,
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+    ];
+    await commit(estateId, utf8Csv([[...ZH_HEADER], row('1单元', '100.00'), row('2单元', '200.00')]));
+    const asOf = '2026-06-30';
+    const rows = (await readArrearsBook(h.db, estateId, asOf)).units(asOf);
+    const labelledRows = [];
+    for await (const r of labelled(h.db, rows)) labelledRows.push(r);
+    expect(labelledRows.map((r) => [r.label?.entrance, formatFen(r.overdue)])).toEqual([
+      ['2单元', '200.00'],
+      ['1单元', '100.00'],
+    ]);
+    expect(presentArrearsRow(labelledRows[0]!)).toMatchObject({
+      building: '3栋',
+      entrance: '2单元',
+      room: '1201',
+    });
+    const csv = await csvTable(ARREARS_COLUMNS(), labelledRows);
+    expect(csv).toContain('3栋,2单元,1201');
+    const notice = dunningNotice({ estateId, name: '小区' }, labelledRows[0]!.label!, labelledRows[0]!, asOf);
+    expect(notice).toMatchObject({ building: '3栋', entrance: '2单元', room: '1201' });
+    expect(dunningHtml([notice], 'A4')).toContain('3栋 2单元 1201');
+  });
+});
+
+describe('finding imported units', () => {
+  it('pages through rooms the natural order calls equal (0101 and 101) without losing one', async () => {
+    const estateId = await freshEstate();
+    const row = (room: string) => [
+      '1栋',
+      '',
+      room,
+      '高层',
+      '89.56',
+      '2015-06-01',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+    ];
+    await commit(estateId, utf8Csv([[...ZH_HEADER], row('0101'), row('101'), row('102')]));
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await searchUnits(h, estateId, {
+        building: '1栋',
+        limit: 1,
+        ...(cursor ? { cursor } : {}),
+      });
+      seen.push(...page.items.map((u) => u.room));
+      cursor = page.nextCursor;
+    } while (cursor && seen.length < 10);
+    expect(seen.sort()).toEqual(['0101', '101', '102']);
   });
 });
 

@@ -43,6 +43,7 @@ const arrearsRow = z
   .object({
     unitId: z.string(),
     building: z.optional(z.string()),
+    entrance: z.optional(z.string()),
     room: z.optional(z.string()),
     owner: z.optional(z.string()),
     phone: z.optional(z.string()),
@@ -72,6 +73,7 @@ const dunningSchema = z.object({
   estateName: z.string(),
   unitId: z.string(),
   building: z.string(),
+  entrance: z.optional(z.string()),
   room: z.string(),
   owner: z.optional(z.string()),
   asOf: day,

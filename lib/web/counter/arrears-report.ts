@@ -22,6 +22,7 @@ type Buckets = Record<(typeof BUCKETS)[number][0], string>;
 interface ArrearsRow {
   unitId: string;
   building?: string;
+  entrance?: string;
   room?: string;
   owner?: string;
   phone?: string;
@@ -41,6 +42,7 @@ interface DunningNotice {
   estateName: string;
   unitId: string;
   building: string;
+  entrance?: string;
   room: string;
   owner?: string;
   asOf: string;
@@ -72,7 +74,11 @@ export function noticeView(n: DunningNotice): HTMLElement {
     h(
       'p',
       {},
-      h('strong', { 'data-field': 'dunningAddress' }, `${n.building} ${n.room}`),
+      h(
+        'strong',
+        { 'data-field': 'dunningAddress' },
+        `${n.building}${n.entrance ? ` ${n.entrance}` : ''} ${n.room}`,
+      ),
       n.owner ? ` ${n.owner}:` : ' 业主:',
     ),
     h('p', {}, `截至 ${n.asOf},您有以下费用逾期未缴,请尽快缴纳:`),
@@ -194,7 +200,8 @@ export function arrearsScreen(deps: DeskDeps): DeskScreen {
           'tbody',
           {},
           rows.map((r) => {
-            const label = `${r.building ?? ''} ${r.room ?? r.unitId}`.trim();
+            const label =
+              `${r.building ?? ''}${r.entrance ? ` ${r.entrance}` : ''} ${r.room ?? r.unitId}`.trim();
             return h(
               'tr',
               { 'data-unit': r.unitId },
