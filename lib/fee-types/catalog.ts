@@ -71,8 +71,12 @@ export type TariffFigure =
 export interface FeeTypeInfo {
   zh: string;
   en: string;
-  /** Income, or a liability the estate holds and pays back (deposits: 保证金, 押金). */
-  nature: 'income' | 'liability';
+  /**
+   * Income; a liability the estate holds and pays back (deposits: 保证金, 押金); or a receivable
+   * brought in from the old books (期初欠费), whose income was recognised there: collecting it
+   * clears the receivable and is no revenue of this period.
+   */
+  nature: 'income' | 'liability' | 'receivable';
   /** Default ledger account of the line's amount. */
   account: AccountCode;
   vat: VatCategory;
@@ -213,7 +217,7 @@ export const FEE_TYPES = {
     // roster import, never by a cashier.
     zh: '期初欠费',
     en: 'Opening arrears',
-    nature: 'income',
+    nature: 'receivable',
     account: '1122',
     vat: 'OUTSIDE_VAT',
     needs: ['unit'],
@@ -318,6 +322,8 @@ export function feeType(code: string): FeeTypeInfo | undefined {
 }
 
 export const isDeposit = (code: string): boolean => feeType(code)?.nature === 'liability';
+/** Collected against a receivable of the old books (期初欠费): money received, not revenue earned. */
+export const isOpeningReceivable = (code: string): boolean => feeType(code)?.nature === 'receivable';
 
 export type Lang = 'zh' | 'en';
 

@@ -4,18 +4,21 @@
  * - A payment line with a period is received in its month and earned over the period's service
  *   months (recognition.ts); months already elapsed when it is received are earned in the month it
  *   is received (nothing is earned before the money is there: the books here are kept on receipts).
- * - A line without a period (temporary parking, renovation waste, cards, opening arrears) and a
- *   deposit deduction (income, DEPOSIT_DEDUCTION) are earned when received.
+ * - A line without a period (temporary parking, renovation waste, cards) and a deposit deduction
+ *   (income, DEPOSIT_DEDUCTION) are earned when received.
+ * - Deposits (liabilities) and collected opening arrears (a receivable of the old books, whose
+ *   income was recognised there: its voucher credits 1122 应收账款) are not revenue: not here.
  * - A credit note reverses, in the month it is issued, what its payment line received and what of
  *   it was earned before that month; the months after earn nothing more.
  * - Tax: received amounts split at the rate of the month received, each earned piece at the rate
  *   of the month earned; a reversal negates exactly the figures it reverses.
  *
  * So opening + received − recognised = closing for every fee code, by construction, and the
- * received column summed over months is the ledger's payments less its credit notes.
+ * received column summed over months is the ledger's payments less its credit notes (both without
+ * deposits and opening arrears).
  */
 
-import { isDeposit } from '../fee-types/catalog.js';
+import { isDeposit, isOpeningReceivable } from '../fee-types/catalog.js';
 import type { LedgerEntry } from '../ledger/query.js';
 import type { Fen } from '../money.js';
 import { accountingFeeCodes, DEPOSIT_DEDUCTION, type SettingsHistory } from './accounting-settings.js';
@@ -95,6 +98,9 @@ export interface CarriedLines {
   take(key: string, gross: Fen): Flow | undefined;
 }
 
+/** Received into this report: not a deposit (a liability), not opening arrears (a receivable). */
+const isRevenue = (feeCode: string) => !isDeposit(feeCode) && !isOpeningReceivable(feeCode);
+
 /**
  * Every revenue flow of the entries (time order, history from the estate's first entry up to the
  * last month wanted). Deposits held are not revenue and stay out; their vouchers read the entries.
@@ -110,12 +116,12 @@ export function revenueFlows(
   const open = new Map<string, Flow[]>();
   for (const e of entries) {
     const month = monthOf(e.businessDate);
-    if (e.kind === 'PAYMENT_RECEIVED' && !isDeposit(e.feeCode)) {
+    if (e.kind === 'PAYMENT_RECEIVED' && isRevenue(e.feeCode)) {
       const flow = paymentFlow(e, settings);
       flows.push(flow);
       const k = flowKey(e);
       open.set(k, [...(open.get(k) ?? []), flow]);
-    } else if (e.kind === 'CREDIT_NOTE' && !isDeposit(e.feeCode)) {
+    } else if (e.kind === 'CREDIT_NOTE' && isRevenue(e.feeCode)) {
       const k = flowKey(e);
       // Lines received before the close come first in time order, as in the history.
       let paid = carried?.take(k, -e.amount);

@@ -94,6 +94,41 @@ describe('recognition and tax split (SPEC.md §10)', () => {
   });
 });
 
+describe('collected opening arrears (期初欠费)', () => {
+  it('clear the old books’ receivable: no revenue in the report, 1122 credited on the voucher', () => {
+    const settings = history();
+    const arrears = entry('PAYMENT_RECEIVED', '2026-06-20', {
+      feeCode: 'OPENING_ARREARS',
+      amount: 300010n,
+      invoiceNo: 'EST-2026-000002',
+      receiptNo: 'EST-R2026-000002',
+      channel: 'CASH',
+    });
+    const parking = entry('PAYMENT_RECEIVED', '2026-06-20', {
+      feeCode: 'TEMP_PARKING',
+      amount: 500n,
+      receiptNo: 'EST-R2026-000003',
+      channel: 'CASH',
+    });
+    const flows = revenueFlows([arrears, parking], settings);
+    const june = revenueReport('EST', '2026-06', flows);
+    expect(june.rows.map((r) => r.feeCode)).toEqual(['TEMP_PARKING']);
+    expect(june.totals.recognised).toBe(500n);
+    const v = monthVouchers({
+      month: '2026-06',
+      entries: [arrears, parking],
+      flows,
+      accounts: settings.at('2026-06').accounts,
+      auxiliary: () => '',
+    });
+    const credit = (code: string) =>
+      v.filter((l) => l.accountCode === code).reduce((a, l) => a + l.credit, 0n);
+    expect(credit('1122')).toBe(300010n);
+    expect(credit('6001') + credit('22210106')).toBe(500n);
+    expect(v.reduce((a, l) => a + l.debit - l.credit, 0n)).toBe(0n);
+  });
+});
+
 describe('a rate change applies from its month', () => {
   it('reports July at 6% and August at 5% after a change made in August', () => {
     const d = defaultSettings();

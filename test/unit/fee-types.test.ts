@@ -92,7 +92,7 @@ describe('fee types', () => {
       if (code === 'OPENING_ARREARS') {
         // A receivable brought in from the old books (SPEC.md §8): its income was recognised there.
         expect([t.nature, t.account, t.vat, t.invoiceRoute]).toEqual([
-          'income',
+          'receivable',
           '1122',
           'OUTSIDE_VAT',
           false,
