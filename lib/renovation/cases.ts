@@ -192,11 +192,18 @@ export async function changeCase<R>(
   caseId: string,
   event: RenovationEvent,
   plan: (view: RenovationView, numbers: number[], at: number) => CasePlan<R> | Unchanged<R>,
-  opts: { numbers?: (estateId: string) => { series: Series; year: number }[]; idem?: IdempotentCall } = {},
+  /** The series to number the change in; `at` is the change's time, so a number's year is its date's. */
+  opts: {
+    numbers?: (estateId: string, at: number) => { series: Series; year: number }[];
+    idem?: IdempotentCall;
+  } = {},
 ): Promise<R> {
   const first = await readCase(ctx.db, caseId);
   const at = ctx.now();
-  const requests = (opts.numbers?.(first.estateId) ?? []).map((r) => ({ estateId: first.estateId, ...r }));
+  const requests = (opts.numbers?.(first.estateId, at) ?? []).map((r) => ({
+    estateId: first.estateId,
+    ...r,
+  }));
   let result: R | undefined;
   try {
     await transactWithNumbers(ctx.db, requests, (numbers) => attempt(numbers));

@@ -65,13 +65,14 @@ export async function refundDeposit(
       `a refund is paid by ${COUNTER_CHANNELS.join(', ')}`,
     );
   }
-  const year = businessYear(ctx.now());
   return changeCase(
     ctx,
     caseId,
     'REFUND',
     (c, [n], at) => {
-      const refundNo = documentNumber(SERIES.depositRefund, c.estateId, year, n!);
+      // The number's year and the refund's date come from the same instant (a refund at midnight
+      // on 1 January is numbered in the year it is dated in).
+      const refundNo = documentNumber(SERIES.depositRefund, c.estateId, businessYear(at), n!);
       const depositBack = c.deposit - c.deducted;
       const lines: DepositRefund['lines'] = [
         {
@@ -151,7 +152,10 @@ export async function refundDeposit(
         result: () => refund,
       };
     },
-    { numbers: () => [{ series: SERIES.depositRefund, year }], ...(idem ? { idem } : {}) },
+    {
+      numbers: (_estateId, at) => [{ series: SERIES.depositRefund, year: businessYear(at) }],
+      ...(idem ? { idem } : {}),
+    },
   );
 }
 

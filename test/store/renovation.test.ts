@@ -352,6 +352,23 @@ describe('the deposit lifecycle', () => {
     });
   });
 
+  it('numbers a refund made at midnight on 1 January in the year it is dated in', async () => {
+    const cashier = h.ctx('cashier');
+    const unit = await newUnit();
+    const { renovation: c, invoice } = await registerRenovation(cashier, {
+      unitId: unit.unitId,
+      cards: 1,
+      date: '2024-10-08',
+    });
+    await cash(cashier, invoice.invoiceNo, invoice.total);
+    await recordAcceptance(cashier, c.caseId, { date: '2024-11-01', passed: true });
+    await recordReinspection(cashier, c.caseId, { date: '2025-01-06', passed: true });
+    // A clock that moves on at every read, starting a millisecond before the new year.
+    let t = Date.parse('2025-12-31T23:59:59.999+08:00');
+    const refund = await refundDeposit({ ...cashier, now: () => t++ }, c.caseId, { channel: 'CASH' });
+    expect(refund.refundNo.slice(-11, -7)).toBe(refund.businessDate.slice(0, 4));
+  });
+
   it('refunds once when two refunds race; a deposit in use cannot be credited, a held one cancels the case', async () => {
     const cashier = h.ctx('cashier');
     const ready = async () => {
