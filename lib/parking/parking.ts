@@ -254,6 +254,8 @@ export async function recordExit(ctx: Ctx, input: GateEvent): Promise<ExitResult
         return {
           ...exitAnswer(last, undefined, true),
           reason: last.exitReason ?? 'PAID',
+          // Whole minutes, seconds dropped, as the first answer counted them (stay.ts).
+          minutes: Math.floor((exitMs - last.entryMs) / 60_000),
           fee: last.feeFen ?? 0n,
           paid: last.paidFen,
         };
@@ -280,7 +282,9 @@ export async function recordExit(ctx: Ctx, input: GateEvent): Promise<ExitResult
           reason: a.reason as ExitReason,
         }),
       );
-      return exitAnswer(session, a, false);
+      // The answer says what was stored: inside the grace a stay that crossed into a dearer band
+      // since its payment still cost what was paid (a gate's retry answers the same).
+      return { ...exitAnswer(session, a, false), fee: a.paid };
     } catch (e) {
       // A payment or another exit got there first: read again and decide again.
       if (!(e instanceof TransactionCancelled && (e.failedAt(0) || e.failedAt(1)))) throw e;

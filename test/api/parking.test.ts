@@ -251,6 +251,17 @@ describe('the exit deadline after paying', () => {
     expect(exit.json).toMatchObject({ allowed: true, reason: 'PAID', amountDue: '0.00' });
   });
 
+  it('leaving inside the grace but past a band: the stay cost what was paid, in the answer and its retry', async () => {
+    const entry = await gateEvent('entries', '京N12349', at('06:00'));
+    h.clock.now = at('09:55');
+    expect((await pay(entry.json.sessionId, '2.00')).status).toBe(201);
+    // 4 h 09 min would be 5.00 unpaid; paid at 3 h 55 min and leaving inside the grace, it is 2.00.
+    const exit = await gateEvent('exits', '京N12349', at('10:09'));
+    const retry = await gateEvent('exits', '京N12349', at('10:09'));
+    expect(exit.json).toMatchObject({ allowed: true, fee: '2.00', paid: '2.00', amountDue: '0.00' });
+    expect(retry.json).toEqual(exit.json);
+  });
+
   it('paid at 10:00, leaving at 10:40 with the stay still in the same band: nothing more', async () => {
     const entry = await gateEvent('entries', '京N12347', at('07:30'));
     h.clock.now = at('10:00');
