@@ -17,6 +17,7 @@ import { notifyUrl, providerFor } from './config.js';
 import type { ProviderName } from './provider.js';
 import { readOrder, settle } from './settle.js';
 import {
+  guardedOrderId,
   guardItem,
   newOrderItem,
   orderClosedItem,
@@ -105,7 +106,7 @@ export async function createPaymentOrder(
   // paid bill (NOTHING_DUE / ALREADY_PAID), never priced again into a second order.
   const guardKey = r.invoiceId ? `INVOICE#${r.invoiceId}` : `PARKING#${r.sessionId}`;
   const guard = await ctx.db.get(paymentKey.guard(guardKey, r.provider));
-  const previousId = guard?.['orderId'] as string | undefined;
+  const previousId = guardedOrderId(guard);
   const previous = previousId ? await readOrder(ctx.db, previousId) : undefined;
   if (previous?.status === 'PENDING') {
     const refreshed = await refreshOrder(ctx, previous, { force: previous.validUntilMs <= nowMs });
@@ -170,7 +171,8 @@ export async function createPaymentOrder(
     // Another request made this bill's order first: answer that one; ours is closed unpaid.
     await provider.closeOrder(outTradeNo).catch(() => undefined);
     const winner = await ctx.db.get(paymentKey.guard(guardKey, r.provider));
-    const won = winner ? await readOrder(ctx.db, String(winner['orderId'])) : undefined;
+    const wonId = guardedOrderId(winner);
+    const won = wonId ? await readOrder(ctx.db, wonId) : undefined;
     if (won?.status === 'PENDING') return won;
     if (won?.status === 'PAID')
       throw new ConflictError('ALREADY_PAID', `paid through order ${won.outTradeNo}`);

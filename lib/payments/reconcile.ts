@@ -7,6 +7,7 @@
  * stored result; a corrected file for the same date is a new reconciliation.
  */
 import { createHash } from 'node:crypto';
+import * as z from 'zod/mini';
 import type { Ctx } from '../billing/context.js';
 import { auditItem } from '../billing/context.js';
 import { receiptFromItem } from '../billing/records.js';
@@ -15,9 +16,10 @@ import { type Fen, formatFen } from '../money.js';
 import { TransactionCancelled } from '../store/db.js';
 import { putNew } from '../store/items.js';
 import { gsi3 } from '../store/keys.js';
+import { parseRecord } from '../store/records.js';
 import { businessDate, formatInstant } from '../time.js';
 import { listPaymentExceptions } from './exceptions.js';
-import { PROVIDER_CHANNEL, type ProviderName } from './provider.js';
+import { PROVIDER_CHANNEL, PROVIDERS, type ProviderName } from './provider.js';
 import { parseStatement } from './statements.js';
 
 /** A day of one estate's kiosk payments is far below this; the stored result must fit one item. */
@@ -48,10 +50,34 @@ export interface Reconciliation {
 
 const reconKey = (id: string) => ({ PK: `RECON#${id}`, SK: 'META' });
 
+// The stored answer, as JSON in one attribute, read back through zod like every stored record.
+const storedResult = z.lazy(() => z.object({ result: z.string() }));
+const rows = z.array(z.record(z.string(), z.union([z.string(), z.number()])));
+const reconciliationSchema = z.lazy(() =>
+  z.object({
+    reconciliationId: z.string(),
+    estateId: z.string(),
+    provider: z.enum(PROVIDERS),
+    date: z.string(),
+    fileSha256: z.string(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    matched: rows,
+    missingOnOurSide: rows,
+    missingAtProvider: rows,
+    amountDifferences: rows,
+    counts: z.record(z.string(), z.number()),
+  }),
+);
+
 export async function getReconciliation(ctx: Pick<Ctx, 'db'>, id: string): Promise<Reconciliation> {
   const item = await ctx.db.get(reconKey(id));
   if (!item) throw new NotFoundError('RECONCILIATION_NOT_FOUND', `reconciliation ${id} does not exist`);
-  return JSON.parse(String(item['result'])) as Reconciliation;
+  return parseRecord(
+    reconciliationSchema,
+    JSON.parse(parseRecord(storedResult, item, 'reconciliation').result),
+    'reconciliation',
+  );
 }
 
 /** What the service holds for the date: provider receipts, then exceptions of the provider. */

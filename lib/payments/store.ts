@@ -2,9 +2,12 @@
  * The stored shapes of payment orders, the one-pending-order guard and payment exceptions, and the
  * transaction items that move them. Keys follow store/keys.ts (rows listed there).
  */
+import * as z from 'zod/mini';
 import type { TxItem } from '../store/db.js';
 import { putNew } from '../store/items.js';
-import type { ProviderName } from './provider.js';
+import { count, fen, opt, str } from '../store/record-parts.js';
+import { compact, parseRecord } from '../store/records.js';
+import { PROVIDERS, type ProviderName } from './provider.js';
 
 export type OrderStatus = 'PENDING' | 'PAID' | 'CLOSED';
 export type ExceptionStatus = 'OPEN' | 'RESOLVED';
@@ -85,36 +88,43 @@ export interface PaymentException {
   };
 }
 
-const num = (v: unknown) => (v === undefined ? undefined : Number(v));
-const opt = <K extends string, V>(k: K, v: V | undefined) =>
-  v === undefined ? {} : ({ [k]: v } as Record<K, V>);
+// Read back through zod like every stored record (lib/store/records.ts), built on first parse.
+const orderRecordSchema = z.lazy(() =>
+  z.object({
+    outTradeNo: str,
+    estateId: str,
+    provider: z.enum(PROVIDERS),
+    invoiceId: opt(str),
+    sessionId: opt(str),
+    unitId: opt(str),
+    plate: opt(str),
+    amount: fen,
+    codeUrl: str,
+    status: z.enum(['PENDING', 'PAID', 'CLOSED']),
+    createdAtMs: count,
+    validUntilMs: count,
+    createdBy: str,
+    createdRole: z.enum(['owner', 'kiosk']),
+    terminalId: opt(str),
+    receiptNo: opt(str),
+    transactionId: opt(str),
+    exceptionId: opt(str),
+    paidAtMs: opt(count),
+    closedAtMs: opt(count),
+    queriedAtMs: opt(count),
+    invoiceItem: opt(z.record(z.string(), z.unknown())),
+  }),
+);
+
+const guardRecordSchema = z.lazy(() => z.object({ orderId: str }));
+
+/** The order a bill's guard points at (the one pending order per bill and provider). */
+export const guardedOrderId = (item: Record<string, unknown> | undefined): string | undefined =>
+  item ? parseRecord(guardRecordSchema, item, 'payment order guard').orderId : undefined;
 
 export function orderFromItem(i: Record<string, unknown>): PaymentOrder {
-  return {
-    orderId: String(i['outTradeNo']),
-    outTradeNo: String(i['outTradeNo']),
-    estateId: String(i['estateId']),
-    provider: i['provider'] as ProviderName,
-    ...opt('invoiceId', i['invoiceId'] as string | undefined),
-    ...opt('sessionId', i['sessionId'] as string | undefined),
-    ...opt('unitId', i['unitId'] as string | undefined),
-    ...opt('plate', i['plate'] as string | undefined),
-    amount: BigInt(i['amount'] as bigint),
-    codeUrl: String(i['codeUrl']),
-    status: i['status'] as OrderStatus,
-    createdAtMs: Number(i['createdAtMs']),
-    validUntilMs: Number(i['validUntilMs']),
-    createdBy: String(i['createdBy']),
-    createdRole: i['createdRole'] as 'owner' | 'kiosk',
-    ...opt('terminalId', i['terminalId'] as string | undefined),
-    ...opt('receiptNo', i['receiptNo'] as string | undefined),
-    ...opt('transactionId', i['transactionId'] as string | undefined),
-    ...opt('exceptionId', i['exceptionId'] as string | undefined),
-    ...opt('paidAtMs', num(i['paidAtMs'])),
-    ...opt('closedAtMs', num(i['closedAtMs'])),
-    ...opt('queriedAtMs', num(i['queriedAtMs'])),
-    ...opt('invoiceItem', i['invoiceItem'] as Record<string, unknown> | undefined),
-  };
+  const o = parseRecord(orderRecordSchema, i, 'payment order');
+  return compact({ orderId: o.outTradeNo, ...o });
 }
 
 export function newOrderItem(o: PaymentOrder): TxItem {
@@ -177,37 +187,38 @@ export function orderClosedItem(outTradeNo: string, atMs: number): TxItem {
   };
 }
 
+const exceptionRecordSchema = z.lazy(() =>
+  z.object({
+    exceptionId: str,
+    estateId: str,
+    provider: z.enum(PROVIDERS),
+    outTradeNo: str,
+    amount: fen,
+    providerTransactionId: str,
+    reason: str,
+    status: z.enum(['OPEN', 'RESOLVED']),
+    createdAtMs: count,
+    feeCode: opt(str),
+    refundAsked: opt(z.object({ by: str, atMs: count })),
+    resolution: opt(
+      z.object({
+        action: z.enum(['REFUND', 'APPLY']),
+        invoiceId: opt(str),
+        receiptNo: opt(str),
+        outRefundNo: opt(str),
+        providerRefundId: opt(str),
+        refundStatus: opt(z.enum(['SUCCESS', 'PROCESSING'])),
+        reason: str,
+        by: str,
+        atMs: count,
+      }),
+    ),
+  }),
+);
+
 export function exceptionFromItem(i: Record<string, unknown>): PaymentException {
-  const r = i['resolution'] as Record<string, unknown> | undefined;
-  const asked = i['refundAsked'] as Record<string, unknown> | undefined;
-  return {
-    exceptionId: String(i['exceptionId']),
-    estateId: String(i['estateId']),
-    provider: i['provider'] as ProviderName,
-    outTradeNo: String(i['outTradeNo']),
-    amount: BigInt(i['amount'] as bigint),
-    providerTransactionId: String(i['providerTransactionId']),
-    reason: String(i['reason']),
-    status: i['status'] as ExceptionStatus,
-    createdAtMs: Number(i['createdAtMs']),
-    ...opt('feeCode', i['feeCode'] as string | undefined),
-    ...(asked ? { refundAsked: { by: String(asked['by']), atMs: Number(asked['atMs']) } } : {}),
-    ...(r
-      ? {
-          resolution: {
-            action: r['action'] as 'REFUND' | 'APPLY',
-            reason: String(r['reason']),
-            by: String(r['by']),
-            atMs: Number(r['atMs']),
-            ...opt('invoiceId', r['invoiceId'] as string | undefined),
-            ...opt('receiptNo', r['receiptNo'] as string | undefined),
-            ...opt('outRefundNo', r['outRefundNo'] as string | undefined),
-            ...opt('providerRefundId', r['providerRefundId'] as string | undefined),
-            ...opt('refundStatus', r['refundStatus'] as 'SUCCESS' | 'PROCESSING' | undefined),
-          },
-        }
-      : {}),
-  };
+  const { resolution, ...x } = parseRecord(exceptionRecordSchema, i, 'payment exception');
+  return compact({ ...x, resolution: resolution && compact(resolution) });
 }
 
 export function newExceptionItem(x: PaymentException): TxItem {
