@@ -7,6 +7,7 @@
 import type { Ctx } from '../billing/context.js';
 import { getEstate } from '../billing/estates.js';
 import type { Space, Unit } from '../billing/records.js';
+import { addressOf } from '../address.js';
 import { getUnit, listSpaces } from '../billing/units.js';
 import { Dec } from '../money.js';
 import { key } from '../store/keys.js';
@@ -16,7 +17,6 @@ import { CHUNK_ITEMS } from './commit.js';
 import type { ParsedSheet } from './parse.js';
 import { rowWeight } from './unit-items.js';
 import {
-  addressOf,
   anchorOf,
   headerLookup,
   headerProblems,
