@@ -4,10 +4,11 @@
  * spaces) of a unit that exists are never changed by an import; a row that differs there is
  * reported with a warning naming the fields left alone. "Unchanged" compares values, not spellings.
  */
+
+import { addressOf } from '../address.js';
 import type { Ctx } from '../billing/context.js';
 import { getEstate } from '../billing/estates.js';
 import type { Space, Unit } from '../billing/records.js';
-import { addressOf } from '../address.js';
 import { getUnit, listSpaces } from '../billing/units.js';
 import { Dec } from '../money.js';
 import { key } from '../store/keys.js';

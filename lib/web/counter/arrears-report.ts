@@ -197,7 +197,11 @@ export function arrearsScreen(deps: DeskDeps): DeskScreen {
           'tbody',
           {},
           rows.map((r) => {
-            const label = addressOf({ building: r.building ?? '', entrance: r.entrance, room: r.room ?? r.unitId }).trim();
+            const label = addressOf({
+              building: r.building ?? '',
+              entrance: r.entrance,
+              room: r.room ?? r.unitId,
+            }).trim();
             return h(
               'tr',
               { 'data-unit': r.unitId },
