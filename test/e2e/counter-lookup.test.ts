@@ -224,8 +224,7 @@ describe('the rest of the counter day', () => {
 
   it('a high-rise with entrances (单元): search results, the flat, the lookup and the reprint tell 3栋 1单元 1201 from 3栋 2单元 1201', async () => {
     w.api.clock.set('2025-06-01T11:00:00+08:00');
-    const { one, two } = await importNeighbours(w.api.ctx('admin'), 'DEMO');
-    const { receiptNo } = await paid(two);
+    const { one } = await importNeighbours(w.api.ctx('admin'), 'DEMO');
     await paid(one);
     const page = await signedIn();
 
@@ -242,6 +241,17 @@ describe('the rest of the counter day', () => {
     await page.locator('#results button', { hasText: '3栋 2单元 1201' }).click();
     await page.locator('#unit').waitFor({ state: 'visible' });
     expect(await page.locator('#unit-facts').textContent()).toContain('房屋3栋 2单元 1201');
+    // The pay dialog says whose money it is, and the receipt prints the same address.
+    await page.getByRole('button', { name: '开具入住账单' }).click();
+    await poll(text(page, '#pay [data-field="payUnit"]')).toBe('3栋 2单元 1201');
+    await page
+      .getByLabel('实收现金(元)')
+      .fill((await page.locator('#pay [data-field="total"]').textContent())!);
+    await page.getByRole('button', { name: '确认收款' }).click();
+    const printedReceipt = page.getByRole('article', { name: '收据' });
+    await printedReceipt.waitFor({ state: 'visible' });
+    expect(await printedReceipt.locator('[data-field="address"]').textContent()).toBe('3栋 2单元 1201');
+    const receiptNo = (await printedReceipt.locator('[data-field="receiptNo"]').textContent())!;
 
     // 查单 by flat: without the entrance it names both instead of picking one.
     await page.keyboard.press('F8');
