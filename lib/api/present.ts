@@ -37,6 +37,7 @@ function printed(d: PrintedNames) {
   return {
     ...(d.estateName !== undefined ? { estateName: d.estateName } : {}),
     ...(d.building !== undefined ? { building: d.building } : {}),
+    ...(d.entrance ? { entrance: d.entrance } : {}),
     ...(d.room !== undefined ? { room: d.room } : {}),
   };
 }

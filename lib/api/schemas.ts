@@ -216,6 +216,7 @@ export const line = once(() =>
 const printedNames = once(() => ({
   estateName: z.optional(z.string()),
   building: z.optional(z.string()),
+  entrance: z.optional(z.string().check(z.meta({ description: '单元, when the unit has one (SPEC.md §8)' }))),
   room: z.optional(z.string()),
 }));
 /** Who wrote the document as printed: the `name` claim recorded at the time, else the sub (docs/api.md). */

@@ -1,5 +1,6 @@
 /**
- * The names a document prints (estate name, building and room), read from the estate and the unit.
+ * The names a document prints (estate name, building, entrance when the unit has one, and room),
+ * read from the estate and the unit.
  * Receipts record them when they are written (store/items.ts PrintedNames); reprints of documents
  * that did not record them look them up here, once per estate and unit per request.
  */
@@ -9,10 +10,12 @@ import type { Ctx } from './context.js';
 import { getEstate } from './estates.js';
 import { getUnit } from './units.js';
 
+type UnitAddress = { building: string; entrance?: string; room: string };
+
 /** A request's lookups: each estate and unit is read at most once, however many documents print it. */
 export class NameBook {
   private readonly estates = new Map<string, Promise<string | undefined>>();
-  private readonly units = new Map<string, Promise<{ building: string; room: string } | undefined>>();
+  private readonly units = new Map<string, Promise<UnitAddress | undefined>>();
 
   constructor(private readonly ctx: Pick<Ctx, 'db'>) {}
 
@@ -25,10 +28,13 @@ export class NameBook {
     return name;
   }
 
-  unit(unitId: string): Promise<{ building: string; room: string } | undefined> {
+  unit(unitId: string): Promise<UnitAddress | undefined> {
     let unit = this.units.get(unitId);
     if (!unit) {
-      unit = getUnit(this.ctx, unitId).then((u) => ({ building: u.building, room: u.room }), missing);
+      unit = getUnit(this.ctx, unitId).then(
+        (u) => ({ building: u.building, ...(u.entrance ? { entrance: u.entrance } : {}), room: u.room }),
+        missing,
+      );
       this.units.set(unitId, unit);
     }
     return unit;
@@ -43,10 +49,13 @@ export class NameBook {
       doc.building !== undefined || !doc.unitId ? undefined : this.unit(doc.unitId),
     ]);
     const building = doc.building ?? unit?.building;
+    // A document that recorded its address recorded its entrance with it (or had none to record).
+    const entrance = doc.building !== undefined ? doc.entrance : unit?.entrance;
     const room = doc.room ?? unit?.room;
     return {
       ...(estateName !== undefined ? { estateName } : {}),
       ...(building !== undefined ? { building } : {}),
+      ...(entrance ? { entrance } : {}),
       ...(room !== undefined ? { room } : {}),
     };
   }

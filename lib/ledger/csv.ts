@@ -52,6 +52,7 @@ export const CSV_COLUMNS: readonly Column[] = [
   { en: 'creditNoteNo', zh: '红冲单号', value: (e) => e.creditNoteNo },
   { en: 'unitId', zh: '房屋编号', value: (e) => e.unitId },
   { en: 'building', zh: '楼栋', value: (e, u) => u.label(e.unitId)?.building },
+  { en: 'entrance', zh: '单元', value: (e, u) => u.label(e.unitId)?.entrance },
   { en: 'room', zh: '房号', value: (e, u) => u.label(e.unitId)?.room },
   { en: 'plate', zh: '车牌', value: (e) => e.plate },
   {

@@ -1,7 +1,7 @@
 /**
- * Building and room of the units named by ledger entries. Entries carry only the unit id; an
- * accountant reads 楼栋/房号. Units are never renamed or deleted, so a label read once is kept for
- * the whole export: a 500-unit estate costs 500 reads however many rows.
+ * Building, entrance and room of the units named by ledger entries. Entries carry only the unit
+ * id; an accountant reads 楼栋/单元/房号. Units are never renamed or deleted, so a label read once
+ * is kept for the whole export: a 500-unit estate costs 500 reads however many rows.
  *
  * BatchGetItem, 100 keys to a request, a few requests in flight (Db.batchGet; granted to every
  * function with read access, infra/constructs/table-access.ts).
@@ -12,6 +12,8 @@ import { parseRecord, unitLabelRecordSchema } from '../store/records.js';
 
 export interface UnitLabel {
   building: string;
+  /** 单元, when the unit has one (SPEC.md §8). */
+  entrance?: string | undefined;
   room: string;
 }
 

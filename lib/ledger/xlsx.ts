@@ -31,6 +31,7 @@ export const LEDGER_XLSX_COLUMNS: readonly Column<Row>[] = [
   { key: 'receiptNo', zh: '收据号', kind: 'text', value: ({ e }) => e.receiptNo, width: 18 },
   { key: 'creditNoteNo', zh: '红冲单号', kind: 'text', value: ({ e }) => e.creditNoteNo, width: 18 },
   { key: 'building', zh: '楼栋', kind: 'text', value: ({ e, units }) => units.label(e.unitId)?.building },
+  { key: 'entrance', zh: '单元', kind: 'text', value: ({ e, units }) => units.label(e.unitId)?.entrance },
   { key: 'room', zh: '房号', kind: 'text', value: ({ e, units }) => units.label(e.unitId)?.room },
   { key: 'plate', zh: '车牌', kind: 'text', value: ({ e }) => e.plate },
   { key: 'feeCode', zh: '收费项目', kind: 'text', value: ({ e }) => feeName(e.feeCode), width: 22 },

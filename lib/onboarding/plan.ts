@@ -4,6 +4,8 @@
  * spaces) of a unit that exists are never changed by an import; a row that differs there is
  * reported with a warning naming the fields left alone. "Unchanged" compares values, not spellings.
  */
+
+import { addressOf } from '../address.js';
 import type { Ctx } from '../billing/context.js';
 import { getEstate } from '../billing/estates.js';
 import type { Space, Unit } from '../billing/records.js';
@@ -16,7 +18,6 @@ import { CHUNK_ITEMS } from './commit.js';
 import type { ParsedSheet } from './parse.js';
 import { rowWeight } from './unit-items.js';
 import {
-  addressOf,
   anchorOf,
   headerLookup,
   headerProblems,

@@ -44,9 +44,6 @@ export interface RosterRow {
   plates: string[];
 }
 
-export const addressOf = (r: { building: string; entrance?: string; room: string }) =>
-  `${r.building}${r.entrance ? ` ${r.entrance}` : ''} ${r.room}`;
-
 /** The key a unit is known by: building, entrance and room (SPEC.md §8). */
 export const unitKeyOf = (r: { building: string; entrance?: string; room: string }) =>
   JSON.stringify([r.building, r.entrance ?? '', r.room]);

@@ -2,6 +2,7 @@
  * The printable 催缴通知单: one HTML document holding one notice per page, with print CSS for A4
  * (the default) or A5 (`paper`). Every value is escaped: owner names and rooms are typed by people.
  */
+import { addressOf } from '../address.js';
 import type { DunningNotice } from './dunning.js';
 
 export const PAPERS = ['A4', 'A5'] as const;
@@ -43,7 +44,7 @@ function noticeHtml(n: DunningNotice): string {
   return `<section class="notice" data-unit="${esc(n.unitId)}">
 <h1>催缴通知单</h1>
 <div class="estate">${esc(n.estateName)}</div>
-<p>${esc(n.building)}${n.entrance ? ` ${esc(n.entrance)}` : ''} ${esc(n.room)} 业主${owner}您好：</p>
+<p>${esc(addressOf(n))} 业主${owner}您好：</p>
 <p>截至 ${cn(n.asOf)}，您有以下费用已到期尚未缴纳，请尽快缴纳：</p>
 <table>
 <thead><tr><th>账单号</th><th>收费项目</th><th>所属期间</th><th>到期日</th><th class="amount">逾期天数</th><th class="amount">金额(元)</th></tr></thead>

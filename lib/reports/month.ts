@@ -4,6 +4,7 @@
  * entry: an advance received years ago is still being earned), the settings history, and the unit
  * labels of the month's entries. Then the tables the files share.
  */
+import { addressOf } from '../address.js';
 import type { Ctx } from '../billing/context.js';
 import type { Column } from '../exports/table.js';
 import { entryPages, type LedgerEntry } from '../ledger/query.js';
@@ -208,7 +209,7 @@ export async function monthVoucherLines(ctx: Pick<Ctx, 'db'>, books: MonthBooks)
     ...(books.close ? { receiptChannel: (no: string) => books.close?.channels.get(no) } : {}),
     auxiliary: (e) => {
       const l = units.label(e.unitId);
-      return l ? `${l.building}-${l.room}` : (e.plate ?? e.unitId ?? '');
+      return l ? addressOf(l, '-') : (e.plate ?? e.unitId ?? '');
     },
   });
 }

@@ -215,6 +215,8 @@ export function unitBillingItem(
 export interface PrintedNames {
   estateName?: string;
   building?: string;
+  /** 单元, when the unit has one (SPEC.md §8): part of the printed address. */
+  entrance?: string;
   room?: string;
 }
 

@@ -28,4 +28,4 @@ export const optText = z.pipe(
 );
 
 /** The names a document prints, recorded at writing (absent on documents written before). */
-export const printed = { estateName: opt(str), building: opt(str), room: opt(str) };
+export const printed = { estateName: opt(str), building: opt(str), entrance: opt(str), room: opt(str) };

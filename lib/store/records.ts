@@ -136,7 +136,7 @@ export const ledgerEntryRecordSchema = z.lazy(() =>
 export const ledgerAmountRecordSchema = z.lazy(() => z.object({ kind: str, feeCode: str, amount: fen }));
 
 /** The label of a unit in reports. */
-export const unitLabelRecordSchema = z.lazy(() => z.object({ building: str, room: str }));
+export const unitLabelRecordSchema = z.lazy(() => z.object({ building: str, entrance: optText, room: str }));
 
 export const calendarRecordSchema = z.lazy(() =>
   z.object({

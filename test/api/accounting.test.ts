@@ -6,6 +6,7 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { creditInvoice } from '../../lib/billing/credit-notes.js';
+import { createEstate } from '../../lib/billing/estates.js';
 import { issueInvoice } from '../../lib/billing/invoices.js';
 import { payInvoice } from '../../lib/billing/payments.js';
 import type { Invoice, Unit } from '../../lib/billing/records.js';
@@ -13,6 +14,7 @@ import { formatFen } from '../../lib/money.js';
 import { recognitionSchedule, splitTax } from '../../lib/reports/recognition.js';
 import { auditPk } from '../../lib/store/keys.js';
 import { type ApiHarness, apiHarness } from '../support/api.js';
+import { importNeighbours } from '../support/entrances.js';
 
 let h: ApiHarness;
 let accountant: string;
@@ -353,5 +355,36 @@ describe('ledger and summary files', () => {
       },
     );
     expect(xlsx.headers['content-type']).toContain('spreadsheetml');
+  });
+});
+
+describe('the entrance (单元) in the vouchers (SPEC.md §8)', () => {
+  it('核算项目 tells 3栋1单元1201 from 3栋2单元1201 (楼栋-单元-房号)', async () => {
+    h.clock.set('2025-05-01T09:00:00+08:00');
+    const admin = h.ctx('admin', { estates: ['TOWER'] });
+    await createEstate(admin, { estateId: 'TOWER', name: '高层小区' });
+    const { one, two } = await importNeighbours(admin, 'TOWER');
+    const cashier = (iso: string) => {
+      h.clock.set(iso);
+      return h.ctx('cashier', { estates: ['TOWER'] });
+    };
+    for (const unitId of [one, two]) {
+      const inv = await issueInvoice(cashier('2025-05-20T10:00:00+08:00'), {
+        unitId,
+        items: [{ type: 'PROPERTY_FEE' }],
+      });
+      await payInvoice(cashier('2025-05-21T10:00:00+08:00'), inv.invoiceNo, {
+        channel: 'CASH',
+        amount: formatFen(inv.total),
+      });
+    }
+    h.clock.set('2025-12-01T09:00:00+08:00');
+    const token = await h.token('accountant', { estates: ['TOWER'] });
+    const r = await get('/v1/reports/vouchers', { estateId: 'TOWER', month: '2025-05' }, token);
+    expect(r.status, r.text).toBe(200);
+    const aux = (r.json.lines as { accountCode: string; auxiliary: string }[])
+      .filter((l) => l.accountCode === '2203' && l.auxiliary !== '') // not the month's recognition
+      .map((l) => l.auxiliary);
+    expect(aux.sort()).toEqual(['3栋-1单元-1201', '3栋-2单元-1201']);
   });
 });

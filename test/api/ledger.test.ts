@@ -3,7 +3,9 @@
  * through the server `npm start` runs, with real tokens: pages and cursors, CSV bytes and parts,
  * the summary as the documents tell it, and every bad parameter answered 4xx naming the field.
  */
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEstate } from '../../lib/billing/estates.js';
 import { issueInvoice } from '../../lib/billing/invoices.js';
 import { payInvoice } from '../../lib/billing/payments.js';
 import type { Unit } from '../../lib/billing/records.js';
@@ -11,6 +13,7 @@ import { createUnit } from '../../lib/billing/units.js';
 import { presentSummary } from '../../lib/ledger/summary-present.js';
 import { formatFen } from '../../lib/money.js';
 import { type ApiHarness, apiHarness, isErrorBody } from '../support/api.js';
+import { importNeighbours } from '../support/entrances.js';
 import { estateDocuments, summaryFromDocuments } from '../support/ledger-reconcile.js';
 
 let h: ApiHarness;
@@ -216,19 +219,19 @@ describe('GET /v1/ledger.csv', () => {
     expect(lines).toHaveLength(14);
     expect(text.replace(/\r\n/g, '').includes('\n')).toBe(false);
     expect(lines[0]).toBe(
-      '日期,时间,类型,单据号,账单号,收据号,红冲单号,房屋编号,楼栋,房号,车牌,收费项目,期间起,期间止,金额,渠道,经办人',
+      '日期,时间,类型,单据号,账单号,收据号,红冲单号,房屋编号,楼栋,单元,房号,车牌,收费项目,期间起,期间止,金额,渠道,经办人',
     );
     expect(lines[1]).toMatch(
-      /^2025-03-01,10:00:00,开具账单,DEMO-2025-000001,DEMO-2025-000001,,,DEMO-U0004,商业街,12,,物业服务费,2023-03-01,2024-02-29,4338\.00,,cashier-test$/,
+      /^2025-03-01,10:00:00,开具账单,DEMO-2025-000001,DEMO-2025-000001,,,DEMO-U0004,商业街,,12,,物业服务费,2023-03-01,2024-02-29,4338\.00,,cashier-test$/,
     );
     expect(lines[11]).toContain(',收款,');
     expect(lines[11]).toContain(',车位物业服务费,');
     expect(lines[11]).toMatch(/,360\.00,自助机微信支付,owner-test$/);
     // The formula-like room is text, not a formula.
-    expect(lines[12]).toContain(",3栋,'=1+1,");
+    expect(lines[12]).toContain(",3栋,,'=1+1,");
     const en = await rawGet('/v1/ledger.csv', query());
     expect(en.bytes.toString('utf8').split('\r\n')[0]).toBe(
-      '\uFEFFbusinessDate,time,kind,documentNo,invoiceNo,receiptNo,creditNoteNo,unitId,building,room,plate,feeCode,periodStart,periodLastDay,amount,channel,actor',
+      '\uFEFFbusinessDate,time,kind,documentNo,invoiceNo,receiptNo,creditNoteNo,unitId,building,entrance,room,plate,feeCode,periodStart,periodLastDay,amount,channel,actor',
     );
   });
 
@@ -286,6 +289,58 @@ describe('GET /v1/ledger.csv', () => {
     expect(
       (await h.call('GET', '/v1/ledger.csv', { token: await h.token('cashier'), query: query() })).status,
     ).toBe(403);
+  });
+});
+
+describe('the entrance (单元) of a high-rise address (SPEC.md §8)', () => {
+  it('JSON, CSV and XLSX tell 3栋1单元1201 from 3栋2单元1201: 单元 is the column after 楼栋', async () => {
+    const admin = h.ctx('admin', { estates: ['TOWER'] });
+    h.clock.set('2025-04-01T09:00:00+08:00');
+    await createEstate(admin, { estateId: 'TOWER', name: '高层小区' });
+    const { one, two } = await importNeighbours(admin, 'TOWER');
+    for (const unitId of [one, two]) {
+      h.clock.set('2025-04-02T10:00:00+08:00');
+      await issueInvoice(h.ctx('cashier', { estates: ['TOWER'] }), {
+        unitId,
+        items: [{ type: 'PROPERTY_FEE' }],
+      });
+    }
+    const token = await h.token('accountant', { estates: ['TOWER'] });
+    const q = { estateId: 'TOWER', from: '2025-04-02', to: '2025-04-02' };
+    const json = await h.call('GET', '/v1/ledger', { token, query: q });
+    expect(json.status, json.text).toBe(200);
+    expect(
+      (json.json.items as Record<string, string>[]).map((i) => [
+        i['unitId'],
+        i['building'],
+        i['entrance'],
+        i['room'],
+      ]),
+    ).toEqual([
+      [one, '3栋', '1单元', '1201'],
+      [two, '3栋', '2单元', '1201'],
+    ]);
+
+    const csv = (await rawGet('/v1/ledger.csv', { ...q, lang: 'zh' }, token)).bytes.toString('utf8');
+    const lines = csv.split('\r\n');
+    expect(lines[1]).toContain(`,${one},3栋,1单元,1201,`);
+    expect(lines[2]).toContain(`,${two},3栋,2单元,1201,`);
+
+    const xlsx = await rawGet('/v1/ledger.xlsx', q, token);
+    expect(xlsx.status).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.bytes as never);
+    const ws = wb.worksheets[0]!;
+    const header = (ws.getRow(1).values as unknown[]).slice(1);
+    const at = (name: string) => header.indexOf(name) + 1;
+    expect(at('单元')).toBe(at('楼栋') + 1);
+    expect(at('房号')).toBe(at('单元') + 1);
+    expect([2, 3].map((r) => ['楼栋', '单元', '房号'].map((c) => ws.getRow(r).getCell(at(c)).value))).toEqual(
+      [
+        ['3栋', '1单元', '1201'],
+        ['3栋', '2单元', '1201'],
+      ],
+    );
   });
 });
 

@@ -11,6 +11,7 @@ import { createEstate } from '../../lib/billing/estates.js';
 import { createUnit } from '../../lib/billing/units.js';
 import { key } from '../../lib/store/keys.js';
 import { type ApiHarness, isErrorBody } from '../support/api.js';
+import { importNeighbours } from '../support/entrances.js';
 import { paymentHarness } from '../support/payments.js';
 
 let h: ApiHarness;
@@ -429,5 +430,70 @@ describe('GET /v1/deposit-refunds/{refundNo}', () => {
     expectError(await get(path, t.cashierOther), 403, 'OUTSIDE_ESTATE');
     expect((await get(path, t.kiosk)).status).toBe(403);
     expectError(await get('/v1/deposit-refunds/DEMO-T2025-999999', t.cashier), 404, 'REFUND_NOT_FOUND');
+  });
+});
+
+describe('the entrance (单元) of a high-rise address (SPEC.md §8)', () => {
+  it('receipts, invoices, credit notes and deposit refunds tell 3栋1单元1201 from 3栋2单元1201', async () => {
+    h.clock.set('2025-03-04T10:00:00+08:00');
+    await createEstate(h.ctx('admin', { estates: ['TOWER'] }), { estateId: 'TOWER', name: '高层小区' });
+    const { one, two } = await importNeighbours(h.ctx('admin', { estates: ['TOWER'] }), 'TOWER');
+    const cashier = await h.token('cashier', { sub: 'li02', name: '李明', estates: ['TOWER'] });
+    const address = (json: { building?: string; entrance?: string; room?: string }) =>
+      [json.building, json.entrance, json.room].join('/');
+
+    const paid: Record<string, { invoiceId: string; receiptNo: string }> = {};
+    for (const unitId of [one, two]) {
+      const inv = await post('/v1/invoices', { unitId, items: [{ type: 'PROPERTY_FEE' }] }, cashier);
+      expect(inv.status, inv.text).toBe(201);
+      const r = await post(
+        `/v1/invoices/${inv.json.invoiceId}/payments`,
+        { channel: 'CASH', amount: inv.json.total },
+        cashier,
+      );
+      expect(r.status, r.text).toBe(201);
+      paid[unitId] = { invoiceId: inv.json.invoiceId, receiptNo: r.json.receiptNo };
+    }
+    // The payment's answer (what the counter prints at once) and the reprint.
+    const receipt = await get(`/v1/receipts/${paid[two]!.receiptNo}`, cashier);
+    expect(address(receipt.json)).toBe('3栋/2单元/1201');
+    conforms('getReceipt', receipt.json);
+    const listed = await get('/v1/receipts', cashier, { estateId: 'TOWER' });
+    expect(listed.status, listed.text).toBe(200);
+    expect(listed.json.items.map(address).sort()).toEqual(['3栋/1单元/1201', '3栋/2单元/1201']);
+    const invoice = await get(`/v1/invoices/${paid[one]!.invoiceId}`, cashier);
+    expect(address(invoice.json)).toBe('3栋/1单元/1201');
+
+    const note = await post(
+      `/v1/invoices/${paid[two]!.invoiceId}/credit-notes`,
+      { reason: '收错户' },
+      cashier,
+    );
+    expect(note.status, note.text).toBe(201);
+    const c = await get(`/v1/credit-notes/${note.json.creditNoteNo}`, cashier);
+    expect(address(c.json)).toBe('3栋/2单元/1201');
+    conforms('getCreditNote', c.json);
+
+    const reg = await post('/v1/renovations', { unitId: one, cards: 1, date: '2024-10-08' }, cashier, false);
+    expect(reg.status, reg.text).toBe(201);
+    await post(
+      `/v1/invoices/${reg.json.invoice.invoiceId}/payments`,
+      { channel: 'CASH', amount: reg.json.invoice.total },
+      cashier,
+    );
+    const caseId = reg.json.caseId as string;
+    const steps = [
+      ['acceptance', { date: '2024-11-22', passed: true }],
+      ['reinspection', { date: '2025-01-24', passed: true }],
+    ] as const;
+    for (const [step, body] of steps) {
+      const res = await post(`/v1/renovations/${caseId}/${step}`, body, cashier);
+      expect(res.status, res.text).toBe(200);
+    }
+    const refund = await post(`/v1/renovations/${caseId}/refund`, { channel: 'CASH' }, cashier);
+    expect(refund.status, refund.text).toBe(201);
+    const r = await get(`/v1/deposit-refunds/${refund.json.refundNo}`, cashier);
+    expect(address(r.json)).toBe('3栋/1单元/1201');
+    conforms('getDepositRefund', r.json);
   });
 });

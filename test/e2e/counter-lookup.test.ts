@@ -13,6 +13,7 @@ import { issueInvoice } from '../../lib/billing/invoices.js';
 import type { Invoice, Unit } from '../../lib/billing/records.js';
 import { createUnit } from '../../lib/billing/units.js';
 import { DEMO_OWNER } from '../support/api.js';
+import { importNeighbours } from '../support/entrances.js';
 import { accessibleControls, type WebHarness, webHarness } from './harness.js';
 
 const COUNTER = { width: 1366, height: 768 };
@@ -218,6 +219,60 @@ describe('the rest of the counter day', () => {
     await page.keyboard.press('Escape');
     expect(await page.locator('#lookup').isHidden()).toBe(true);
     await noFlatOpen(page);
+    await page.context().close();
+  });
+
+  it('a high-rise with entrances (单元): search results, the flat, the lookup and the reprint tell 3栋 1单元 1201 from 3栋 2单元 1201', async () => {
+    w.api.clock.set('2025-06-01T11:00:00+08:00');
+    const { one } = await importNeighbours(w.api.ctx('admin'), 'DEMO');
+    await paid(one);
+    const page = await signedIn();
+
+    // 楼栋 and 房号 find both flats: each button names its entrance.
+    await page.keyboard.press('F2');
+    await page.keyboard.type('3栋');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('1201');
+    await page.keyboard.press('Enter');
+    await poll(() => page.locator('#results button').allTextContents()).toEqual([
+      expect.stringMatching(/^3栋 1单元 1201 · /),
+      expect.stringMatching(/^3栋 2单元 1201 · /),
+    ]);
+    await page.locator('#results button', { hasText: '3栋 2单元 1201' }).click();
+    await page.locator('#unit').waitFor({ state: 'visible' });
+    expect(await page.locator('#unit-facts').textContent()).toContain('房屋3栋 2单元 1201');
+    // The pay dialog says whose money it is, and the receipt prints the same address.
+    await page.getByRole('button', { name: '开具入住账单' }).click();
+    await poll(text(page, '#pay [data-field="payUnit"]')).toBe('3栋 2单元 1201');
+    await page
+      .getByLabel('实收现金(元)')
+      .fill((await page.locator('#pay [data-field="total"]').textContent())!);
+    await page.getByRole('button', { name: '确认收款' }).click();
+    const printedReceipt = page.getByRole('article', { name: '收据' });
+    await printedReceipt.waitFor({ state: 'visible' });
+    expect(await printedReceipt.locator('[data-field="address"]').textContent()).toBe('3栋 2单元 1201');
+    const receiptNo = (await printedReceipt.locator('[data-field="receiptNo"]').textContent())!;
+
+    // 查单 by flat: without the entrance it names both instead of picking one.
+    await page.keyboard.press('F8');
+    await page.keyboard.type('3栋 1201');
+    await page.keyboard.press('Enter');
+    await poll(text(page, '#problem')).toContain('3栋 1单元 1201、3栋 2单元 1201');
+    expect(await page.locator('#lookup-results tr[data-receipt]').count()).toBe(0);
+    await page.keyboard.press('F8');
+    await page.keyboard.type('3栋 2单元 1201');
+    await page.keyboard.press('Enter');
+    await poll(() =>
+      page
+        .locator('#lookup-results tr[data-receipt]')
+        .evaluateAll((rs) => rs.map((r) => r.getAttribute('data-receipt'))),
+    ).toEqual([receiptNo]);
+    expect(await page.locator('#lookup-results tr[data-receipt] td').nth(2).textContent()).toBe(
+      '3栋 2单元 1201',
+    );
+    await page.keyboard.press('Enter');
+    await poll(text(page, '#doc [data-field="receiptNo"]')).toBe(receiptNo);
+    expect(await page.locator('#doc [data-field="address"]').textContent()).toBe('3栋 2单元 1201');
     await page.context().close();
   });
 

@@ -11,6 +11,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Unit } from '../../lib/billing/records.js';
 import { DEMO_OWNER } from '../support/api.js';
+import { importNeighbours } from '../support/entrances.js';
 import {
   accessibleControls,
   horizontalOverflow,
@@ -278,5 +279,39 @@ describe('kiosk', () => {
     await expect.poll(screen, { timeout: 20_000 }).toBe('paid');
     expect(await field('exitBy')).toBe('12:46');
     expect(await receiptCount(w.api, 2025)).toBe(before + 1);
+  });
+
+  it('an owner of two flats that differ only in their entrance (单元) tells them apart, and so does the receipt', async () => {
+    const { one, two } = await importNeighbours(w.api.ctx('admin'), 'DEMO');
+    const cashier = await w.api.token('cashier');
+    const issued = await w.api.call('POST', '/v1/invoices', {
+      token: cashier,
+      headers: { 'Idempotency-Key': 'kiosk-entrance-issue' },
+      body: { unitId: two, items: [{ type: 'PROPERTY_FEE' }] },
+    });
+    expect(issued.status, issued.text).toBe(201);
+    await page.getByRole('button', { name: '完成' }).click();
+    await expect.poll(screen).toBe('home');
+    await page.getByRole('button', { name: '缴纳物业账单' }).click();
+    await page
+      .getByLabel('业主登录码')
+      .fill(await w.api.token('owner', { units: [one, two], sub: 'owner-3-1201' }));
+    await page.getByRole('button', { name: '登录' }).click();
+    await expect.poll(screen).toBe('owner-invoices');
+    expect(await page.locator('#screen section.card h3').allTextContents()).toEqual([
+      '3栋 1单元 1201',
+      '3栋 2单元 1201',
+    ]);
+    await page
+      .getByRole('button', { name: `缴纳账单 ${issued.json.invoiceNo},金额 ${issued.json.total} 元` })
+      .click();
+    await page.getByRole('button', { name: '微信支付' }).click();
+    await expect.poll(screen).toBe('pay-order');
+    const paying = await w.api.call('POST', `${w.url}/local/sandbox/pay`, {
+      body: { outTradeNo: await field('outTradeNo') },
+    });
+    expect(paying.status, paying.text).toBe(200);
+    await expect.poll(screen, { timeout: 20_000 }).toBe('paid');
+    expect(await field('address')).toBe('3栋 2单元 1201');
   });
 });

@@ -33,6 +33,7 @@ const ledgerEntry = once(() =>
     creditNoteNo: z.optional(z.string()),
     unitId: z.optional(z.string()),
     building: z.optional(z.string()),
+    entrance: z.optional(z.string()),
     room: z.optional(z.string()),
     plate: z.optional(z.string()),
     feeCode: z.string(),
@@ -118,7 +119,13 @@ function presentEntry(e: LedgerEntry, units: UnitDirectory) {
     ...(e.receiptNo ? { receiptNo: e.receiptNo } : {}),
     ...(e.creditNoteNo ? { creditNoteNo: e.creditNoteNo } : {}),
     ...(e.unitId ? { unitId: e.unitId } : {}),
-    ...(label ? { building: label.building, room: label.room } : {}),
+    ...(label
+      ? {
+          building: label.building,
+          ...(label.entrance ? { entrance: label.entrance } : {}),
+          room: label.room,
+        }
+      : {}),
     ...(e.plate ? { plate: e.plate } : {}),
     feeCode: e.feeCode,
     ...(e.periodStart && e.periodEnd

@@ -75,6 +75,7 @@ export const depositRefund = once(() =>
     estateId: z.string(),
     estateName: z.optional(z.string()),
     building: z.optional(z.string()),
+    entrance: z.optional(z.string()),
     room: z.optional(z.string()),
     caseId: z.string(),
     unitId: z.string(),
@@ -157,7 +158,9 @@ export function presentDepositRefund(r: DepositRefund & PrintedNames) {
     refundNo: r.refundNo,
     estateId: r.estateId,
     ...(r.estateName !== undefined ? { estateName: r.estateName } : {}),
-    ...(r.building !== undefined ? { building: r.building, room: r.room } : {}),
+    ...(r.building !== undefined
+      ? { building: r.building, ...(r.entrance ? { entrance: r.entrance } : {}), room: r.room }
+      : {}),
     caseId: r.caseId,
     unitId: r.unitId,
     invoiceNo: r.invoiceNo,

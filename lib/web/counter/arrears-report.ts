@@ -5,6 +5,7 @@
  * `GET /v1/units/{unitId}/dunning-notice` (JSON: the page lays them out with its print stylesheet).
  * It stands alone: opening it forgets the open flat.
  */
+import { addressOf } from '../../address.js';
 import { whileBusy } from '../shared/busy.js';
 import { byId, fill, h } from '../shared/dom.js';
 import { feeName } from '../shared/format.js';
@@ -74,11 +75,7 @@ export function noticeView(n: DunningNotice): HTMLElement {
     h(
       'p',
       {},
-      h(
-        'strong',
-        { 'data-field': 'dunningAddress' },
-        `${n.building}${n.entrance ? ` ${n.entrance}` : ''} ${n.room}`,
-      ),
+      h('strong', { 'data-field': 'dunningAddress' }, addressOf(n)),
       n.owner ? ` ${n.owner}:` : ' 业主:',
     ),
     h('p', {}, `截至 ${n.asOf},您有以下费用逾期未缴,请尽快缴纳:`),
@@ -200,8 +197,11 @@ export function arrearsScreen(deps: DeskDeps): DeskScreen {
           'tbody',
           {},
           rows.map((r) => {
-            const label =
-              `${r.building ?? ''}${r.entrance ? ` ${r.entrance}` : ''} ${r.room ?? r.unitId}`.trim();
+            const label = addressOf({
+              building: r.building ?? '',
+              entrance: r.entrance,
+              room: r.room ?? r.unitId,
+            }).trim();
             return h(
               'tr',
               { 'data-unit': r.unitId },

@@ -1,9 +1,10 @@
 /**
  * 查单 / 补打 at the counter (F8, issue #23): one box finds any document — a receipt, a credit note
  * (红冲凭证), a deposit refund or an invoice by its number, or the receipts of a business date, of a
- * flat (楼栋 房号) or of a plate — shows it with its state (已冲红 and the credit note) and reprints it
+ * flat (楼栋 房号, or 楼栋 单元 房号 in a high-rise with entrances) or of a plate — shows it with its state (已冲红 and the credit note) and reprints it
  * on A5 with the receipt's print stylesheet. It stands alone: opening it forgets the open flat.
  */
+import { addressOf } from '../../address.js';
 import { canonicalPlate, plateFormat } from '../../parking/plate.js';
 import { whileBusy } from '../shared/busy.js';
 import { byId, fill, h } from '../shared/dom.js';
@@ -17,6 +18,7 @@ interface Printed {
   estateId: string;
   estateName?: string;
   building?: string;
+  entrance?: string;
   room?: string;
   plate?: string;
 }
@@ -61,7 +63,7 @@ export type Query =
   | { kind: 'receipt' | 'creditNote' | 'depositRefund' | 'invoice'; no: string }
   | { kind: 'date'; date: string }
   | { kind: 'plate'; plate: string }
-  | { kind: 'unit'; building: string; room: string };
+  | { kind: 'unit'; building: string; entrance?: string; room: string };
 
 export function readQuery(raw: string): Query | undefined {
   const q = raw.normalize('NFKC').trim();
@@ -78,11 +80,16 @@ export function readQuery(raw: string): Query | undefined {
   if (plate && plateFormat(plate)) return { kind: 'plate', plate };
   const parts = q.split(/\s+/);
   if (parts.length === 2) return { kind: 'unit', building: parts[0]!, room: parts[1]! };
+  if (parts.length === 3) return { kind: 'unit', building: parts[0]!, entrance: parts[1]!, room: parts[2]! };
   return undefined;
 }
 
 const where = (d: Printed) =>
-  d.building !== undefined ? `${d.building} ${d.room ?? ''}`.trim() : d.plate ? `车辆 ${d.plate}` : '';
+  d.building !== undefined
+    ? addressOf({ ...d, building: d.building, room: d.room ?? '' }).trim()
+    : d.plate
+      ? `车辆 ${d.plate}`
+      : '';
 
 function head(title: string, d: Printed, no: [string, string, string]): HTMLElement[] {
   return [
@@ -295,7 +302,11 @@ export function lookupScreen(deps: DeskDeps): DeskScreen {
     forget();
     const mine = asked;
     const q = readQuery(input('lookup-q').value);
-    if (!q) return deps.complain('请输入单据号、日期(如 2025-06-01)、楼栋和房号(如 1栋 1801)或车牌号。');
+    if (!q) {
+      return deps.complain(
+        '请输入单据号、日期(如 2025-06-01)、楼栋和房号(如 1栋 1801,有单元的写 3栋 2单元 1201)或车牌号。',
+      );
+    }
     const estateId = deps.estate();
     try {
       if (q.kind === 'date' || q.kind === 'plate' || q.kind === 'unit') {
@@ -309,10 +320,17 @@ export function lookupScreen(deps: DeskDeps): DeskScreen {
               query: { building: q.building, room: q.room },
             },
           );
-          const u = found.items[0];
-          if (!u) return deps.complain(`没有找到 ${q.building} ${q.room} 的房屋,请核对楼栋和房号。`);
+          // 3栋 1201 may be a room in each entrance (3栋 1单元 1201, 3栋 2单元 1201): never pick one.
+          const matches = found.items.filter((u) => q.entrance === undefined || u.entrance === q.entrance);
+          const u = matches[0];
+          if (!u) return deps.complain(`没有找到 ${addressOf(q)} 的房屋,请核对楼栋、单元和房号。`);
+          if (matches.length > 1) {
+            return deps.complain(
+              `${addressOf(q)} 有 ${matches.length} 套房屋(${matches.map((m) => addressOf(m)).join('、')}),请写上单元,如 ${addressOf(u)}。`,
+            );
+          }
           query = { unitId: u.unitId };
-          what = `${u.building} ${u.room}`;
+          what = addressOf(u);
         } else {
           query = q.kind === 'date' ? { date: q.date } : { plate: q.plate };
           what = q.kind === 'date' ? q.date : `车辆 ${q.plate}`;

@@ -5,6 +5,7 @@
  * that the API does not say.
  */
 
+import { addressOf } from '../../address.js';
 import { CHANNEL_TYPES, COUNTER_CHANNELS } from '../../fee-types/catalog.js';
 import { Api, ApiProblem, loadConfig, sentenceFor } from '../shared/api.js';
 import { overdueFirst } from '../shared/arrears.js';
@@ -192,7 +193,7 @@ async function findUnits(): Promise<void> {
     fill(
       results,
       page.items.map((u) => {
-        const label = `${u.building} ${u.room} · ${UNIT_TYPE_NAMES[u.unitType as keyof typeof UNIT_TYPE_NAMES] ?? u.unitType} ${u.area}㎡`;
+        const label = `${addressOf(u)} · ${UNIT_TYPE_NAMES[u.unitType as keyof typeof UNIT_TYPE_NAMES] ?? u.unitType} ${u.area}㎡`;
         const b = h('button', { type: 'button', class: 'secondary' }, label);
         b.addEventListener('click', () => void whileBusy(b, '正在打开…', () => openUnit(u.unitId)));
         return h('li', {}, b);

@@ -4,6 +4,7 @@
  * opening (PaymentAttempt), the change from the API's answer, the printed receipt; and voiding an
  * open bill with its reason.
  */
+import { addressOf } from '../../address.js';
 import { ApiProblem } from '../shared/api.js';
 import { PaymentAttempt } from '../shared/attempt.js';
 import { whileBusy } from '../shared/busy.js';
@@ -43,7 +44,7 @@ export function payDesk(deps: Omit<DeskDeps, 'openPay'>): PayDesk {
     byId('pay').hidden = false;
     const unit = deps.unit();
     const who = unit
-      ? `${unit.building} ${unit.room}${unit.occupantName ? ` · ${unit.occupantName}` : ''}`
+      ? `${addressOf(unit)}${unit.occupantName ? ` · ${unit.occupantName}` : ''}`
       : inv.plate
         ? `车辆 ${inv.plate}`
         : '';

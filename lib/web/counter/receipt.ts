@@ -5,14 +5,15 @@
  * calculation so that the payer can check the arithmetic. The API supplies every name
  * (SPEC.md §5); the page only lays them out.
  */
+import { addressOf } from '../../address.js';
 import { h } from '../shared/dom.js';
 import { channelName, dateTime, feeName, periodText, traceText } from '../shared/format.js';
 import type { Invoice, Receipt, Unit } from '../shared/types.js';
 
-/** 1栋 1801: the receipt's own record, else the unit the counter has open. */
+/** 1栋 1801, 3栋 2单元 1201: the receipt's own record, else the unit the counter has open. */
 function address(r: Receipt, unit: Unit | undefined): string | undefined {
-  if (r.building !== undefined) return `${r.building} ${r.room ?? ''}`.trim();
-  return unit && (!r.unitId || r.unitId === unit.unitId) ? `${unit.building} ${unit.room}` : undefined;
+  if (r.building !== undefined) return addressOf({ ...r, building: r.building, room: r.room ?? '' }).trim();
+  return unit && (!r.unitId || r.unitId === unit.unitId) ? addressOf(unit) : undefined;
 }
 
 export function receiptView(r: Receipt, invoice: Invoice | undefined, unit: Unit | undefined): HTMLElement[] {

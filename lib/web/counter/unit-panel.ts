@@ -2,6 +2,7 @@
  * The open flat's facts on the desk (房屋信息): address, type, area, delivery, 物业费缴至 (the last
  * day covered), spaces with their plates, the occupant. Moved out of main.ts (issue #23).
  */
+import { addressOf } from '../../address.js';
 import { h } from '../shared/dom.js';
 import { dayBefore, UNIT_TYPE_NAMES } from '../shared/format.js';
 import type { Unit } from '../shared/types.js';
@@ -13,7 +14,7 @@ export function unitFacts(u: Unit): (HTMLElement[] | null)[] {
     h('dd', field ? { 'data-field': field } : {}, value),
   ];
   return [
-    fact('房屋', `${u.building} ${u.room}`),
+    fact('房屋', addressOf(u)),
     fact('类型', UNIT_TYPE_NAMES[u.unitType as keyof typeof UNIT_TYPE_NAMES] ?? u.unitType),
     fact('建筑面积', `${u.area}㎡`),
     fact('交付日期', u.deliveryDate),

@@ -3,6 +3,7 @@
  * wallet per visit (a double tap or a 重试 reuses its Idempotency-Key), the QR screen, and the
  * receipt screen once the provider has confirmed.
  */
+import { addressOf } from '../../address.js';
 import { CHANNEL_TYPES, KIOSK_CHANNELS } from '../../fee-types/catalog.js';
 import { type Api, ApiProblem } from '../shared/api.js';
 import type { PaymentAttempt } from '../shared/attempt.js';
@@ -104,7 +105,14 @@ export function paid(r: Receipt & { exitBy?: string }, ...extra: (Child | Child[
       // 自助终端 and this terminal (never the payer's login), and the receipt's state.
       r.estateName ? [h('dt', {}, '小区'), h('dd', { 'data-field': 'estateName' }, r.estateName)] : null,
       r.building !== undefined
-        ? [h('dt', {}, '房屋'), h('dd', { 'data-field': 'address' }, `${r.building} ${r.room ?? ''}`.trim())]
+        ? [
+            h('dt', {}, '房屋'),
+            h(
+              'dd',
+              { 'data-field': 'address' },
+              addressOf({ ...r, building: r.building, room: r.room ?? '' }).trim(),
+            ),
+          ]
         : null,
       r.plate ? [h('dt', {}, '车牌'), h('dd', { 'data-field': 'plate' }, r.plate)] : null,
       r.cashierName ? [h('dt', {}, '收款'), h('dd', { 'data-field': 'cashier' }, r.cashierName)] : null,

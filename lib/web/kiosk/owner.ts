@@ -2,6 +2,7 @@
  * Owners' bills at the kiosk: sign in with the owner's code, see each flat's open bills (overdue
  * first, 您有欠费 with the amount), choose one and pay it by scanning a wallet's QR code.
  */
+import { addressOf } from '../../address.js';
 import { ApiProblem } from '../shared/api.js';
 import { whileBusy } from '../shared/busy.js';
 import { expired, readClaims } from '../shared/claims.js';
@@ -68,8 +69,8 @@ export async function ownerInvoices(): Promise<void> {
     const open = billsInOrder(u);
     return h(
       'section',
-      { class: 'card', 'aria-label': `${u.building} ${u.room}` },
-      h('h3', {}, `${u.building} ${u.room}`),
+      { class: 'card', 'aria-label': addressOf(u) },
+      h('h3', {}, addressOf(u)),
       h('p', { class: 'muted' }, `物业费缴至:${u.paidThrough ? dayBefore(u.paidThrough) : '尚未缴费'}`),
       arrearsBanner(u, payInvoice),
       open.length === 0

@@ -47,6 +47,8 @@ export interface Unit {
   unitId: string;
   estateId: string;
   building: string;
+  /** 单元, when the unit has one (SPEC.md §8): part of every address shown. */
+  entrance?: string;
   room: string;
   unitType: string;
   area: string;
@@ -70,9 +72,10 @@ export interface UnitArrears {
 export interface Receipt {
   receiptNo: string;
   estateId: string;
-  /** What a reprint prints (SPEC.md §5): the estate's name, the unit's building and room. */
+  /** What a reprint prints (SPEC.md §5): the estate's name, the unit's building, entrance and room. */
   estateName?: string;
   building?: string;
+  entrance?: string;
   room?: string;
   invoiceNo?: string;
   sessionId?: string;
