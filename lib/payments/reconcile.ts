@@ -53,7 +53,8 @@ const reconKey = (id: string) => ({ PK: `RECON#${id}`, SK: 'META' });
 // The stored answer, as JSON in one attribute, read back through zod like every stored record.
 const storedResult = z.lazy(() => z.object({ result: z.string() }));
 const rows = z.array(z.record(z.string(), z.union([z.string(), z.number()])));
-const reconciliationSchema = z.lazy(() =>
+/** A reconciliation's shape: the stored answer read back, and the route's response (one shape). */
+export const reconciliationShape = () =>
   z.object({
     reconciliationId: z.string(),
     estateId: z.string(),
@@ -67,8 +68,8 @@ const reconciliationSchema = z.lazy(() =>
     missingAtProvider: rows,
     amountDifferences: rows,
     counts: z.record(z.string(), z.number()),
-  }),
-);
+  });
+const reconciliationSchema = z.lazy(reconciliationShape);
 
 export async function getReconciliation(ctx: Pick<Ctx, 'db'>, id: string): Promise<Reconciliation> {
   const item = await ctx.db.get(reconKey(id));

@@ -6,29 +6,13 @@
 import * as z from 'zod/mini';
 import { NotFoundError } from '../../errors.js';
 import { PROVIDERS } from '../../payments/provider.js';
-import { getReconciliation, reconcile } from '../../payments/reconcile.js';
+import { getReconciliation, reconcile, reconciliationShape } from '../../payments/reconcile.js';
 import { parseBizDate } from '../../time.js';
 import { requireEstate } from '../auth.js';
 import { once, route } from '../route.js';
 import * as s from '../schemas.js';
 
-const item = z.record(z.string(), z.union([z.string(), z.number()]));
-const reconciliation = once(() =>
-  z.object({
-    reconciliationId: z.string(),
-    estateId: z.string(),
-    provider: z.enum(PROVIDERS),
-    date: z.string(),
-    fileSha256: z.string(),
-    createdAt: z.string(),
-    createdBy: z.string(),
-    matched: z.array(item),
-    missingOnOurSide: z.array(item),
-    missingAtProvider: z.array(item),
-    amountDifferences: z.array(item),
-    counts: z.record(z.string(), z.number()),
-  }),
-);
+const reconciliation = once(reconciliationShape);
 
 /** A day's statement of one estate is kilobytes; 2 MB leaves room and stays one request. */
 const STATEMENT_MAX_BYTES = 2 * 1024 * 1024;
