@@ -25,7 +25,7 @@ import { compact, parseRecord } from '../store/records.js';
 import type { TempParkingBand } from '../tariffs/catalog.js';
 import { businessDate, formatInstant } from '../time.js';
 import { type FreeReason, parksFree } from './parking-free.js';
-import { assessWithFreeParking, gateInstant, type StayAssessment } from './stay.js';
+import { assessWithFreeParking, gateInstant, MINUTE_MS, type StayAssessment } from './stay.js';
 
 const MAX_ROUNDS = 8;
 
@@ -255,7 +255,7 @@ export async function recordExit(ctx: Ctx, input: GateEvent): Promise<ExitResult
           ...exitAnswer(last, undefined, true),
           reason: last.exitReason ?? 'PAID',
           // Whole minutes, seconds dropped, as the first answer counted them (stay.ts).
-          minutes: Math.floor((exitMs - last.entryMs) / 60_000),
+          minutes: Math.floor((exitMs - last.entryMs) / MINUTE_MS),
           fee: last.feeFen ?? 0n,
           paid: last.paidFen,
         };

@@ -31,8 +31,8 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-/** One open invoice on a new unit, ordered with `provider` and paid (optionally another amount). */
-async function paidOrder(provider: 'WECHAT' | 'ALIPAY', amount?: string) {
+/** A new unit with one open property-fee invoice, and its owner's token. */
+async function openInvoice() {
   const owner = `owner-${++rooms}`;
   const unit = await h.call('POST', '/v1/estates/DEMO/units', {
     token: admin,
@@ -53,10 +53,16 @@ async function paidOrder(provider: 'WECHAT' | 'ALIPAY', amount?: string) {
   });
   expect(inv.status, inv.text).toBe(201);
   const token = await h.token('owner', { sub: owner, units: [unit.json.unitId] });
+  return { invoiceId: inv.json.invoiceId as string, total: inv.json.total as string, token };
+}
+
+/** One open invoice on a new unit, ordered with `provider` and paid (optionally another amount). */
+async function paidOrder(provider: 'WECHAT' | 'ALIPAY', amount?: string) {
+  const inv = await openInvoice();
   const made = await h.call('POST', '/v1/payment-orders', {
-    token,
+    token: inv.token,
     headers: idem(),
-    body: { invoiceId: inv.json.invoiceId, provider },
+    body: { invoiceId: inv.invoiceId, provider },
   });
   expect(made.status, made.text).toBe(201);
   const paid = await h.call('POST', '/local/sandbox/pay', {
@@ -66,7 +72,7 @@ async function paidOrder(provider: 'WECHAT' | 'ALIPAY', amount?: string) {
   return {
     outTradeNo: made.json.outTradeNo as string,
     transactionId: paid.json.transactionId as string,
-    total: inv.json.total as string,
+    total: inv.total,
   };
 }
 
@@ -248,34 +254,17 @@ describe('an exception applied on a later day', () => {
   it('is matched on the day the money came; the receipt of its APPLY is not missing at the provider on its own day', async () => {
     h.clock.set('2025-03-10T10:00:00+08:00');
     // The invoice is paid at the counter while its order waits; the order's money is an exception.
-    const owner = `owner-${++rooms}`;
-    const unit = await h.call('POST', '/v1/estates/DEMO/units', {
-      token: admin,
-      body: {
-        building: '2栋',
-        room: String(rooms),
-        unitType: 'HIGH_RISE',
-        area: '89.56',
-        deliveryDate: '2025-02-15',
-        ownerIds: [owner],
-      },
-    });
-    const inv = await h.call('POST', '/v1/invoices', {
-      token: cashier,
-      headers: idem(),
-      body: { unitId: unit.json.unitId, items: [{ type: 'PROPERTY_FEE' }] },
-    });
-    const token = await h.token('owner', { sub: owner, units: [unit.json.unitId] });
+    const inv = await openInvoice();
     const made = await h.call('POST', '/v1/payment-orders', {
-      token,
+      token: inv.token,
       headers: idem(),
-      body: { invoiceId: inv.json.invoiceId, provider: 'WECHAT' },
+      body: { invoiceId: inv.invoiceId, provider: 'WECHAT' },
     });
     expect(made.status, made.text).toBe(201);
-    const cash = await h.call('POST', `/v1/invoices/${inv.json.invoiceId}/payments`, {
+    const cash = await h.call('POST', `/v1/invoices/${inv.invoiceId}/payments`, {
       token: cashier,
       headers: idem(),
-      body: { channel: 'CASH', amount: inv.json.total },
+      body: { channel: 'CASH', amount: inv.total },
     });
     expect(cash.status, cash.text).toBe(201);
     const paid = await h.call('POST', '/local/sandbox/pay', { body: { outTradeNo: made.json.outTradeNo } });
@@ -286,26 +275,11 @@ describe('an exception applied on a later day', () => {
     // owner pays an ordinary order that day.
     h.clock.set('2025-03-11T10:00:00+08:00');
     const other = await paidOrder('WECHAT');
-    const neighbour = await h.call('POST', '/v1/estates/DEMO/units', {
-      token: admin,
-      body: {
-        building: '2栋',
-        room: String(++rooms),
-        unitType: 'HIGH_RISE',
-        area: '89.56',
-        deliveryDate: '2025-02-15',
-        ownerIds: [`owner-${rooms}`],
-      },
-    });
-    const target = await h.call('POST', '/v1/invoices', {
-      token: cashier,
-      headers: idem(),
-      body: { unitId: neighbour.json.unitId, items: [{ type: 'PROPERTY_FEE' }] },
-    });
+    const target = await openInvoice();
     const applied = await h.call('POST', `/v1/payment-exceptions/${exceptionId}/resolution`, {
       token: accountant,
       headers: idem(),
-      body: { action: 'APPLY', invoiceId: target.json.invoiceId, reason: '业主确认转缴邻户' },
+      body: { action: 'APPLY', invoiceId: target.invoiceId, reason: '业主确认转缴邻户' },
     });
     expect(applied.status, applied.text).toBe(200);
 

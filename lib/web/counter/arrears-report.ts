@@ -197,11 +197,7 @@ export function arrearsScreen(deps: DeskDeps): DeskScreen {
           'tbody',
           {},
           rows.map((r) => {
-            const label = addressOf({
-              building: r.building ?? '',
-              entrance: r.entrance,
-              room: r.room ?? r.unitId,
-            }).trim();
+            const label = addressOf({ ...r, room: r.room ?? r.unitId });
             return h(
               'tr',
               { 'data-unit': r.unitId },

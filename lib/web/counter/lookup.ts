@@ -84,12 +84,7 @@ export function readQuery(raw: string): Query | undefined {
   return undefined;
 }
 
-const where = (d: Printed) =>
-  d.building !== undefined
-    ? addressOf({ ...d, building: d.building, room: d.room ?? '' }).trim()
-    : d.plate
-      ? `车辆 ${d.plate}`
-      : '';
+const where = (d: Printed) => (d.building !== undefined ? addressOf(d) : d.plate ? `车辆 ${d.plate}` : '');
 
 function head(title: string, d: Printed, no: [string, string, string]): HTMLElement[] {
   return [

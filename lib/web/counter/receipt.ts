@@ -12,7 +12,7 @@ import type { Invoice, Receipt, Unit } from '../shared/types.js';
 
 /** 1栋 1801, 3栋 2单元 1201: the receipt's own record, else the unit the counter has open. */
 function address(r: Receipt, unit: Unit | undefined): string | undefined {
-  if (r.building !== undefined) return addressOf({ ...r, building: r.building, room: r.room ?? '' }).trim();
+  if (r.building !== undefined) return addressOf(r);
   return unit && (!r.unitId || r.unitId === unit.unitId) ? addressOf(unit) : undefined;
 }
 

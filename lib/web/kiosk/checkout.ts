@@ -105,14 +105,7 @@ export function paid(r: Receipt & { exitBy?: string }, ...extra: (Child | Child[
       // 自助终端 and this terminal (never the payer's login), and the receipt's state.
       r.estateName ? [h('dt', {}, '小区'), h('dd', { 'data-field': 'estateName' }, r.estateName)] : null,
       r.building !== undefined
-        ? [
-            h('dt', {}, '房屋'),
-            h(
-              'dd',
-              { 'data-field': 'address' },
-              addressOf({ ...r, building: r.building, room: r.room ?? '' }).trim(),
-            ),
-          ]
+        ? [h('dt', {}, '房屋'), h('dd', { 'data-field': 'address' }, addressOf(r))]
         : null,
       r.plate ? [h('dt', {}, '车牌'), h('dd', { 'data-field': 'plate' }, r.plate)] : null,
       r.cashierName ? [h('dt', {}, '收款'), h('dd', { 'data-field': 'cashier' }, r.cashierName)] : null,
