@@ -84,6 +84,20 @@ const sum = (rows: LedgerRow[], kind: string, codes?: string[]) =>
 const cash = (ctx: Ctx, invoiceNo: string, amount: bigint) =>
   payInvoice(ctx, invoiceNo, { channel: 'CASH', amount: formatFen(amount) });
 
+/** A paid case whose re-inspection passed on 2025-01-06: its deposit is ready to go back. */
+async function refundableCase(cashier: Ctx) {
+  const unit = await newUnit();
+  const { renovation: c, invoice } = await registerRenovation(cashier, {
+    unitId: unit.unitId,
+    cards: 1,
+    date: '2024-10-08',
+  });
+  await cash(cashier, invoice.invoiceNo, invoice.total);
+  await recordAcceptance(cashier, c.caseId, { date: '2024-11-01', passed: true });
+  await recordReinspection(cashier, c.caseId, { date: '2025-01-06', passed: true });
+  return { c, invoice };
+}
+
 describe('rules (pure)', () => {
   const cal = new WorkingCalendar(Object.values(OFFICIAL_SCHEDULES));
 
@@ -354,15 +368,7 @@ describe('the deposit lifecycle', () => {
 
   it('numbers a refund made at midnight on 1 January in the year it is dated in', async () => {
     const cashier = h.ctx('cashier');
-    const unit = await newUnit();
-    const { renovation: c, invoice } = await registerRenovation(cashier, {
-      unitId: unit.unitId,
-      cards: 1,
-      date: '2024-10-08',
-    });
-    await cash(cashier, invoice.invoiceNo, invoice.total);
-    await recordAcceptance(cashier, c.caseId, { date: '2024-11-01', passed: true });
-    await recordReinspection(cashier, c.caseId, { date: '2025-01-06', passed: true });
+    const { c } = await refundableCase(cashier);
     // A clock that moves on at every read, starting a millisecond before the new year.
     let t = Date.parse('2025-12-31T23:59:59.999+08:00');
     const refund = await refundDeposit({ ...cashier, now: () => t++ }, c.caseId, { channel: 'CASH' });
@@ -371,18 +377,7 @@ describe('the deposit lifecycle', () => {
 
   it('refunds once when two refunds race; a deposit in use cannot be credited, a held one cancels the case', async () => {
     const cashier = h.ctx('cashier');
-    const ready = async () => {
-      const unit = await newUnit();
-      const { renovation: c, invoice } = await registerRenovation(cashier, {
-        unitId: unit.unitId,
-        cards: 1,
-        date: '2024-10-08',
-      });
-      await cash(cashier, invoice.invoiceNo, invoice.total);
-      await recordAcceptance(cashier, c.caseId, { date: '2024-11-01', passed: true });
-      await recordReinspection(cashier, c.caseId, { date: '2025-01-06', passed: true });
-      return { c, invoice };
-    };
+    const ready = () => refundableCase(cashier);
     const a = await ready();
     // Two processes (own Db each, so the in-process turn-taking does not serialise them).
     const ctxs = [0, 1, 2, 3].map(() => ({ ...cashier, db: h.dbWith({}) }));
